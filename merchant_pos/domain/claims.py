@@ -1,0 +1,192 @@
+"""The claims a BC1 code carries (spec section 3), parsed strictly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from merchant_pos.domain.errors import CodeRejected, ErrorId
+
+DEFAULT_TZ = "Asia/Shanghai"
+BC_KEY = -70001
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+class Unit(StrEnum):
+    FEN = "fen"
+    COUNT = "count"
+
+
+class Period(StrEnum):
+    TOTAL = "total"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True)
+class Entitlement:
+    id: str
+    cat: tuple[str, ...]
+    unit: Unit
+    lim: int
+    per: Period
+    val: int | None = None
+    once: bool = False
+    active_from: int | None = None
+    until: int | None = None
+
+    def is_active(self, now: int) -> bool:
+        if self.active_from is not None and now < self.active_from:
+            return False
+        return not (self.until is not None and now >= self.until)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id, "cat": list(self.cat), "unit": self.unit.value,
+            "lim": self.lim, "per": self.per.value,
+        }
+        if self.val is not None:
+            out["val"] = self.val
+        if self.once:
+            out["once"] = True
+        if self.active_from is not None:
+            out["from"] = self.active_from
+        if self.until is not None:
+            out["until"] = self.until
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    iss: str
+    sub: str
+    exp: int
+    iat: int
+    cti: bytes
+    prg: str
+    nm: str | None
+    tz: str
+    ent: tuple[Entitlement, ...]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.tz)
+
+    def to_json(self) -> dict[str, Any]:
+        """The claims in the vectors' shape (cti as hex; nm only when present)."""
+        out: dict[str, Any] = {
+            "iss": self.iss, "sub": self.sub, "prg": self.prg,
+            "exp": self.exp, "iat": self.iat, "cti": self.cti.hex(),
+        }
+        if self.nm is not None:
+            out["nm"] = self.nm
+        return out
+
+    def to_cbor_map(self) -> dict[int, Any]:
+        """The CBOR payload map for these claims (used when issuing codes)."""
+        bc: dict[str, Any] = {
+            "v": 1, "prg": self.prg, "ent": [e.to_json() for e in self.ent],
+        }
+        if self.nm is not None:
+            bc["nm"] = self.nm
+        if self.tz != DEFAULT_TZ:
+            bc["tz"] = self.tz
+        return {1: self.iss, 2: self.sub, 4: self.exp, 6: self.iat, 7: self.cti, BC_KEY: bc}
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _bad(why: str) -> CodeRejected:
+    return CodeRejected(ErrorId.MALFORMED, f"claims: {why}")
+
+
+def _int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(f"{what} is not an integer")
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise _bad(f"{what} is out of range")
+    return value
+
+
+def _text(value: Any, what: str, lo: int = 1, hi: int = 256) -> str:
+    if not isinstance(value, str) or not lo <= len(value) <= hi:
+        raise _bad(f"{what} is not a text of {lo}-{hi} characters")
+    return value
+
+
+def _timezone(value: Any) -> str:
+    name = _text(value, "tz", 1, 64)
+    try:
+        zone(name)
+    except Exception:  # noqa: BLE001 - ZoneInfo raises several types on bad keys
+        raise _bad(f"unknown time zone {name!r}") from None
+    return name
+
+
+def parse_entitlement(raw: Any) -> Entitlement:
+    if not isinstance(raw, dict):
+        raise _bad("entitlement is not a map")
+    ent_id = _text(raw.get("id"), "ent.id", 1, 32)
+    cats = raw.get("cat")
+    if not isinstance(cats, list | tuple) or not 1 <= len(cats) <= 16:
+        raise _bad("ent.cat is not an array of 1-16 categories")
+    cat = tuple(_text(c, "ent.cat[]", 1, 64) for c in cats)
+    try:
+        unit = Unit(raw.get("unit"))
+        per = Period(raw.get("per"))
+    except ValueError:
+        raise _bad("ent.unit or ent.per is unknown") from None
+    lim = _int(raw.get("lim"), "ent.lim")
+    if lim <= 0:
+        raise _bad("ent.lim must be > 0")
+    val: int | None = None
+    if unit is Unit.COUNT:
+        val = _int(raw.get("val"), "ent.val")
+        if val <= 0:
+            raise _bad("ent.val must be > 0")
+    elif "val" in raw:
+        raise _bad("ent.val is only for count entitlements")
+    once = raw.get("once", False)
+    if not isinstance(once, bool):
+        raise _bad("ent.once is not a boolean")
+    if once and (unit is not Unit.FEN or per is not Period.TOTAL):
+        raise _bad("ent.once needs unit fen and per total")
+    active_from = _int(raw["from"], "ent.from") if "from" in raw else None
+    until = _int(raw["until"], "ent.until") if "until" in raw else None
+    return Entitlement(ent_id, cat, unit, lim, per, val, once, active_from, until)
+
+
+def parse_claims(payload: Any) -> Claims:
+    """Step 9: the payload map with every field present and well typed."""
+    if not isinstance(payload, dict):
+        raise _bad("payload is not a map")
+    iss = _text(payload.get(1), "iss")
+    sub = _text(payload.get(2), "sub", 1, 64)
+    exp = _int(payload.get(4), "exp")
+    iat = _int(payload.get(6), "iat")
+    cti = payload.get(7)
+    if not isinstance(cti, bytes) or not 8 <= len(cti) <= 16:
+        raise _bad("cti is not 8-16 bytes")
+    bc = payload.get(BC_KEY)
+    if not isinstance(bc, dict):
+        raise _bad("beneficiary block missing")
+    if _int(bc.get("v"), "v") != 1:
+        raise _bad("unsupported beneficiary block version")
+    prg = _text(bc.get("prg"), "prg", 1, 64)
+    nm = _text(bc["nm"], "nm", 0, 64) if "nm" in bc else None
+    tz = _timezone(bc["tz"]) if "tz" in bc else DEFAULT_TZ
+    ents = bc.get("ent")
+    if not isinstance(ents, list | tuple) or not 1 <= len(ents) <= 32:
+        raise _bad("ent is not an array of 1-32 entitlements")
+    ent = tuple(parse_entitlement(e) for e in ents)
+    if len({e.id for e in ent}) != len(ent):
+        raise _bad("duplicate entitlement ids")
+    return Claims(iss, sub, exp, iat, cti, prg, nm, tz, ent)

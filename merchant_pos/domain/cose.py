@@ -1,0 +1,116 @@
+"""The decode chain below the claims: Base45, bounded inflate, COSE_Sign1."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Any
+
+import cbor2
+
+from merchant_pos.domain.base45 import Base45Error, b45decode
+from merchant_pos.domain.errors import CodeRejected, ErrorId
+
+PREFIX = "BC1:"
+MAX_TEXT = 2000
+MAX_COSE = 4096
+COSE_SIGN1_TAG = 18
+ALG_EDDSA = -8
+ALG_ES256 = -7
+SUPPORTED_ALGS = (ALG_EDDSA, ALG_ES256)
+KID_LENGTH = 8
+MAX_CBOR_DEPTH = 16
+
+
+@dataclass(frozen=True, slots=True)
+class CoseSign1:
+    protected: bytes
+    alg: int | None
+    kid: bytes
+    payload: bytes
+    signature: bytes
+
+    def to_be_signed(self) -> bytes:
+        """The Sig_structure of RFC 9052 for a COSE_Sign1 with no external data."""
+        return sig_structure(self.protected, self.payload)
+
+
+def sig_structure(protected: bytes, payload: bytes) -> bytes:
+    return cbor2.dumps(["Signature1", protected, b"", payload])
+
+
+def bounded_inflate(data: bytes, limit: int = MAX_COSE) -> bytes:
+    """Inflate a zlib stream, stopping as soon as the output passes ``limit``."""
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise CodeRejected(ErrorId.MALFORMED, f"zlib: {exc}") from None
+    if len(out) > limit:
+        raise CodeRejected(ErrorId.TOO_LARGE, "inflates past the limit")
+    if not inflater.eof:
+        raise CodeRejected(ErrorId.MALFORMED, "zlib stream is truncated")
+    if inflater.unused_data:
+        raise CodeRejected(ErrorId.MALFORMED, "data after the zlib stream")
+    return out
+
+
+def loads_cbor(data: bytes) -> Any:
+    """Decode exactly one CBOR item; any decoder failure or trailing byte is ``malformed``.
+
+    Depth is capped and duplicate map keys are refused: a signed document must
+    have one meaning only.
+    """
+    stream = io.BytesIO(data)
+    try:
+        obj = cbor2.CBORDecoder(stream, max_depth=MAX_CBOR_DEPTH, allow_duplicate_keys=False)
+        value = obj.decode()
+    except Exception as exc:  # noqa: BLE001 - untrusted input: any failure is "malformed"
+        raise CodeRejected(ErrorId.MALFORMED, f"CBOR: {type(exc).__name__}") from None
+    if stream.tell() != len(data):
+        raise CodeRejected(ErrorId.MALFORMED, "bytes after the CBOR item")
+    return value
+
+
+def unwrap_text(text: str) -> bytes:
+    """Steps 1-4: prefix, size, Base45 and bounded inflate; returns the COSE bytes."""
+    if not isinstance(text, str) or not text.startswith(PREFIX):
+        raise CodeRejected(ErrorId.UNSUPPORTED_FORMAT)
+    if len(text) > MAX_TEXT:
+        raise CodeRejected(ErrorId.TOO_LARGE, f"{len(text)} characters")
+    try:
+        compressed = b45decode(text[len(PREFIX) :])
+    except Base45Error as exc:
+        raise CodeRejected(ErrorId.MALFORMED, f"base45: {exc}") from None
+    return bounded_inflate(compressed)
+
+
+def parse_cose_sign1(data: bytes) -> CoseSign1:
+    """Step 5: the COSE_Sign1 structure and its protected header."""
+    obj = loads_cbor(data)
+    if isinstance(obj, cbor2.CBORTag):
+        if obj.tag != COSE_SIGN1_TAG:
+            raise CodeRejected(ErrorId.MALFORMED, f"CBOR tag {obj.tag}")
+        obj = obj.value
+    if not isinstance(obj, list | tuple) or len(obj) != 4:
+        raise CodeRejected(ErrorId.MALFORMED, "not a 4-element COSE array")
+    protected, unprotected, payload, signature = obj
+    if not (
+        isinstance(protected, bytes)
+        and isinstance(unprotected, Mapping)
+        and isinstance(payload, bytes)
+        and isinstance(signature, bytes)
+    ):
+        raise CodeRejected(ErrorId.MALFORMED, "COSE element of the wrong type")
+    header = loads_cbor(protected) if protected else {}
+    if not isinstance(header, dict):
+        raise CodeRejected(ErrorId.MALFORMED, "protected header is not a map")
+    kid = header.get(4)
+    if not isinstance(kid, bytes) or len(kid) != KID_LENGTH:
+        raise CodeRejected(ErrorId.MALFORMED, "kid missing or not 8 bytes")
+    alg = header.get(1)
+    if isinstance(alg, bool) or not isinstance(alg, int):
+        alg = None
+    return CoseSign1(protected, alg, kid, payload, signature)

@@ -1,0 +1,58 @@
+"""Calendar periods of an entitlement limit, in the program's time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from merchant_pos.domain.claims import Period
+
+
+def period_key(per: Period, at: int, tz: ZoneInfo) -> tuple[int, ...]:
+    """A value equal for two instants exactly when they share the period."""
+    if per is Period.TOTAL:
+        return ()
+    local = datetime.fromtimestamp(at, tz)
+    if per is Period.DAY:
+        return (local.year, local.month, local.day)
+    if per is Period.WEEK:
+        iso = local.isocalendar()
+        return (iso.year, iso.week)
+    if per is Period.MONTH:
+        return (local.year, local.month)
+    return (local.year,)
+
+
+def _first_day(per: Period, day: date) -> date:
+    if per is Period.DAY:
+        return day
+    if per is Period.WEEK:
+        return day - timedelta(days=day.weekday())
+    if per is Period.MONTH:
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
+def _next_first_day(per: Period, first: date) -> date:
+    if per is Period.DAY:
+        return first + timedelta(days=1)
+    if per is Period.WEEK:
+        return first + timedelta(days=7)
+    if per is Period.MONTH:
+        return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return date(first.year + 1, 1, 1)
+
+
+def _start_of_local_day(day: date, tz: ZoneInfo) -> int:
+    # fold=0 gives the earlier instant where midnight repeats, and the moment of
+    # the jump where a DST gap swallows midnight: both are the day's first instant.
+    return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
+
+
+def period_bounds(per: Period, now: int, tz: ZoneInfo) -> tuple[int, int] | None:
+    """``[start, end)`` in epoch seconds of the period holding ``now``; None for total."""
+    if per is Period.TOTAL:
+        return None
+    today = datetime.fromtimestamp(now, tz).date()
+    first = _first_day(per, today)
+    return _start_of_local_day(first, tz), _start_of_local_day(_next_first_day(per, first), tz)

@@ -1,0 +1,206 @@
+"""The quote: how much of a cart a verified code covers (spec section 5).
+
+A pure function of (claims, now, cart, usage): no clock, no I/O. Integer fen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from merchant_pos.domain.claims import Claims, Entitlement, Period, Unit
+from merchant_pos.domain.periods import period_bounds
+
+CATEGORY_NOT_COVERED = "category_not_covered"
+NOT_ACTIVE = "not_active"
+LIMIT_REACHED = "limit_reached"
+
+MAX_LINE_AMOUNT = 10**12  # fen: far above any real line, well inside int64
+MAX_QTY = 10**6
+
+
+class QuoteInputError(ValueError):
+    """A cart line or usage record that does not have the expected shape."""
+
+
+def _int(value: Any, what: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise QuoteInputError(f"{what} must be an integer in [{lo}, {hi}], got {value!r}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    cat: str
+    amount: int
+    qty: int = 1
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cat, str) or not self.cat:
+            raise QuoteInputError("a cart line needs a category")
+        _int(self.amount, "amount", 1, MAX_LINE_AMOUNT)
+        _int(self.qty, "qty", 1, MAX_QTY)
+
+    @classmethod
+    def from_json(cls, raw: Any) -> CartLine:
+        if not isinstance(raw, dict):
+            raise QuoteInputError("a cart line is an object {cat, amount, qty}")
+        return cls(raw.get("cat"), raw.get("amount"), raw.get("qty", 1))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRecord:
+    """What one redemption drew from one entitlement of one beneficiary."""
+
+    ent: str
+    amount: int
+    units: int
+    at: int
+    rid: str
+
+    @classmethod
+    def from_json(cls, raw: Any) -> UsageRecord:
+        if not isinstance(raw, dict):
+            raise QuoteInputError("a usage record is an object {ent, amount, units, at, rid}")
+        ent, rid = raw.get("ent"), raw.get("rid", "")
+        if not isinstance(ent, str) or not isinstance(rid, str):
+            raise QuoteInputError("usage ent and rid must be strings")
+        return cls(
+            ent,
+            _int(raw.get("amount", 0), "usage amount", 0, 2**63 - 1),
+            _int(raw.get("units", 0), "usage units", 0, 2**63 - 1),
+            _int(raw.get("at"), "usage at", -(2**63), 2**63 - 1),
+            rid,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ent": self.ent, "amount": self.amount, "units": self.units,
+                "at": self.at, "rid": self.rid}
+
+
+@dataclass(frozen=True, slots=True)
+class LineQuote:
+    line: CartLine
+    covered: int
+    draws: dict[str, int] = field(default_factory=dict)
+    units: dict[str, int] = field(default_factory=dict)
+    reason: str | None = None
+
+    @property
+    def pays(self) -> int:
+        return self.line.amount - self.covered
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"covered": self.covered, "draws": dict(self.draws),
+                               "units": dict(self.units)}
+        if self.reason is not None:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    lines: tuple[LineQuote, ...]
+    covered: int
+    total: int
+
+    @property
+    def pays(self) -> int:
+        return self.total - self.covered
+
+    def draws_by_entitlement(self) -> dict[str, tuple[int, int]]:
+        """Entitlement id → (fen, units) drawn by the whole cart."""
+        out: dict[str, tuple[int, int]] = {}
+        for line in self.lines:
+            for ent, fen in line.draws.items():
+                old_fen, old_units = out.get(ent, (0, 0))
+                out[ent] = (old_fen + fen, old_units + line.units.get(ent, 0))
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"covered": self.covered, "pays": self.pays,
+                "lines": [line.to_json() for line in self.lines]}
+
+
+def _candidate_order(ent: Entitlement) -> tuple[int, int, int, str]:
+    return (len(ent.cat), 0 if ent.until is not None else 1, ent.until or 0, ent.id)
+
+
+def remaining_at(claims: Claims, now: int, usage: Iterable[UsageRecord]) -> dict[str, int]:
+    """Remaining (fen or units) of every entitlement active at ``now``."""
+    tz = claims.zone
+    active = [e for e in claims.ent if e.is_active(now)]
+    bounds = {e.id: period_bounds(e.per, now, tz) for e in active}
+    by_id = {e.id: e for e in active}
+    used = dict.fromkeys(by_id, 0)
+    opened: set[str] = set()
+    for rec in usage:
+        ent = by_id.get(rec.ent)
+        if ent is None:
+            continue
+        opened.add(rec.ent)
+        span = bounds[rec.ent]
+        if span is not None and not span[0] <= rec.at < span[1]:
+            continue
+        used[rec.ent] += rec.units if ent.unit is Unit.COUNT else rec.amount
+    return {
+        e.id: 0 if (e.once and e.id in opened) else max(0, e.lim - used[e.id])
+        for e in active
+    }
+
+
+def quote(
+    claims: Claims, now: int, cart: Sequence[CartLine], usage: Iterable[UsageRecord] = ()
+) -> Quote:
+    """Covered and paid amounts of ``cart`` for the code's entitlements at ``now``."""
+    remaining = remaining_at(claims, now, usage)
+    active = sorted((e for e in claims.ent if e.id in remaining), key=_candidate_order)
+    lines: list[LineQuote] = []
+    covered_total = 0
+    for line in cart:
+        uncovered, units_left = line.amount, line.qty
+        draws: dict[str, int] = {}
+        units: dict[str, int] = {}
+        for ent in active:
+            if uncovered == 0:
+                break
+            if line.cat not in ent.cat:
+                continue
+            rem = remaining[ent.id]
+            if ent.unit is Unit.FEN:
+                draw = min(rem, uncovered)
+                if draw == 0:
+                    continue
+                remaining[ent.id] = rem - draw
+            else:
+                k = min(rem, units_left)
+                if k == 0:
+                    continue
+                assert ent.val is not None
+                draw = min(k * ent.val, uncovered)
+                remaining[ent.id] = rem - k
+                units_left -= k
+                units[ent.id] = k
+            draws[ent.id] = draw
+            uncovered -= draw
+        covered = line.amount - uncovered
+        covered_total += covered
+        reason = None if covered else _reason(claims, line.cat, remaining)
+        lines.append(LineQuote(line, covered, draws, units, reason))
+    return Quote(tuple(lines), covered_total, sum(line.amount for line in cart))
+
+
+def _reason(claims: Claims, cat: str, remaining: dict[str, int]) -> str:
+    naming = [e for e in claims.ent if cat in e.cat]
+    if not naming:
+        return CATEGORY_NOT_COVERED
+    if not any(e.id in remaining for e in naming):
+        return NOT_ACTIVE
+    return LIMIT_REACHED
+
+
+__all__ = [
+    "CATEGORY_NOT_COVERED", "LIMIT_REACHED", "NOT_ACTIVE", "CartLine", "LineQuote",
+    "Period", "Quote", "QuoteInputError", "UsageRecord", "quote", "remaining_at",
+]
