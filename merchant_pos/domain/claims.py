@@ -126,7 +126,7 @@ def _timezone(value: Any) -> str:
     name = _text(value, "tz", 1, 64)
     try:
         zone(name)
-    except Exception:  # noqa: BLE001 - ZoneInfo raises several types on bad keys
+    except Exception:
         raise _bad(f"unknown time zone {name!r}") from None
     return name
 
@@ -140,8 +140,8 @@ def parse_entitlement(raw: Any) -> Entitlement:
         raise _bad("ent.cat is not an array of 1-16 categories")
     cat = tuple(_text(c, "ent.cat[]", 1, 64) for c in cats)
     try:
-        unit = Unit(raw.get("unit"))
-        per = Period(raw.get("per"))
+        unit = Unit(str(raw.get("unit")))
+        per = Period(str(raw.get("per")))
     except ValueError:
         raise _bad("ent.unit or ent.per is unknown") from None
     lim = _int(raw.get("lim"), "ent.lim")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import zlib
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import cbor2
@@ -67,7 +67,7 @@ def loads_cbor(data: bytes) -> Any:
     try:
         obj = cbor2.CBORDecoder(stream, max_depth=MAX_CBOR_DEPTH, allow_duplicate_keys=False)
         value = obj.decode()
-    except Exception as exc:  # noqa: BLE001 - untrusted input: any failure is "malformed"
+    except Exception as exc:
         raise CodeRejected(ErrorId.MALFORMED, f"CBOR: {type(exc).__name__}") from None
     if stream.tell() != len(data):
         raise CodeRejected(ErrorId.MALFORMED, "bytes after the CBOR item")

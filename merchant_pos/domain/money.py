@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_YUAN = re.compile(r"^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$")
+_YUAN = re.compile(r"^\s*([0-9]{1,9})(?:\.([0-9]{1,2}))?\s*$")
 
 
 def format_fen(fen: int, symbol: str = "¥") -> str:
@@ -16,7 +17,8 @@ def format_fen(fen: int, symbol: str = "¥") -> str:
 
 def parse_yuan(text: str) -> int:
     """A clerk's ``12``, ``12.5`` or ``12.50`` in yuan → fen. Raises ValueError otherwise."""
-    match = _YUAN.match(text)
+    # NFKC folds the full-width digits and point a Chinese input method types.
+    match = _YUAN.match(unicodedata.normalize("NFKC", text).replace("。", "."))
     if match is None:
         raise ValueError(f"not an amount in yuan: {text!r}")
     yuan, cents = match.group(1), (match.group(2) or "").ljust(2, "0")
