@@ -18,6 +18,7 @@ LIMIT_REACHED = "limit_reached"
 
 MAX_LINE_AMOUNT = 10**12  # fen: far above any real line, well inside int64
 MAX_QTY = 10**6
+_MIN_EPOCH, _MAX_EPOCH = -(2**63), 2**63
 
 
 class QuoteInputError(ValueError):
@@ -131,19 +132,23 @@ def remaining_at(claims: Claims, now: int, usage: Iterable[UsageRecord]) -> dict
     """Remaining (fen or units) of every entitlement active at ``now``."""
     tz = claims.zone
     active = [e for e in claims.ent if e.is_active(now)]
-    bounds = {e.id: period_bounds(e.per, now, tz) for e in active}
-    by_id = {e.id: e for e in active}
-    used = dict.fromkeys(by_id, 0)
+    # Per active entitlement: (counts units?, period start, period end). One pass
+    # over the usage with a tuple look-up each: this loop is the quote's hot path.
+    window: dict[str, tuple[bool, int, int]] = {}
+    for e in active:
+        span = period_bounds(e.per, now, tz) or (_MIN_EPOCH, _MAX_EPOCH)
+        window[e.id] = (e.unit is Unit.COUNT, span[0], span[1])
+    used = dict.fromkeys(window, 0)
     opened: set[str] = set()
+    get = window.get
     for rec in usage:
-        ent = by_id.get(rec.ent)
-        if ent is None:
+        ent_id = rec.ent
+        spec = get(ent_id)
+        if spec is None:
             continue
-        opened.add(rec.ent)
-        span = bounds[rec.ent]
-        if span is not None and not span[0] <= rec.at < span[1]:
-            continue
-        used[rec.ent] += rec.units if ent.unit is Unit.COUNT else rec.amount
+        opened.add(ent_id)
+        if spec[1] <= rec.at < spec[2]:
+            used[ent_id] += rec.units if spec[0] else rec.amount
     return {
         e.id: 0 if (e.once and e.id in opened) else max(0, e.lim - used[e.id])
         for e in active

@@ -1,0 +1,93 @@
+"""Verify and verify+quote (5-line cart, 1,000 usage records) against the raw signature check."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from merchant_pos.bench._stats import Timing, time_calls
+from merchant_pos.domain import verify
+from merchant_pos.domain.claims import Claims, Entitlement, Period, Unit
+from merchant_pos.domain.cose import ALG_EDDSA, ALG_ES256, parse_cose_sign1, unwrap_text
+from merchant_pos.domain.issuing import IssuerKey, issue_code
+from merchant_pos.domain.quote import CartLine, UsageRecord, quote
+from merchant_pos.domain.trust import TrustList
+
+DAY = 86_400
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repeat", type=int, default=2000, help="timed calls per figure")
+    parser.add_argument("--usage", type=int, default=1000, help="usage records in the quote")
+
+
+def _setup(alg: int, now: int, n_usage: int) -> tuple[str, TrustList, list[UsageRecord]]:
+    key = IssuerKey.generate(alg, "bench", now - 400 * DAY, now + 400 * DAY)
+    ents = (
+        Entitlement("meal", ("meal",), Unit.COUNT, 1, Period.DAY, val=1000),
+        Entitlement("fruit", ("meal", "fruit"), Unit.FEN, 2000, Period.WEEK),
+        Entitlement("milk", ("dairy",), Unit.FEN, 5000, Period.MONTH),
+        Entitlement("chk", ("checkup",), Unit.COUNT, 2, Period.YEAR, val=3000),
+        Entitlement("v1", ("formula", "diaper"), Unit.FEN, 5000, Period.TOTAL, once=True),
+    )
+    claims = Claims("bench", "B-BENCH", now + 30 * DAY, now - DAY, os.urandom(12),
+                    "bench-prg", "王*", "Asia/Shanghai", ents)
+    rnd = random.Random(7)
+    usage = [UsageRecord(rnd.choice(["meal", "fruit", "milk", "chk"]), rnd.randint(1, 900),
+                         rnd.randint(0, 1), now - rnd.randint(0, 700 * DAY), f"r{i}")
+             for i in range(n_usage)]
+    return issue_code(key, claims), TrustList([key.trusted_key()]), usage
+
+
+def _raw_check(alg: int, text: str, trust: TrustList) -> object:
+    cose = parse_cose_sign1(unwrap_text(text))
+    key = trust.find(cose.kid, alg)
+    assert key is not None
+    message = cose.to_be_signed()
+    public = key._key
+    if alg == ALG_EDDSA:
+        assert isinstance(public, ed25519.Ed25519PublicKey)
+        sig = cose.signature
+        return lambda: public.verify(sig, message)
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    der = encode_dss_signature(int.from_bytes(cose.signature[:32], "big"),
+                               int.from_bytes(cose.signature[32:], "big"))
+    algorithm = ec.ECDSA(hashes.SHA256())
+    return lambda: public.verify(der, message, algorithm)
+
+
+def run(args: argparse.Namespace) -> int:
+    now = int(time.time())
+    cart = [CartLine("meal", 1500), CartLine("fruit", 800), CartLine("dairy", 3000, 2),
+            CartLine("checkup", 5000), CartLine("toy", 990)]
+    print(f"verify / verify+quote ({len(cart)}-line cart, {args.usage} usage records), "
+          f"{args.repeat} calls each")
+    for alg, name in ((ALG_EDDSA, "Ed25519"), (ALG_ES256, "ES256")):
+        text, trust, usage = _setup(alg, now, args.usage)
+        raw_fn = _raw_check(alg, text, trust)
+        raw = time_calls(f"{name}: raw cryptography verify (baseline)", raw_fn, args.repeat)  # type: ignore[arg-type]
+        ver = time_calls(f"{name}: verify()", lambda t=text, tr=trust: verify(t, tr, now),
+                         args.repeat)
+
+        def both(t: str = text, tr: TrustList = trust, u: list[UsageRecord] = usage) -> object:
+            return quote(verify(t, tr, now).claims, now, cart, u)
+
+        full = time_calls(f"{name}: verify() + quote()", both, args.repeat)
+        claims = verify(text, trust, now).claims
+        q_only = time_calls(f"{name}: quote() alone", lambda: quote(claims, now, cart, usage),
+                            args.repeat)
+        for t in (raw, ver, full, q_only):
+            print(t.row(raw))
+        _target(full, raw)
+    return 0
+
+
+def _target(full: Timing, raw: Timing) -> None:
+    ratio = full.median / raw.median
+    print(f"  verify+quote / raw = {ratio:.2f}x (target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})")
