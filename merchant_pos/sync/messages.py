@@ -1,0 +1,133 @@
+"""What the clerk reads about syncing, in zh_CN (first) and en.
+
+Every message is keyed by a stable id so the UI can translate, log and test
+by id; ``text(id, language, **values)`` fills in the figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # connection and server errors
+    "network_unreachable": {
+        "zh_CN": "无法连接服务器 {server}，请检查网络后重试",
+        "en": "Cannot reach the server {server}; check the network and try again",
+    },
+    "timeout": {
+        "zh_CN": "服务器响应超时，稍后将自动重试",
+        "en": "The server did not answer in time; it will be retried automatically",
+    },
+    "server_busy": {
+        "zh_CN": "服务器繁忙（{status}），稍后将自动重试",
+        "en": "The server is busy ({status}); it will be retried automatically",
+    },
+    "bad_response": {
+        "zh_CN": "服务器的回复不完整，稍后将自动重试",
+        "en": "The server's answer was incomplete; it will be retried automatically",
+    },
+    "bad_certificate": {
+        "zh_CN": "服务器证书无法验证，连接已中止。请联系基金会核对服务器地址和证书",
+        "en": "The server's certificate could not be verified, so the connection was stopped. "
+              "Ask the foundation to check the server address and certificate",
+    },
+    "reenroll_needed": {
+        "zh_CN": "本机的登记已失效，请向基金会索取新的登记码并重新登记本机",
+        "en": "This device's enrollment is no longer valid; ask the foundation for a new "
+              "enrollment code and enroll this device again",
+    },
+    "device_revoked": {
+        "zh_CN": "本机已被基金会停用，请联系基金会",
+        "en": "This device has been disabled by the foundation; please contact them",
+    },
+    "request_refused": {
+        "zh_CN": "服务器拒绝了请求：{detail}",
+        "en": "The server refused the request: {detail}",
+    },
+    "not_enrolled": {
+        "zh_CN": "本机尚未登记，请先用基金会提供的登记码登记",
+        "en": "This device is not enrolled yet; enroll it with the code from the foundation",
+    },
+    # enrollment
+    "enroll_wrong_code": {
+        "zh_CN": "登记码不正确，请核对后重新输入",
+        "en": "The enrollment code is not correct; check it and type it again",
+    },
+    "enroll_expired_code": {
+        "zh_CN": "登记码已过期或已被使用，请向基金会索取新的登记码",
+        "en": "The enrollment code has expired or was already used; ask the foundation "
+              "for a new one",
+    },
+    "enroll_bad_url": {
+        "zh_CN": "服务器地址无效：{detail}",
+        "en": "The server address is not valid: {detail}",
+    },
+    "enroll_ok": {
+        "zh_CN": "本机已登记到 {merchant}",
+        "en": "This device is now enrolled for {merchant}",
+    },
+    # clock
+    "clock_skew": {
+        "zh_CN": "本机时间与服务器相差 {minutes} 分钟，请校正电脑时间（已按服务器时间记录）",
+        "en": "This computer's clock is {minutes} minutes off the server's; please correct it "
+              "(redemptions use the server's time)",
+    },
+    # offline risk policy
+    "offline_too_long": {
+        "zh_CN": "本机已 {hours} 小时未与服务器同步（上限 {limit} 小时），暂停核销。"
+                 "请联网并点击“立即同步”",
+        "en": "This device has not synced for {hours} hours (limit {limit} hours), so "
+              "redemptions are paused. Connect to the internet and press \u201cSync now\u201d",
+    },
+    "never_synced": {
+        "zh_CN": "本机尚未与服务器同步过，请联网并点击“立即同步”",
+        "en": "This device has never synced; connect to the internet and press "
+              "\u201cSync now\u201d",
+    },
+    "unsynced_cap": {
+        "zh_CN": "未同步的补贴金额将达到 {total} 元（上限 {limit} 元），暂停核销。"
+                 "请联网并点击“立即同步”",
+        "en": "Unsynced covered amount would reach \u00a5{total} (limit \u00a5{limit}), so "
+              "redemptions are paused. Connect to the internet and press \u201cSync now\u201d",
+    },
+    "stale_trust_list": {
+        "zh_CN": "签发机构密钥已 {hours} 小时未更新（上限 {limit} 小时），请联网同步",
+        "en": "Issuer keys were last updated {hours} hours ago (limit {limit} hours); "
+              "please sync",
+    },
+    "stale_revocations": {
+        "zh_CN": "撤销名单已 {hours} 小时未更新（上限 {limit} 小时），请联网同步",
+        "en": "The revocation list was last updated {hours} hours ago (limit {limit} hours); "
+              "please sync",
+    },
+    # sync outcome
+    "sync_ok": {
+        "zh_CN": "同步完成：上传 {pushed} 笔，全部已确认",
+        "en": "Sync complete: {pushed} redemptions sent, all confirmed",
+    },
+    "sync_cancelled": {
+        "zh_CN": "同步已中止，未上传的记录已保留，下次同步继续",
+        "en": "Sync stopped; nothing is lost, unsent records will go at the next sync",
+    },
+    "sync_conflicts": {
+        "zh_CN": "{count} 笔核销与其他商户的使用冲突，请查看“冲突”列表",
+        "en": "{count} redemptions conflict with use at other shops; see the Conflicts list",
+    },
+}
+
+
+def text(message_id: str, language: str = "zh_CN", **values: Any) -> str:
+    """The message ``message_id`` in ``language`` with ``values`` filled in."""
+    texts = MESSAGES[message_id]
+    if language in texts:
+        template = texts[language]
+    else:
+        template = texts["en"] if language.startswith("en") else texts["zh_CN"]
+    return template.format(**values)
+
+
+def yuan(fen: int) -> str:
+    """Integer fen as a yuan figure for messages (no float arithmetic)."""
+    sign = "-" if fen < 0 else ""
+    whole, part = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{part:02d}"
