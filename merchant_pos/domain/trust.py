@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from merchant_pos.domain.cose import ALG_EDDSA, ALG_ES256, KID_LENGTH
+from merchant_pos.domain.cose import ALG_EDDSA, ALG_ES256, KID_LENGTH, SUPPORTED_ALGS
 
 _ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
 
@@ -109,9 +109,13 @@ class TrustList:
 
     @classmethod
     def from_json(cls, entries: Any) -> TrustList:
+        """Entries with an algorithm this POS does not know are left out (a newer
+        issuer key type must not lock the counter out of every key); any other
+        defect refuses the whole list."""
         if not isinstance(entries, list):
             raise TrustListError("a trust list is a JSON array of entries")
-        return cls(TrustedKey.from_json(e) for e in entries if _is_mapping(e))
+        return cls(TrustedKey.from_json(e) for e in entries
+                   if _is_mapping(e) and e.get("alg") in SUPPORTED_ALGS)
 
     def to_json(self) -> list[dict[str, Any]]:
         return [k.to_json() for keys in self._by_kid.values() for k in keys]
