@@ -58,7 +58,7 @@ mpos_postgres() {
     if ! "${run_as[@]}" "$bindir/pg_isready" -q -h 127.0.0.1 -p "$port"; then
         rm -rf "$dir"; mkdir -p "$dir"
         [ "$(id -u)" = 0 ] && chown postgres "$dir"
-        "${run_as[@]}" "$bindir/initdb" -q -D "$dir/data" -U postgres --auth=trust >/dev/null
+        "${run_as[@]}" "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust >"$dir/initdb.log" 2>&1
         "${run_as[@]}" "$bindir/pg_ctl" -s -D "$dir/data" -l "$dir/log" -w \
             -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start
     fi
