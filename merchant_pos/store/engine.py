@@ -1,0 +1,125 @@
+"""The SQLite engine of the ledger: safety pragmas on every connection, checked.
+
+Every connection gets ``journal_mode=WAL``, ``synchronous=FULL``,
+``foreign_keys=ON`` and a busy timeout, and the values are read back; a
+connection where any did not take raises :class:`LedgerError` and the ledger
+refuses to run. Transactions are begun explicitly (pysqlite's own implicit
+transactions are switched off) so writers can use ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
+
+from merchant_pos.store.errors import LedgerError, LedgerErrorId
+
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+BEGIN_OPTION = "ledger_begin"  # execution option: "DEFERRED" (default) or "IMMEDIATE"
+
+# SQLite primary result codes (extended codes keep them in the low byte).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
+_SQLITE_NOTADB = 26
+_BY_CODE = {
+    _SQLITE_BUSY: LedgerErrorId.LOCKED,
+    _SQLITE_LOCKED: LedgerErrorId.LOCKED,
+    _SQLITE_READONLY: LedgerErrorId.READ_ONLY,
+    _SQLITE_IOERR: LedgerErrorId.IO_ERROR,
+    _SQLITE_CORRUPT: LedgerErrorId.CORRUPT,
+    _SQLITE_NOTADB: LedgerErrorId.CORRUPT,
+    _SQLITE_FULL: LedgerErrorId.DISK_FULL,
+    _SQLITE_CANTOPEN: LedgerErrorId.CANNOT_OPEN,
+}
+
+
+def apply_pragmas(dbapi_conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    """Set the safety pragmas on a raw connection and refuse it if any did not take."""
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        got = {
+            "journal_mode": str(mode[0]).lower() if mode else None,
+            "synchronous": cur.execute("PRAGMA synchronous").fetchone()[0],
+            "foreign_keys": cur.execute("PRAGMA foreign_keys").fetchone()[0],
+            "busy_timeout": cur.execute("PRAGMA busy_timeout").fetchone()[0],
+        }
+    finally:
+        cur.close()
+    want = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
+            "busy_timeout": int(busy_timeout_ms)}
+    if got != want:
+        wrong = {k: got[k] for k in want if got[k] != want[k]}
+        raise LedgerError(LedgerErrorId.PRAGMAS_NOT_APPLIED, f"pragmas did not take: {wrong}")
+
+
+def create_ledger_engine(path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Engine:
+    """An engine on the SQLite file ``path`` (``:memory:`` is refused: it cannot be WAL)."""
+    url = "sqlite+pysqlite:///" + (str(path) if str(path) != ":memory:" else ":memory:")
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=4,
+        connect_args={"timeout": busy_timeout_ms / 1000.0, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        apply_pragmas(dbapi_conn, busy_timeout_ms)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        if mode not in ("DEFERRED", "IMMEDIATE"):
+            raise ValueError(f"bad begin mode {mode!r}")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def sqlite_error_id(exc: BaseException) -> LedgerErrorId | None:
+    """The ledger error id for a (wrapped) sqlite3 error, or None if it is not one."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(orig, sqlite3.Error):
+        return None
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int) and (code & 0xFF) in _BY_CODE:
+        return _BY_CODE[code & 0xFF]
+    text = str(orig).lower()
+    for needle, error in (("full", LedgerErrorId.DISK_FULL),
+                          ("readonly", LedgerErrorId.READ_ONLY),
+                          ("read-only", LedgerErrorId.READ_ONLY),
+                          ("locked", LedgerErrorId.LOCKED),
+                          ("disk i/o", LedgerErrorId.IO_ERROR),
+                          ("malformed", LedgerErrorId.CORRUPT),
+                          ("not a database", LedgerErrorId.CORRUPT),
+                          ("unable to open", LedgerErrorId.CANNOT_OPEN)):
+        if needle in text:
+            return error
+    return None
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Turn SQLite failures (full, read-only, locked, I/O...) into :class:`LedgerError`."""
+    try:
+        yield
+    except LedgerError:
+        raise
+    except (DBAPIError, sqlite3.Error) as exc:
+        error = sqlite_error_id(exc)
+        if error is None:
+            raise
+        raise LedgerError(error, str(exc).splitlines()[0][:300]) from exc

@@ -1,0 +1,179 @@
+"""Why the ledger refused something, with the clerk's message in zh_CN and en."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LedgerErrorId(StrEnum):
+    """Stable ids of the ledger's refusals (the UI maps them to messages below)."""
+
+    DISK_FULL = "disk_full"
+    READ_ONLY = "read_only"
+    LOCKED = "database_locked"
+    IO_ERROR = "io_error"
+    CORRUPT = "database_corrupt"
+    CANNOT_OPEN = "cannot_open"
+    PRAGMAS_NOT_APPLIED = "pragmas_not_applied"
+    DATABASE_TOO_NEW = "database_too_new"
+    MIGRATION_FAILED = "migration_failed"
+    NOT_CONFIGURED = "not_configured"
+    CATEGORY_NOT_ALLOWED = "category_not_allowed"
+    BAD_CART = "bad_cart"
+    NOTHING_COVERED = "nothing_covered"
+    QUOTE_CHANGED = "quote_changed"
+    ID_REUSED = "redemption_id_reused"
+    UNKNOWN_REDEMPTION = "unknown_redemption"
+    ALREADY_VOIDED = "already_voided"
+    VOID_TOO_LATE = "void_too_late"
+    VOID_REASON_REQUIRED = "void_reason_required"
+    SUPERVISOR_REQUIRED = "supervisor_required"
+    WRONG_PIN = "wrong_pin"
+    OPERATOR_LOCKED = "operator_locked"
+    UNKNOWN_OPERATOR = "unknown_operator"
+    OPERATOR_EXISTS = "operator_exists"
+    BAD_PIN_FORMAT = "bad_pin_format"
+    BAD_OPERATOR_NAME = "bad_operator_name"
+    SESSION_LOCKED = "session_locked"
+    FIRST_SUPERVISOR_EXISTS = "first_supervisor_exists"
+
+
+MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
+    LedgerErrorId.DISK_FULL: {
+        "zh_CN": "磁盘已满，本次核销未保存。请清理磁盘空间后重试",
+        "en": "The disk is full; this redemption was not saved. Free some disk space and retry",
+    },
+    LedgerErrorId.READ_ONLY: {
+        "zh_CN": "数据文件只读，本次操作未保存。请联系技术支持检查文件权限",
+        "en": "The data file is read-only; nothing was saved. Ask support to check its permissions",
+    },
+    LedgerErrorId.LOCKED: {
+        "zh_CN": "数据库正被其他程序占用，本次操作未保存，请稍后重试",
+        "en": "The database is busy in another program; nothing was saved. Retry in a moment",
+    },
+    LedgerErrorId.IO_ERROR: {
+        "zh_CN": "读写磁盘出错，本次操作未保存。请重试，若仍失败请联系技术支持",
+        "en": "A disk read/write error occurred; nothing was saved. Retry, then call support",
+    },
+    LedgerErrorId.CORRUPT: {
+        "zh_CN": "数据文件已损坏，请立即联系技术支持，不要删除任何文件",
+        "en": "The data file is damaged; call support now and do not delete any file",
+    },
+    LedgerErrorId.CANNOT_OPEN: {
+        "zh_CN": "无法打开数据文件，请检查数据目录是否存在且可写",
+        "en": "The data file cannot be opened; check that the data folder exists and is writable",
+    },
+    LedgerErrorId.PRAGMAS_NOT_APPLIED: {
+        "zh_CN": "数据库安全设置未生效（WAL/同步写入/外键），程序拒绝运行。请联系技术支持",
+        "en": "The database safety settings (WAL, full sync, foreign keys) did not take; "
+              "the program will not run. Call support",
+    },
+    LedgerErrorId.DATABASE_TOO_NEW: {
+        "zh_CN": "数据文件由更新版本的程序创建，本版本不能打开。请升级本程序",
+        "en": "The data file was made by a newer version of this program; "
+              "this version will not open it. Please upgrade",
+    },
+    LedgerErrorId.MIGRATION_FAILED: {
+        "zh_CN": "数据升级失败，原数据已备份且未改动。请联系技术支持",
+        "en": "Upgrading the data failed; the original was backed up and left unchanged. "
+              "Call support",
+    },
+    LedgerErrorId.NOT_CONFIGURED: {
+        "zh_CN": "本机尚未完成商户设置，请先联网同步",
+        "en": "This POS has no merchant settings yet; sync first",
+    },
+    LedgerErrorId.CATEGORY_NOT_ALLOWED: {
+        "zh_CN": "本店不能核销此类别的商品：{subject}",
+        "en": "This shop may not redeem items of this category: {subject}",
+    },
+    LedgerErrorId.BAD_CART: {
+        "zh_CN": "购物清单有误：每行需要类别、正数金额和数量",
+        "en": "The cart is not valid: each line needs a category, a positive amount and quantity",
+    },
+    LedgerErrorId.NOTHING_COVERED: {
+        "zh_CN": "此受助码不能抵扣本单中的任何商品，无需核销",
+        "en": "This code covers nothing in this cart; there is nothing to redeem",
+    },
+    LedgerErrorId.QUOTE_CHANGED: {
+        "zh_CN": "可抵扣金额已变化（可能刚在别处核销），请重新确认",
+        "en": "The covered amount has changed (perhaps just redeemed elsewhere); "
+              "please confirm again",
+    },
+    LedgerErrorId.ID_REUSED: {
+        "zh_CN": "核销编号已被另一笔不同的核销使用，本次未保存",
+        "en": "This redemption id already belongs to a different redemption; nothing was saved",
+    },
+    LedgerErrorId.UNKNOWN_REDEMPTION: {
+        "zh_CN": "找不到这笔核销记录",
+        "en": "This redemption was not found",
+    },
+    LedgerErrorId.ALREADY_VOIDED: {
+        "zh_CN": "这笔核销已经作废",
+        "en": "This redemption has already been voided",
+    },
+    LedgerErrorId.VOID_TOO_LATE: {
+        "zh_CN": "只能作废当天的核销",
+        "en": "Only redemptions of the same business day can be voided",
+    },
+    LedgerErrorId.VOID_REASON_REQUIRED: {
+        "zh_CN": "请填写作废原因",
+        "en": "Please give a reason for the void",
+    },
+    LedgerErrorId.SUPERVISOR_REQUIRED: {
+        "zh_CN": "此操作需要主管授权",
+        "en": "This needs a supervisor",
+    },
+    LedgerErrorId.WRONG_PIN: {
+        "zh_CN": "密码错误",
+        "en": "Wrong PIN",
+    },
+    LedgerErrorId.OPERATOR_LOCKED: {
+        "zh_CN": "密码错误次数过多，该账号已锁定30分钟",
+        "en": "Too many wrong PINs; this operator is locked for 30 minutes",
+    },
+    LedgerErrorId.UNKNOWN_OPERATOR: {
+        "zh_CN": "没有这个操作员",
+        "en": "There is no such operator",
+    },
+    LedgerErrorId.OPERATOR_EXISTS: {
+        "zh_CN": "已有同名操作员",
+        "en": "An operator with this name already exists",
+    },
+    LedgerErrorId.BAD_PIN_FORMAT: {
+        "zh_CN": "密码须为4到12位数字",
+        "en": "A PIN is 4 to 12 digits",
+    },
+    LedgerErrorId.BAD_OPERATOR_NAME: {
+        "zh_CN": "操作员姓名须为1到64个字符",
+        "en": "An operator name is 1 to 64 characters",
+    },
+    LedgerErrorId.SESSION_LOCKED: {
+        "zh_CN": "长时间未操作，已锁屏，请重新输入密码",
+        "en": "Locked after inactivity; enter your PIN again",
+    },
+    LedgerErrorId.FIRST_SUPERVISOR_EXISTS: {
+        "zh_CN": "已设置过主管账号",
+        "en": "The first supervisor has already been created",
+    },
+}
+
+
+def ledger_message(error: LedgerErrorId, language: str = "zh_CN") -> str:
+    """The clerk's message for ``error`` in ``language`` (zh_CN or en)."""
+    texts = MESSAGES[error]
+    if language in texts:
+        return texts[language]
+    return texts["en"] if language.startswith("en") else texts["zh_CN"]
+
+
+class LedgerError(Exception):
+    """The ledger refused an operation; nothing was changed. ``error`` is the stable id."""
+
+    def __init__(self, error: LedgerErrorId, detail: str = "", subject: str = "") -> None:
+        super().__init__(f"{error.value}: {detail}" if detail else error.value)
+        self.error = error
+        self.detail = detail
+        self.subject = subject  # shown to the clerk where the message has a {subject}
+
+    def message(self, language: str = "zh_CN") -> str:
+        return ledger_message(self.error, language).replace("{subject}", self.subject)

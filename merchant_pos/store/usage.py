@@ -1,0 +1,88 @@
+"""What a beneficiary has already drawn: our own draws plus the server's usage records.
+
+Server records are keyed by (rid, ent), so a page applied twice changes
+nothing; records whose ``rid`` is one of our own redemptions are ignored when
+quoting (our row is authoritative, and a void here must return the draw even
+if the server echoed the redemption before it learnt of the void).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from merchant_pos.domain.quote import UsageRecord
+from merchant_pos.store.ledger import Ledger
+from merchant_pos.store.models import RedemptionStatus, UsageRecordRow
+from merchant_pos.store.sync_state import SyncKind, SyncStateStore
+
+# Our draws count unless the redemption was voided here or rejected by the server
+# (a rejected redemption drew nothing from the entitlement on the server's books).
+_NOT_COUNTED = (RedemptionStatus.VOIDED.value, RedemptionStatus.REJECTED.value)
+
+_USAGE_SQL = text(f"""
+SELECT d.ent, d.amount, d.units, d.at, d.redemption_id
+  FROM redemption_draws AS d JOIN redemptions AS r ON r.id = d.redemption_id
+ WHERE d.iss = :iss AND d.sub = :sub AND r.status NOT IN {_NOT_COUNTED!r}
+UNION ALL
+SELECT u.ent, u.amount, u.units, u.at, u.rid
+  FROM usage_records AS u
+ WHERE u.iss = :iss AND u.sub = :sub
+   AND NOT EXISTS (SELECT 1 FROM redemptions AS r WHERE r.id = u.rid)
+""")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerUsage:
+    """One usage record as the server sends it (``voided`` withdraws the rid's draws)."""
+
+    rid: str
+    iss: str
+    sub: str
+    ent: str
+    amount: int
+    units: int
+    at: int
+    voided: bool = False
+
+
+def usage_for(session: Session, iss: str, sub: str) -> list[UsageRecord]:
+    """Every counted draw on (iss, sub), deduplicated by redemption id."""
+    rows = session.execute(_USAGE_SQL, {"iss": iss, "sub": sub}).all()
+    return [UsageRecord(ent, amount, units, at, rid) for ent, amount, units, at, rid in rows]
+
+
+class UsageLedger:
+    """Reads usage for the quote; applies the server's usage pages with their cursor."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def usage(self, iss: str, sub: str) -> list[UsageRecord]:
+        with self.ledger.read() as session:
+            return usage_for(session, iss, sub)
+
+    def apply_usage_page(self, records: Iterable[ServerUsage], cursor: str | None) -> int:
+        """Store one page (idempotent) and then its cursor, atomically. Returns rows added."""
+        now = self.ledger.clock()
+        records = list(records)
+        added = 0
+        with self.ledger.write() as session:
+            withdrawn = {r.rid for r in records if r.voided}
+            for rid in withdrawn:
+                session.execute(delete(UsageRecordRow).where(UsageRecordRow.rid == rid))
+            rows = [{"rid": r.rid, "ent": r.ent, "iss": r.iss, "sub": r.sub,
+                     "amount": r.amount, "units": r.units, "at": r.at, "received_at": now}
+                    for r in records if not r.voided and r.rid not in withdrawn]
+            if rows:
+                result = session.connection().execute(
+                    sqlite_insert(UsageRecordRow).on_conflict_do_nothing(), rows)
+                added = max(result.rowcount, 0)
+            if cursor is not None:
+                SyncStateStore.set_cursor_in(session, SyncKind.USAGE, cursor)
+            SyncStateStore.mark_fresh_in(session, SyncKind.USAGE, now)
+        return added
