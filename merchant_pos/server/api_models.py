@@ -1,0 +1,296 @@
+"""Request and response bodies of the /v1 API (pydantic; the OpenAPI document comes from here).
+
+Requests are strict: unknown fields are rejected, types are not coerced
+("1" is not 1), and every string, list and number is bounded.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_PUSH_ITEMS = 500
+MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_PAGE_ITEMS = 1000
+DEFAULT_PAGE_ITEMS = 500
+MAX_EPOCH = 2**40  # ~ year 36812: bounds every time field inside int64
+MAX_FEN = 10**12
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+
+Uuid = Annotated[str, Field(pattern=UUID_PATTERN, min_length=36, max_length=36,
+                            description="lower-case canonical UUID chosen by the POS")]
+Epoch = Annotated[int, Field(ge=0, le=MAX_EPOCH, description="UTC epoch seconds")]
+Fen = Annotated[int, Field(ge=0, le=MAX_FEN, description="money in fen (1/100 yuan)")]
+PositiveFen = Annotated[int, Field(ge=1, le=MAX_FEN)]
+Units = Annotated[int, Field(ge=1, le=10**6)]
+EntId = Annotated[str, Field(min_length=1, max_length=32)]
+CatId = Annotated[str, Field(min_length=1, max_length=64)]
+Status = Literal["accepted", "conflict", "rejected"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Reply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ----- errors -------------------------------------------------------------------------
+
+class ErrorDetail(Reply):
+    loc: list[str | int] = Field(description="where in the request")
+    msg: str
+    type: str
+
+
+class ErrorBody(Reply):
+    """Every error response: a stable machine id, an English message, details."""
+
+    error: str = Field(description="stable error id, e.g. invalid_request, unauthorized")
+    message: str
+    detail: list[ErrorDetail] = Field(default_factory=list)
+
+
+# ----- enrollment and device ------------------------------------------------------------
+
+class EnrollRequest(Strict):
+    code: str = Field(min_length=1, max_length=32, description="one-time enrollment code")
+    name: str = Field(min_length=1, max_length=64, description="a label for this POS")
+
+
+class EnrollResponse(Reply):
+    device_id: str
+    token: str = Field(description="secret bearer token; shown once, stored hashed")
+    merchant_id: str
+    merchant_name: str
+    server_time: int
+
+
+class Names(Reply):
+    zh_CN: str
+    en: str
+
+
+class CategoryOut(Reply):
+    id: str
+    name: Names
+
+
+class ProgramOut(Reply):
+    id: str
+    name: Names
+    tz: str
+    iss: str
+    categories: list[CategoryOut]
+    allowed_categories: list[str] = Field(description="the ones this merchant may redeem")
+
+
+class StandardItemOut(Reply):
+    id: str
+    program: str
+    cat: str
+    name: Names
+    price: int
+
+
+class MerchantOut(Reply):
+    id: str
+    name: str
+    kind: str
+
+
+class DeviceOut(Reply):
+    id: str
+    name: str
+
+
+class Policies(Reply):
+    max_offline_hours: int = Field(description="refuse redemptions after this long unsynced")
+    max_unsynced_covered: int = Field(description="cap on unsynced covered fen per device")
+    max_push_items: int
+    max_page_items: int
+
+
+class ConfigResponse(Reply):
+    server_time: int
+    merchant: MerchantOut
+    device: DeviceOut
+    programs: list[ProgramOut]
+    standard_items: list[StandardItemOut]
+    policies: Policies
+
+
+class TrustedKeyOut(Reply):
+    kid: str = Field(description="Base64 of the 8-byte key id")
+    alg: int
+    key: str = Field(description="Base64 of the raw public key")
+    iss: str
+    not_before: int
+    not_after: int
+
+
+class TrustListResponse(Reply):
+    server_time: int
+    keys: list[TrustedKeyOut]
+
+
+class AuditHead(Strict):
+    seq: int = Field(ge=0, le=2**62, description="number of the last audit entry")
+    head: str = Field(pattern=r"^[0-9a-f]{16,128}$", description="hex hash of that entry")
+    at: Epoch
+
+
+class AuditHeadOut(Reply):
+    seq: int
+    head: str
+    at: int
+    received_at: int
+
+
+# ----- deltas -------------------------------------------------------------------------
+
+class RevocationOut(Reply):
+    kind: Literal["cti", "sub"]
+    value: str = Field(description="cti in hex, or the beneficiary id")
+    revoked_at: int
+
+
+class RevocationPage(Reply):
+    items: list[RevocationOut]
+    cursor: str = Field(description="pass as `after` for the next page")
+    more: bool
+
+
+class UsageOut(Reply):
+    rid: str = Field(description="UUID of the redemption that drew it")
+    merchant: str
+    prg: str
+    iss: str
+    sub: str
+    ent: str
+    amount: int
+    units: int
+    at: int
+    voided: bool = Field(description="the redemption was voided: forget this draw")
+
+
+class UsagePage(Reply):
+    items: list[UsageOut]
+    cursor: str
+    more: bool
+
+
+# ----- redemption push ------------------------------------------------------------------
+
+class PushLine(Strict):
+    cat: CatId
+    amount: PositiveFen
+    qty: Units = 1
+    covered: Fen
+    draws: dict[EntId, PositiveFen] = Field(default_factory=dict, max_length=32,
+                                            description="entitlement id → fen drawn")
+    units: dict[EntId, Units] = Field(default_factory=dict, max_length=32,
+                                      description="count entitlements: id → units taken")
+    item: str | None = Field(default=None, max_length=64, description="standard item id")
+
+
+class RedemptionItem(Strict):
+    type: Literal["redemption"]
+    uuid: Uuid
+    code: str = Field(min_length=1, max_length=4096, description="the BC1 text as scanned")
+    at: Epoch = Field(description="redemption time (the POS's corrected clock)")
+    lines: list[PushLine] = Field(min_length=1, max_length=100)
+    covered: Fen
+    receipt: str | None = Field(default=None, max_length=64)
+
+
+class VoidItem(Strict):
+    type: Literal["void"]
+    uuid: Uuid
+    voids: Uuid = Field(description="UUID of the redemption it cancels")
+    at: Epoch
+    reason: str | None = Field(default=None, max_length=200)
+
+
+PushItem = Annotated[RedemptionItem | VoidItem, Field(discriminator="type")]
+
+
+class PushRequest(Strict):
+    items: list[PushItem] = Field(max_length=MAX_PUSH_ITEMS)
+
+
+class Exceeded(Reply):
+    ent: str
+    unit: Literal["fen", "count"]
+    lim: int
+    per: Literal["total", "day", "week", "month", "year"]
+    once: bool
+    used_before: int = Field(description="drawn in the period by earlier redemptions")
+    drawn: int = Field(description="drawn by this redemption")
+    period_start: int | None
+    period_end: int | None
+    earlier: list[str] = Field(description="UUIDs of the earlier redemptions (up to 10)")
+
+
+class ConflictInfo(Reply):
+    exceeded: list[Exceeded]
+
+
+class ItemResult(Reply):
+    uuid: str
+    status: Literal["accepted", "duplicate", "conflict", "rejected", "error"]
+    outcome: Status | None = Field(
+        description="the recorded result (for duplicate: the original one); null on error")
+    reason: str | None = Field(description="rejected: why; error: uuid_reused")
+    message: str | None
+    conflict: ConflictInfo | None
+    covered: int | None = Field(description="covered fen as recorded")
+    voided: bool
+
+
+class PushResponse(Reply):
+    server_time: int
+    results: list[ItemResult]
+
+
+class OutcomeOut(Reply):
+    uuid: str
+    status: Status
+    reason: str | None
+    conflict: ConflictInfo | None
+    voided: bool
+
+
+class OutcomePage(Reply):
+    items: list[OutcomeOut]
+    cursor: str
+    more: bool
+
+
+# ----- settlement and health ----------------------------------------------------------
+
+class SettlementRow(Reply):
+    day: str
+    merchant: str
+    program: str | None
+    cat: str | None
+    status: Literal["accepted", "conflict", "rejected", "voided"]
+    count: int = Field(description="redemptions (a redemption counts once per category)")
+    total: int
+    covered: int
+
+
+class SettlementResponse(Reply):
+    day: str
+    merchant: str
+    rows: list[SettlementRow]
+
+
+class Health(Reply):
+    status: Literal["ok"]
+    server_time: int
+    version: str

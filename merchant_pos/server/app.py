@@ -1,0 +1,39 @@
+"""The FastAPI application of the reference server: ``create_app(engine)``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from merchant_pos import __version__
+from merchant_pos.server import routes_device, routes_sync
+from merchant_pos.server.api_errors import BodySizeLimit, install_error_handlers
+from merchant_pos.server.auth import ServerContext
+
+API_DESCRIPTION = """\
+The central server of merchant-pos: device enrollment, configuration, trust
+list, revocation and usage deltas, and exactly-once redemption push with
+double-spend detection. Every error is a JSON body `{error, message, detail}`
+whose `error` is a stable id. Authenticate with `Authorization: Bearer <token>`
+from `/v1/devices/enroll`. Money is integer fen; times are UTC epoch seconds.
+"""
+
+
+def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> FastAPI:
+    app = FastAPI(
+        title="merchant-pos central server",
+        version=__version__,
+        description=API_DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.ctx = ServerContext(engine, clock)
+    install_error_handlers(app)
+    app.include_router(routes_device.router)
+    app.include_router(routes_sync.router)
+    app.add_middleware(BodySizeLimit)
+    return app

@@ -1,0 +1,96 @@
+"""Opening the server's database: SQLite file by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from merchant_pos.server.schema import feed_counter, metadata
+
+FEED = "feed"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseUrlError(ValueError):
+    """The database URL names something the server cannot use."""
+
+
+def default_url() -> str:
+    """``$MPOS_SERVER_DB``, else a SQLite file in the user's data directory."""
+    env = os.environ.get("MPOS_SERVER_DB")
+    if env:
+        return env
+    folder = Path(platformdirs.user_data_dir("merchant-pos-server", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'server.sqlite3'}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept a bare file path or ``postgresql://`` and name the driver we ship."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).resolve()}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(f"not a database URL: {url!r}") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseUrlError("only sqlite:/// and postgresql:// databases are supported")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _sqlite_pragmas(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" below open transactions, so every write
+        # transaction takes the write lock up front (no upgrade deadlocks).
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the tables (idempotent) and the feed counter row."""
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        if conn.scalar(select(feed_counter.c.value).where(feed_counter.c.name == FEED)) is None:
+            conn.execute(insert(feed_counter).values(name=FEED, value=0))
+
+
+def take_feed_seqs(conn: Connection, count: int) -> list[int]:
+    """``count`` new feed sequence numbers; call last in the transaction (see schema)."""
+    if count <= 0:
+        return []
+    last = conn.scalar(
+        update(feed_counter)
+        .where(feed_counter.c.name == FEED)
+        .values(value=feed_counter.c.value + count)
+        .returning(feed_counter.c.value)
+    )
+    if last is None:
+        raise RuntimeError("the database has no feed counter: run `merchant-pos-server init`")
+    return list(range(last - count + 1, last + 1))

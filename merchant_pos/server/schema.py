@@ -1,0 +1,260 @@
+"""The reference server's tables (SQLAlchemy Core), for SQLite and PostgreSQL alike.
+
+Uniqueness and idempotency live here, as constraints: a redemption UUID is
+unique, an enrollment code is used once, a device token hash is unique.
+Times are UTC epoch seconds (BigInteger); money is integer fen.
+
+Delta feeds (revocations, usage, outcome changes) carry a ``seq`` taken from
+the single ``feed_counter`` row at the end of the writing transaction; the
+row lock is held until commit, so sequence order is commit order and a reader
+paging by ``seq`` never skips a row that commits later.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# An autoincrementing 64-bit key (SQLite only autoincrements INTEGER PRIMARY KEY).
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+issuer_keys = Table(
+    "issuer_keys", metadata,
+    Column("kid", String(16), primary_key=True),  # hex of the 8-byte kid
+    Column("alg", Integer, nullable=False),
+    Column("iss", String(64), nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("private_pem", Text, nullable=False),  # never leaves the server
+    Column("not_before", BigInteger, nullable=False),
+    Column("not_after", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("retired_at", BigInteger),  # no longer signs new codes
+    Column("withdrawn_at", BigInteger),  # removed from the trust list (compromised)
+)
+
+programs = Table(
+    "programs", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name_zh", String(128), nullable=False),
+    Column("name_en", String(128), nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("iss", String(64), nullable=False),
+    Column("entitlements", Text, nullable=False),  # JSON array, spec section 3 shape
+    Column("code_valid_days", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+categories = Table(
+    "categories", metadata,
+    Column("program_id", String(64), ForeignKey("programs.id"), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("name_zh", String(128), nullable=False),
+    Column("name_en", String(128), nullable=False),
+)
+
+merchants = Table(
+    "merchants", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("max_offline_hours", Integer, nullable=False),
+    Column("max_unsynced_covered", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+merchant_programs = Table(
+    "merchant_programs", metadata,
+    Column("merchant_id", String(64), ForeignKey("merchants.id"), primary_key=True),
+    Column("program_id", String(64), ForeignKey("programs.id"), primary_key=True),
+)
+
+merchant_categories = Table(
+    "merchant_categories", metadata,
+    Column("merchant_id", String(64), ForeignKey("merchants.id"), primary_key=True),
+    Column("program_id", String(64), primary_key=True),
+    Column("category_id", String(64), primary_key=True),
+)
+
+standard_items = Table(
+    "standard_items", metadata,
+    Column("merchant_id", String(64), ForeignKey("merchants.id"), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("program_id", String(64), nullable=False),
+    Column("category_id", String(64), nullable=False),
+    Column("name_zh", String(128), nullable=False),
+    Column("name_en", String(128), nullable=False),
+    Column("price", BigInteger, nullable=False),
+)
+
+enrollment_codes = Table(
+    "enrollment_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("merchant_id", String(64), ForeignKey("merchants.id"), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger),
+    Column("device_id", String(36)),
+)
+
+devices = Table(
+    "devices", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("merchant_id", String(64), ForeignKey("merchants.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger),
+    Column("audit_seq", BigInteger),
+    Column("audit_head", String(128)),
+    Column("audit_at", BigInteger),
+    Column("audit_received_at", BigInteger),
+)
+
+beneficiaries = Table(
+    "beneficiaries", metadata,
+    Column("sub", String(64), primary_key=True),
+    Column("program_id", String(64), ForeignKey("programs.id"), nullable=False),
+    Column("name_masked", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger),
+)
+
+issued_codes = Table(
+    "issued_codes", metadata,
+    Column("cti", String(32), primary_key=True),  # hex
+    Column("sub", String(64), ForeignKey("beneficiaries.sub"), nullable=False),
+    Column("program_id", String(64), nullable=False),
+    Column("kid", String(16), nullable=False),
+    Column("iat", BigInteger, nullable=False),
+    Column("exp", BigInteger, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+revocations = Table(
+    "revocations", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(8), nullable=False),  # "cti" (hex) or "sub"
+    Column("value", String(64), nullable=False),
+    Column("revoked_at", BigInteger, nullable=False),
+    Column("reason", String(200), nullable=False),
+    UniqueConstraint("kind", "value", name="uq_revocation"),
+)
+
+feed_counter = Table(
+    "feed_counter", metadata,
+    Column("name", String(16), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+# One row per beneficiary, updated at the start of every ingest that touches
+# them: the row lock serialises conflict detection across server processes.
+ledger_locks = Table(
+    "ledger_locks", metadata,
+    Column("iss", String(64), primary_key=True),
+    Column("sub", String(64), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
+redemptions = Table(
+    "redemptions", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("kind", String(12), nullable=False),  # "redemption" or "void"
+    Column("device_id", String(36), ForeignKey("devices.id"), nullable=False),
+    Column("merchant_id", String(64), nullable=False),
+    Column("status", String(12), nullable=False),  # accepted / conflict / rejected
+    Column("reason", String(64)),
+    Column("conflict", Text),  # JSON {"exceeded": [...]}
+    Column("iss", String(64)),
+    Column("sub", String(64)),
+    Column("program_id", String(64)),
+    Column("cti", String(32)),
+    Column("at", BigInteger, nullable=False),
+    Column("day", String(10), nullable=False),  # local date in the program's zone
+    Column("total", BigInteger, nullable=False),
+    Column("covered", BigInteger, nullable=False),
+    Column("quote_covered", BigInteger),  # the server's own quote on its ledger
+    Column("voids_uuid", String(36)),
+    Column("voided_by", String(36)),
+    Column("voided_at", BigInteger),
+    Column("received_at", BigInteger, nullable=False),
+    Column("body", Text, nullable=False),  # the item as pushed (JSON)
+    Index("ix_redemptions_sub", "iss", "sub"),
+    Index("ix_redemptions_merchant_day", "merchant_id", "day"),
+)
+
+redemption_lines = Table(
+    "redemption_lines", metadata,
+    Column("redemption_id", AutoId, ForeignKey("redemptions.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("cat", String(64), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("covered", BigInteger, nullable=False),
+)
+
+# What each redemption drew from each entitlement, with the entitlement's rule
+# as the redeemed code stated it (so the replay needs no code parsing).
+draws = Table(
+    "draws", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("redemption_id", AutoId, ForeignKey("redemptions.id"), nullable=False),
+    Column("rid", String(36), nullable=False),
+    Column("iss", String(64), nullable=False),
+    Column("sub", String(64), nullable=False),
+    Column("ent", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("units", BigInteger, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("unit", String(8), nullable=False),
+    Column("lim", BigInteger, nullable=False),
+    Column("per", String(8), nullable=False),
+    Column("once", Boolean, nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("voided", Boolean, nullable=False),
+    Index("ix_draws_sub", "iss", "sub"),
+)
+
+usage_events = Table(
+    "usage_events", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("rid", String(36), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("merchant_id", String(64), nullable=False),
+    Column("program_id", String(64), nullable=False),
+    Column("iss", String(64), nullable=False),
+    Column("sub", String(64), nullable=False),
+    Column("ent", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("units", BigInteger, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("voided", Boolean, nullable=False),
+    Index("ix_usage_events_program", "program_id", "seq"),
+)
+
+outcome_events = Table(
+    "outcome_events", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("device_id", String(36), nullable=False),
+    Column("uuid", String(36), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("reason", String(64)),
+    Column("conflict", Text),
+    Column("voided", Boolean, nullable=False),
+    Index("ix_outcome_events_device", "device_id", "seq"),
+)
