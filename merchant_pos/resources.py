@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-RESOURCES = Path(os.environ.get("MPOS_RESOURCES", Path(__file__).resolve().parents[1] / "resources"))
+_DEFAULT = Path(__file__).resolve().parents[1] / "resources"
+RESOURCES = Path(os.environ.get("MPOS_RESOURCES", _DEFAULT))
 
 
 def resource(*parts: str) -> Path:
