@@ -100,7 +100,7 @@ class Ledger:
             try:
                 yield session
             finally:
-                session.rollback()
+                session.close()  # ends the read transaction; loaded rows stay readable
 
     def verify_audit(self) -> AuditVerification:
         with self.read() as session:
