@@ -9,6 +9,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -295,9 +296,12 @@ def issue_beneficiary_code(engine: Engine, sub: str, *, now: int, valid_days: in
     return IssuedCode(text, claims.cti.hex(), sub, exp)
 
 
-def write_qr_png(text: str, path: str, *, scale: int = 6) -> None:
-    """The code as a QR image: level M, alphanumeric mode (Base45 fits it)."""
+def qr_symbol(text: str) -> Any:
+    """The code as a QR symbol: level M, alphanumeric mode (Base45 fits it)."""
     import segno
 
-    qr = segno.make_qr(text, error="m", mode="alphanumeric", boost_error=False)
-    qr.save(path, kind="png", scale=scale, border=4)
+    return segno.make_qr(text, error="m", mode="alphanumeric", boost_error=False)
+
+
+def write_qr_png(text: str, path: str, *, scale: int = 6) -> None:
+    qr_symbol(text).save(path, kind="png", scale=scale, border=4)
