@@ -56,6 +56,12 @@ class CorrectedClock:
             self._reading = reading
         return reading
 
+    def restore(self, offset: float) -> None:
+        """Start from an offset measured in an earlier run (until the next reading)."""
+        with self._lock:
+            if self._reading is None:
+                self._offset = offset
+
     def now(self) -> int:
         """Corrected UTC epoch seconds."""
         return int(self._local() + self.offset)

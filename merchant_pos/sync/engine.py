@@ -1,0 +1,398 @@
+"""The sync engine: push the outbox exactly once, pull config, keys, revocations,
+usage and outcomes, keep the corrected clock and the offline policy.
+
+One sync at a time (a lock); :meth:`SyncEngine.sync_now` is safe to call from
+any thread and stops at the next safe point when its ``cancel`` event is set:
+between batches and pages, or during a backoff wait. Local changes are only
+ever made in the same transaction as the bookkeeping that records them, so a
+cancel, a crash or a kill -9 loses nothing and repeats nothing the server has
+not already deduplicated by UUID.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from merchant_pos.store.sync_state import SyncKind
+from merchant_pos.sync import server_api
+from merchant_pos.sync.clock import CorrectedClock
+from merchant_pos.sync.errors import (
+    AuthError,
+    Cancelled,
+    CertificateError,
+    NotEnrolled,
+    RequestRefused,
+    SyncError,
+    TransientError,
+)
+from merchant_pos.sync.http_client import ApiClient
+from merchant_pos.sync.ledger_port import (
+    OUTBOX_ERROR,
+    ItemOutcome,
+    OutboxEntry,
+    SyncLedger,
+    outcome_detail,
+)
+from merchant_pos.sync.offline_policy import (
+    OfflinePolicy,
+    PolicyFinding,
+    check_freshness,
+    check_redemption,
+)
+from merchant_pos.sync.push_items import UnsendableEntry, push_item
+from merchant_pos.sync.report import ConnectionState, SyncReport, SyncStatus
+from merchant_pos.sync.retry import RetryPolicy, call_with_retry
+from merchant_pos.sync.token_store import TokenStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Sleep = Callable[[float, threading.Event], bool]
+"""``sleep(seconds, cancel) -> False if cancelled``; injectable so tests need not wait."""
+
+LAST_SUCCESS = "sync.last_success_at"
+CLOCK_OFFSET = "sync.clock_offset"
+CONNECTION_STATE = "sync.connection_state"
+LAST_ERROR = "sync.last_error"
+CA_BUNDLE = "sync.ca_bundle"
+POLICIES = "sync.policies"
+BISECT_STATUSES = frozenset({400, 413, 422})
+
+
+def event_sleep(seconds: float, cancel: threading.Event) -> bool:
+    return not cancel.wait(seconds)
+
+
+class SyncEngine:
+    """Qt-free; a UI worker calls :meth:`sync_now` off the UI thread."""
+
+    def __init__(
+        self,
+        ledger: SyncLedger,
+        tokens: TokenStore,
+        *,
+        clock: CorrectedClock | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = event_sleep,
+        batch_size: int = 200,
+        page_size: int = 500,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        on_progress: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.tokens = tokens
+        self.clock = clock or CorrectedClock()
+        offset = ledger.get_setting(CLOCK_OFFSET)
+        if isinstance(offset, (int, float)) and not isinstance(offset, bool):
+            self.clock.restore(float(offset))
+        self.retry = retry or RetryPolicy(max_attempts=6)
+        self.sleep = sleep
+        self.batch_size = batch_size
+        self.page_size = page_size
+        self.timeouts = (connect_timeout, read_timeout)
+        self.on_progress = on_progress
+        self._running = threading.Lock()
+
+    # -- the sync ----------------------------------------------------------------------
+    def sync_now(self, cancel: threading.Event | None = None) -> SyncReport:
+        """Run one full sync; returns at once (``skipped``) if one is already running."""
+        cancel = cancel or threading.Event()
+        report = SyncReport(started_at=self.clock.now())
+        if not self._running.acquire(blocking=False):
+            report.skipped = True
+            return report
+        client: ApiClient | None = None
+        try:
+            token = self.tokens.load()
+            if token is None:
+                raise NotEnrolled()
+            client = ApiClient(token.server_url, token=token.secret,
+                               ca_bundle=self.ledger.get_setting(CA_BUNDLE),
+                               connect_timeout=self.timeouts[0],
+                               read_timeout=self.timeouts[1], clock=self.clock.local_time)
+            api = server_api.ServerApi(client)
+            self._set_state(ConnectionState.RUNNING, None)
+            self._pull_config(api, cancel, report)
+            self._push_outbox(api, cancel, report)
+            self._pull_trust_list(api, cancel, report)
+            for kind, path, apply in (
+                ("revocations", server_api.REVOCATIONS, self._apply_revocations),
+                ("usage", server_api.USAGE, self.ledger.apply_usage_page),
+                ("outcomes", server_api.OUTCOMES, self._apply_outcomes(report)),
+            ):
+                report.pulled[kind] = self._pull_pages(api, kind, path, apply, cancel, report)
+            self._send_audit_head(api, cancel, report)
+        except Cancelled:
+            report.cancelled = True
+        except SyncError as exc:
+            report.error = exc
+        finally:
+            try:
+                if client is not None:
+                    client.close()
+                report.finished_at = self.clock.now()
+                self._finish(report)
+            finally:
+                self._running.release()
+        return report
+
+    def _finish(self, report: SyncReport) -> None:
+        if report.ok:
+            self.ledger.set_setting(LAST_SUCCESS, report.finished_at)
+            self._set_state(ConnectionState.IDLE, None)
+        elif report.cancelled:
+            self._set_state(ConnectionState.IDLE, None)
+        elif report.error is not None:
+            self._set_state(_state_for(report.error), report.error.message_id)
+        self.ledger.record_attempt("sync", report.finished_at,
+                                   None if report.ok else (report.error.message_id
+                                                           if report.error else "cancelled"))
+        # Push results are audited by the outbox itself; here: results that changed
+        # later, and failures the clerk must act on (not every offline attempt).
+        if report.outcome_changes or isinstance(report.error, (AuthError, CertificateError)):
+            self.ledger.record_sync_result(report.finished_at, {
+                "ok": report.ok, "pushed": report.pushed, "accepted": report.accepted,
+                "duplicates": report.duplicates, "conflicts": report.conflicts,
+                "rejected": report.rejected, "errors": report.errors,
+                "outcome_changes": report.outcome_changes,
+                "error": report.error.message_id if report.error else None})
+
+    def _call(self, operation: Callable[[], T], cancel: threading.Event,
+              report: SyncReport,
+              on_failure: Callable[[TransientError], None] | None = None) -> T:
+        if cancel.is_set():
+            raise Cancelled()
+
+        def noted(exc: TransientError, delay: float) -> None:
+            report.retries += 1
+            report.retry_delays.append(delay)
+            log.info("sync retry in %.2fs after %s", delay, exc)
+            if on_failure is not None:
+                on_failure(exc)
+
+        return call_with_retry(operation, self.retry, lambda s: self.sleep(s, cancel),
+                               on_retry=noted)
+
+    def _progress(self, step: str, count: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(step, count)
+
+    # -- push ----------------------------------------------------------------------------
+    def _push_outbox(self, api: server_api.ServerApi, cancel: threading.Event,
+                     report: SyncReport) -> None:
+        after_seq = 0
+        while True:
+            if cancel.is_set():
+                raise Cancelled()
+            entries = self.ledger.pending_outbox(after_seq, self.batch_size)
+            if not entries:
+                break
+            self._push_batch(api, entries, cancel, report)
+            after_seq = entries[-1].seq
+            self._progress("push", report.pushed)
+        report.left_pending = self.ledger.pending_count()
+        if report.left_pending == 0:
+            self.ledger.state.mark_fresh(SyncKind.PUSH, self.clock.now())
+
+    def _push_batch(self, api: server_api.ServerApi, entries: Sequence[OutboxEntry],
+                    cancel: threading.Event, report: SyncReport) -> None:
+        outcomes: dict[str, ItemOutcome] = {}
+        items: list[dict[str, Any]] = []
+        sendable: list[OutboxEntry] = []
+        for entry in entries:
+            try:
+                items.append(push_item(entry.payload))
+                sendable.append(entry)
+            except UnsendableEntry as exc:
+                outcomes[entry.entry_id] = ItemOutcome(
+                    entry.entry_id, OUTBOX_ERROR, outcome_detail({"reason": "unsendable",
+                                                                  "message": str(exc)}))
+        if items:
+            def failed(exc: TransientError) -> None:
+                self.ledger.record_push_failure(sendable, str(exc), self.clock.now())
+            try:
+                timed = self._call(lambda: api.push(items), cancel, report, failed)
+            except RequestRefused as exc:
+                if exc.status not in BISECT_STATUSES:
+                    raise
+                if len(sendable) > 1:  # find the one entry the server cannot take
+                    half = len(sendable) // 2
+                    self._push_batch(api, sendable[:half], cancel, report)
+                    self._push_batch(api, sendable[half:], cancel, report)
+                    self._apply_outcomes_only(entries, outcomes, report)
+                    return
+                outcomes[sendable[0].entry_id] = ItemOutcome(
+                    sendable[0].entry_id, OUTBOX_ERROR,
+                    outcome_detail({"reason": exc.error_id or f"http_{exc.status}",
+                                    "message": exc.detail}))
+            else:
+                self._observe_clock(timed)
+                for result in timed.body["results"]:
+                    outcome = _outcome_of(result)
+                    outcomes[outcome.entry_id] = outcome
+                    _count(report, result, outcome)
+        self._apply_outcomes_only(entries, outcomes, report)
+
+    def _apply_outcomes_only(self, entries: Sequence[OutboxEntry],
+                             outcomes: dict[str, ItemOutcome], report: SyncReport) -> None:
+        known = {e.entry_id for e in entries}
+        mine = {k: v for k, v in outcomes.items() if k in known}
+        if not mine:
+            return
+        answered = [e for e in entries if e.entry_id in mine]
+        self.ledger.apply_push_results(answered, mine, self.clock.now())
+        report.pushed += len(answered)
+        report.errors += sum(1 for o in mine.values() if o.status == OUTBOX_ERROR)
+
+    # -- pulls ---------------------------------------------------------------------------
+    def _pull_config(self, api: server_api.ServerApi, cancel: threading.Event,
+                     report: SyncReport) -> None:
+        timed = self._call(api.config, cancel, report)
+        self._observe_clock(timed)
+        self.ledger.save_config(timed.body)
+        report.pulled["config"] = 1
+
+    def _pull_trust_list(self, api: server_api.ServerApi, cancel: threading.Event,
+                         report: SyncReport) -> None:
+        timed = self._call(api.trust_list, cancel, report)
+        self.ledger.replace_trust_list(timed.body["keys"])
+        report.pulled["trust"] = len(timed.body["keys"])
+
+    def _apply_revocations(self, items: Sequence[dict[str, Any]], cursor: str) -> None:
+        self.ledger.apply_revocations_page(items, cursor)
+
+    def _apply_outcomes(self, report: SyncReport
+                        ) -> Callable[[Sequence[dict[str, Any]], str], None]:
+        def apply(items: Sequence[dict[str, Any]], cursor: str) -> None:
+            report.outcome_changes += self.ledger.apply_outcomes_page(items, cursor)
+        return apply
+
+    def _pull_pages(self, api: server_api.ServerApi, kind: str, path: str,
+                    apply: Callable[[Sequence[dict[str, Any]], str], Any],
+                    cancel: threading.Event, report: SyncReport) -> int:
+        cursor = self.ledger.cursor(kind)
+        total = 0
+        while True:
+            page = self._call(functools.partial(api.page, path, cursor, self.page_size),
+                              cancel, report)
+            apply(page.items, page.cursor)  # the cursor is stored with the page
+            total += len(page.items)
+            self._progress(kind, total)
+            if not page.more or (not page.items and page.cursor == cursor):
+                return total
+            cursor = page.cursor
+
+    def _send_audit_head(self, api: server_api.ServerApi, cancel: threading.Event,
+                         report: SyncReport) -> None:
+        seq, head = self.ledger.audit_head()
+        if seq == 0:
+            return
+        self._call(lambda: api.send_audit_head(seq, head, self.clock.now()), cancel, report)
+
+    def _observe_clock(self, timed: server_api.Timed) -> None:
+        if timed.server_time is None:
+            return
+        reading = self.clock.observe(timed.server_time, timed.sent_at, timed.received_at)
+        stored = self.ledger.get_setting(CLOCK_OFFSET)
+        if not isinstance(stored, (int, float)) or abs(stored - reading.offset) >= 1:
+            self.ledger.set_setting(CLOCK_OFFSET, round(reading.offset))
+
+    def _set_state(self, state: ConnectionState, error: str | None) -> None:
+        self.ledger.set_setting(CONNECTION_STATE, state.value)
+        self.ledger.set_setting(LAST_ERROR, error)
+
+    # -- what the UI asks ------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._running.locked()
+
+    def policy(self) -> OfflinePolicy:
+        stored = self.ledger.get_setting(POLICIES)
+        return OfflinePolicy.from_config(stored) if isinstance(stored, dict) else OfflinePolicy()
+
+    def check_redemption(self, new_covered_fen: int = 0) -> PolicyFinding | None:
+        """Whether a new redemption may be recorded now (None) or why not."""
+        return check_redemption(
+            self.policy(), now=self.clock.now(),
+            last_sync_success_at=self.ledger.get_setting(LAST_SUCCESS),
+            unsynced_covered_fen=self.ledger.unsynced_covered(),
+            new_covered_fen=new_covered_fen)
+
+    def status(self, language: str = "zh_CN") -> SyncStatus:
+        token = self.tokens.load()
+        states = self.ledger.states()
+        fresh = {kind: (states[kind].last_fresh_at if kind in states else None)
+                 for kind in ("config", "trust", "revocations", "usage", "outcomes", "push")}
+        now = self.clock.now()
+        stored_state = self.ledger.get_setting(CONNECTION_STATE)
+        if token is None:
+            state = ConnectionState.NOT_ENROLLED
+        elif self.running:
+            state = ConnectionState.RUNNING
+        else:
+            known = {s.value for s in ConnectionState}
+            state = ConnectionState(stored_state if stored_state in known else "idle")
+        last_error = self.ledger.get_setting(LAST_ERROR)
+        return SyncStatus(
+            state=state, running=self.running,
+            server_url=token.server_url if token else None,
+            device_id=token.device_id if token else None,
+            last_success_at=self.ledger.get_setting(LAST_SUCCESS),
+            fresh_at=fresh,
+            pending_entries=self.ledger.pending_count(),
+            unsynced_covered_fen=self.ledger.unsynced_covered(),
+            conflicts=len(self.ledger.conflicts()),
+            clock_offset_seconds=self.clock.offset,
+            clock_warning=self.clock.skew_warning(language),
+            redemption_block=self.check_redemption(),
+            stale_findings=check_freshness(self.policy(), now=now,
+                                           trust_list_fresh_at=fresh["trust"],
+                                           revocations_fresh_at=fresh["revocations"]),
+            last_error=_error_text(last_error, language),
+        )
+
+
+def _state_for(error: SyncError) -> ConnectionState:
+    if isinstance(error, NotEnrolled):
+        return ConnectionState.NOT_ENROLLED
+    if isinstance(error, AuthError):
+        return ConnectionState.REENROLL_NEEDED
+    if isinstance(error, CertificateError):
+        return ConnectionState.CERTIFICATE_ERROR
+    if isinstance(error, TransientError):
+        return ConnectionState.OFFLINE
+    return ConnectionState.REFUSED
+
+
+def _error_text(message_id: Any, language: str) -> str | None:
+    from merchant_pos.sync import messages
+    if not isinstance(message_id, str) or message_id not in messages.MESSAGES:
+        return None
+    try:
+        return messages.text(message_id, language)
+    except KeyError:  # a message with figures: show it without them
+        return messages.MESSAGES[message_id].get(language, message_id).split("{")[0].strip()
+
+
+def _outcome_of(result: dict[str, Any]) -> ItemOutcome:
+    status = result.get("status")
+    if status == "duplicate":
+        status = result.get("outcome")
+    if status not in ("accepted", "conflict", "rejected"):
+        status = OUTBOX_ERROR
+    return ItemOutcome(str(result["uuid"]), str(status), outcome_detail(result))
+
+
+def _count(report: SyncReport, result: dict[str, Any], outcome: ItemOutcome) -> None:
+    if result.get("status") == "duplicate":
+        report.duplicates += 1
+    if outcome.status == "accepted":
+        report.accepted += 1
+    elif outcome.status == "conflict":
+        report.conflicts += 1
+    elif outcome.status == "rejected":
+        report.rejected += 1

@@ -1,0 +1,91 @@
+"""Device enrollment: server URL + one-time code → device id and token (kept in the
+keyring or the user-only file, never in the database, a config file or a log)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from merchant_pos.sync import messages
+from merchant_pos.sync.clock import CorrectedClock
+from merchant_pos.sync.engine import CA_BUNDLE, CONNECTION_STATE, LAST_ERROR
+from merchant_pos.sync.errors import RequestRefused, SyncError, TransientError
+from merchant_pos.sync.http_client import ApiClient, InvalidServerUrl, normalise_server_url
+from merchant_pos.sync.ledger_port import SyncLedger
+from merchant_pos.sync.server_api import ServerApi
+from merchant_pos.sync.token_store import DeviceToken, TokenStore
+
+SERVER_URL = "sync.server_url"
+DEVICE_ID = "sync.device_id"
+
+WRONG_CODE_ERRORS = frozenset({"enrollment_code_unknown", "invalid_request"})
+SPENT_CODE_ERRORS = frozenset({"enrollment_code_expired", "enrollment_code_used"})
+
+
+class EnrollmentFailed(SyncError):
+    """Enrollment did not happen; ``message(language)`` says why and what to do."""
+
+    def __init__(self, message_id: str, detail: str = "", **values: Any) -> None:
+        super().__init__(detail, **values)
+        self.message_id = message_id
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    server_url: str
+    device_id: str
+    merchant_id: str
+    merchant_name: str
+    stored_in: str  # "keyring" or "file"
+
+    def message(self, language: str = "zh_CN") -> str:
+        return messages.text("enroll_ok", language, merchant=self.merchant_name)
+
+
+def enroll_device(
+    ledger: SyncLedger,
+    tokens: TokenStore,
+    server_url: str,
+    code: str,
+    device_name: str,
+    *,
+    ca_bundle: str | None = None,
+    clock: CorrectedClock | None = None,
+    connect_timeout: float = 5.0,
+    read_timeout: float = 15.0,
+) -> Enrollment:
+    """Enroll this POS; raises :class:`EnrollmentFailed` (or another SyncError) with
+    a clear message: wrong code, expired/used code, unreachable server, bad certificate."""
+    try:
+        url = normalise_server_url(server_url)
+    except InvalidServerUrl as exc:
+        raise EnrollmentFailed("enroll_bad_url", str(exc)) from None
+    code = "".join(code.split())
+    if not code:
+        raise EnrollmentFailed("enroll_wrong_code", "empty code")
+    with ApiClient(url, ca_bundle=ca_bundle, connect_timeout=connect_timeout,
+                   read_timeout=read_timeout) as client:
+        try:
+            timed = ServerApi(client).enroll(code, device_name.strip()[:64] or "POS")
+        except RequestRefused as exc:
+            if exc.error_id in SPENT_CODE_ERRORS:
+                raise EnrollmentFailed("enroll_expired_code", exc.detail) from None
+            if exc.error_id in WRONG_CODE_ERRORS or exc.status == 404:
+                raise EnrollmentFailed("enroll_wrong_code", exc.detail) from None
+            raise
+        except TransientError as exc:
+            if exc.message_id == "network_unreachable":
+                raise EnrollmentFailed("network_unreachable", exc.detail, server=url) from None
+            raise
+    body = timed.body
+    token = DeviceToken(url, str(body["device_id"]), str(body["token"]))
+    stored_in = tokens.save(token)
+    ledger.set_setting(SERVER_URL, url)
+    ledger.set_setting(DEVICE_ID, token.device_id)
+    ledger.set_setting(CA_BUNDLE, ca_bundle)
+    ledger.set_setting(CONNECTION_STATE, "idle")
+    ledger.set_setting(LAST_ERROR, None)
+    if clock is not None and timed.server_time is not None:
+        clock.observe(timed.server_time, timed.sent_at, timed.received_at)
+    return Enrollment(url, token.device_id, str(body["merchant_id"]),
+                      str(body.get("merchant_name", "")), stored_in)

@@ -1,0 +1,216 @@
+"""What the sync engine reads from and writes to the local ledger (``merchant_pos.store``).
+
+Everything the engine changes locally goes through here, each change in one
+transaction together with the bookkeeping that says it happened (a page and
+its cursor; push results and the outbox marks), so a kill -9 at any moment
+leaves either both or neither.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+
+from merchant_pos.domain.trust import TrustList
+from merchant_pos.store.audit import AuditKind, canonical_json
+from merchant_pos.store.ledger import Ledger
+from merchant_pos.store.models import RedemptionRow, RedemptionStatus
+from merchant_pos.store.outbox import PushOutcome, PushResult, RedemptionOutbox
+from merchant_pos.store.reference import (
+    CategoryInfo,
+    MerchantProfile,
+    MerchantSettingsStore,
+    ProgramInfo,
+    TrustStore,
+)
+from merchant_pos.store.sync_state import SyncKind, SyncState, SyncStateStore
+from merchant_pos.store.usage import ServerUsage, UsageLedger
+
+OUTCOMES_KIND = "outcomes"
+PENDING = RedemptionStatus.PENDING.value
+VOIDED = RedemptionStatus.VOIDED.value
+OUTBOX_ERROR = "error"  # the server cannot take this entry (e.g. uuid_reused): stays pending
+FINAL_STATUSES = frozenset({"accepted", "conflict", "rejected"})
+
+_redemptions: Table = RedemptionRow.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    seq: int
+    entry_id: str
+    kind: str
+    redemption_id: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """The server's answer for one outbox entry."""
+
+    entry_id: str
+    status: str             # accepted | conflict | rejected | error
+    detail: str | None      # canonical JSON {reason, message, conflict} or None
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A redemption of this device the server flagged, for the clerk's Conflicts list."""
+
+    redemption_id: str
+    receipt_no: str
+    at: int
+    sub: str
+    covered: int
+    status: str
+    detail: dict[str, Any]
+
+
+class SyncLedger:
+    """The engine's view of one :class:`~merchant_pos.store.ledger.Ledger`."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.state = SyncStateStore(ledger)
+        self.trust = TrustStore(ledger)
+        self.usage = UsageLedger(ledger)
+        self.settings = MerchantSettingsStore(ledger)
+        self.outbox = RedemptionOutbox(ledger)
+
+    # -- outbox (merchant_pos.store.outbox) ----------------------------------------------
+    def pending_outbox(self, after_seq: int, limit: int) -> list[OutboxEntry]:
+        return [OutboxEntry(i.seq, i.entry_id, i.kind.value, i.redemption_id, i.payload)
+                for i in self.outbox.pending(limit=limit, after_seq=after_seq)]
+
+    def pending_count(self) -> int:
+        return self.outbox.status_counts().get(PENDING, 0)
+
+    def unsynced_covered(self) -> int:
+        """Covered fen of this device's redemptions the server has not answered yet."""
+        return self.outbox.unsynced_covered_total()
+
+    def apply_push_results(self, entries: Sequence[OutboxEntry],
+                           outcomes: Mapping[str, ItemOutcome], at: int) -> None:
+        """Store the server's answers in one transaction (the store's outbox).
+
+        Entries the server could not take (``error``) stay pending with the
+        error noted: they are never dropped, and show in the status.
+        """
+        final = [PushResult(o.entry_id, PushOutcome(o.status), o.detail)
+                 for o in outcomes.values() if o.status in FINAL_STATUSES]
+        if final:
+            self.outbox.apply_results(final)
+        for outcome in outcomes.values():
+            if outcome.status not in FINAL_STATUSES:
+                self.outbox.record_attempt([outcome.entry_id], outcome.detail or "error")
+
+    def record_push_failure(self, entries: Iterable[OutboxEntry], error: str, at: int) -> None:
+        ids = [e.entry_id for e in entries]
+        if ids:
+            self.outbox.record_attempt(ids, error[:500])
+
+    def apply_outcomes_page(self, items: Sequence[Mapping[str, Any]], cursor: str) -> int:
+        """Later changes of our redemptions' results (a conflict found when another
+        shop's earlier redemption arrived), with the cursor, atomically."""
+        rows = [{"b_id": str(i["uuid"]), "b_status": str(i["status"]),
+                 "b_reason": outcome_detail(i)} for i in items
+                if i.get("status") in FINAL_STATUSES and not i.get("voided")]
+        with self.ledger.write() as session:
+            changed = 0
+            if rows:
+                result = session.connection().execute(update(_redemptions).where(
+                    _redemptions.c.id == bindparam("b_id"), _redemptions.c.status != VOIDED,
+                    _redemptions.c.status != PENDING,
+                ).values(status=bindparam("b_status"), server_reason=bindparam("b_reason")),
+                    rows)
+                changed = max(result.rowcount, 0)
+            SyncStateStore.set_cursor_in(session, OUTCOMES_KIND, cursor)
+            SyncStateStore.mark_fresh_in(session, OUTCOMES_KIND, self.ledger.clock())
+        return changed
+
+    def conflicts(self) -> list[ConflictView]:
+        """This device's redemptions flagged conflict or rejected, newest first."""
+        with self.ledger.read() as session:
+            rows = session.execute(
+                select(RedemptionRow.id, RedemptionRow.receipt_no, RedemptionRow.created_at,
+                       RedemptionRow.sub, RedemptionRow.covered, RedemptionRow.status,
+                       RedemptionRow.server_reason)
+                .where(RedemptionRow.status.in_(("conflict", "rejected")))
+                .order_by(RedemptionRow.created_at.desc())).all()
+        return [ConflictView(r[0], r[1], r[2], r[3], r[4], r[5],
+                             json.loads(r[6]) if r[6] else {}) for r in rows]
+
+    # -- pulls ---------------------------------------------------------------------------
+    def save_config(self, body: Mapping[str, Any]) -> None:
+        """Profile and programs (written only when they changed: each is an audited
+        settings change), standard items and policies; then config is fresh."""
+        merchant, device = body["merchant"], body["device"]
+        programs = [ProgramInfo(
+            str(p["id"]), str(p["name"]["zh_CN"]), str(p["name"]["en"]), str(p["tz"]),
+            tuple(CategoryInfo(str(c["id"]), str(c["name"]["zh_CN"]), str(c["name"]["en"]))
+                  for c in p["categories"])) for p in body["programs"]]
+        allowed = sorted({str(c) for p in body["programs"]
+                          for c in p.get("allowed_categories", ())})
+        time_zone = programs[0].time_zone if programs else "Asia/Shanghai"
+        profile = MerchantProfile(str(merchant["id"]), str(merchant["name"]),
+                                  str(merchant["kind"]), str(device["id"]), time_zone,
+                                  tuple(sorted(p.id for p in programs)), tuple(allowed))
+        if self.settings.load_profile() != profile:
+            self.settings.save_profile(profile)
+        if self.settings.programs() != sorted(programs, key=lambda p: p.id):
+            self.settings.save_programs(programs)
+        self.set_setting("sync.standard_items", body.get("standard_items", []))
+        self.set_setting("sync.policies", body["policies"])
+        self.state.mark_fresh(SyncKind.CONFIG, self.ledger.clock())
+
+    def replace_trust_list(self, keys: list[dict[str, Any]]) -> None:
+        self.trust.replace_trust_list(TrustList.from_json(keys))
+
+    def apply_revocations_page(self, items: Sequence[Mapping[str, Any]], cursor: str) -> None:
+        self.trust.apply_revocations_page(
+            revoked_cti=[bytes.fromhex(str(i["value"])) for i in items if i["kind"] == "cti"],
+            revoked_sub=[str(i["value"]) for i in items if i["kind"] == "sub"],
+            cursor=cursor)
+
+    def apply_usage_page(self, items: Sequence[Mapping[str, Any]], cursor: str) -> int:
+        return self.usage.apply_usage_page(
+            (ServerUsage(str(i["rid"]), str(i["iss"]), str(i["sub"]), str(i["ent"]),
+                         int(i["amount"]), int(i["units"]), int(i["at"]), bool(i["voided"]))
+             for i in items), cursor)
+
+    # -- state, settings, audit ------------------------------------------------------------
+    def cursor(self, kind: str) -> str | None:
+        return self.state.cursor(kind)
+
+    def states(self) -> dict[str, SyncState]:
+        return {s.kind: s for s in self.state.all_states()}
+
+    def record_attempt(self, kind: str, at: int, error: str | None = None) -> None:
+        self.state.record_attempt(kind, at, error)
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        return self.state.get_setting(key, default)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        if self.state.get_setting(key) != value:
+            self.state.set_setting(key, value)
+
+    def audit_head(self) -> tuple[int, str]:
+        with self.ledger.read() as session:
+            head = self.ledger.audit.head(session)
+        return head.seq, head.hash
+
+    def record_sync_result(self, at: int, summary: Mapping[str, Any]) -> None:
+        with self.ledger.write() as session:
+            self.ledger.audit.append(session, at=at, kind=AuditKind.SYNC_RESULT,
+                                     operator_id=None, payload=dict(summary))
+
+
+def outcome_detail(result: Mapping[str, Any]) -> str | None:
+    """What the server said about an item, kept for the clerk (canonical JSON)."""
+    detail = {k: result.get(k) for k in ("reason", "message", "conflict") if result.get(k)}
+    return canonical_json(detail) if detail else None
