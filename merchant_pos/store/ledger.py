@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,13 @@ Clock = Callable[[], int]
 
 def system_clock() -> int:
     return int(time.time())
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a read-only file or folder up front (SQLite needs both for WAL)."""
+    for target in (path, path.parent, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if target.exists() and not os.access(target, os.W_OK):
+            raise LedgerError(LedgerErrorId.READ_ONLY, f"{target} is not writable")
 
 
 class Ledger:
@@ -66,6 +74,7 @@ class Ledger:
                     raise LedgerError(LedgerErrorId.CANNOT_OPEN, str(exc)) from exc
             path = ledger_path(folder)
         if str(path) != ":memory:":
+            _check_writable(path)
             migrate.check_not_newer(path)
         engine = create_ledger_engine(path, busy_timeout_ms)
         try:
