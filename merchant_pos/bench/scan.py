@@ -10,17 +10,14 @@ on the full-resolution BGR frame) as the baseline.
 
 from __future__ import annotations
 
-import argparse
+import functools
 import math
-import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-
-from merchant_pos.bench._stats import Timing
 
 # --------------------------------------------------------------------------
 # Deterministic payloads: real signed BC1 texts from a fixed key and claims.
@@ -53,14 +50,18 @@ def bc1_texts(count: int, seed: int = 7) -> list[str]:
     return texts
 
 
+@functools.lru_cache(maxsize=64)
 def qr_modules(text: str, border: int = 4) -> np.ndarray:
-    """The QR symbol of ``text`` as a 0/255 uint8 array, one pixel per module."""
+    """The QR symbol of ``text`` as a 0/255 uint8 array, one pixel per module
+    (cached and read-only: segno's mask search is slow)."""
     import segno
 
     qr = segno.make(text, error="m", micro=False)
     matrix = np.array(qr.matrix, dtype=np.uint8)
     matrix = np.pad(matrix, border, constant_values=0)
-    return np.where(matrix > 0, 0, 255).astype(np.uint8)
+    symbol = np.where(matrix > 0, 0, 255).astype(np.uint8)
+    symbol.flags.writeable = False
+    return symbol
 
 
 # --------------------------------------------------------------------------

@@ -239,7 +239,7 @@ class CaptureWorker:
         lost = False  # was running and went away: keep saying "unplugged"
         try:
             while not self._stop.is_set():
-                if not lost:
+                if attempt == 0 and not lost:
                     self._set_state(CameraState.STARTING)
                 cap, failure = self._open()
                 if cap is None:
