@@ -34,8 +34,12 @@ def qr_gray(text: str, module_px: int = 4, border: int = 4, dark_mode: bool = Fa
     return cv2.resize(img, None, fx=module_px, fy=module_px, interpolation=cv2.INTER_NEAREST)
 
 
-def on_canvas(symbol: np.ndarray, size: tuple[int, int] = (640, 480), at: tuple[int, int] = (60, 40),
-              background: int = 128) -> np.ndarray:
+def on_canvas(
+    symbol: np.ndarray,
+    size: tuple[int, int] = (640, 480),
+    at: tuple[int, int] = (60, 40),
+    background: int = 128,
+) -> np.ndarray:
     """A BGR frame with ``symbol`` pasted at ``at`` (x, y)."""
     w, h = size
     frame = np.full((h, w, 3), background, np.uint8)
