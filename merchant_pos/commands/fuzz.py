@@ -31,11 +31,14 @@ def run(args: argparse.Namespace) -> int:
         print("merchant-pos fuzz: atheris is not installed (pip install atheris; Linux only)",
               file=sys.stderr)
         return 1
-    with atheris.instrument_imports(include=["merchant_pos.domain"]):
-        from merchant_pos.domain import CodeRejected
-        from merchant_pos.domain.base45 import b45encode
-        from merchant_pos.domain.issuing import IssuerKey, sign_payload, wrap_cose
-        from merchant_pos.domain.verify import verify_strict
+    from merchant_pos.domain import CodeRejected
+    from merchant_pos.domain.base45 import b45encode
+    from merchant_pos.domain.issuing import IssuerKey, sign_payload, wrap_cose
+    from merchant_pos.domain.verify import verify_strict
+
+    # The domain may already be imported by other command modules, so
+    # instrument_imports() would miss it: instrument every loaded function instead.
+    atheris.instrument_all()
 
     key = IssuerKey.generate(-8, "fuzz", 0, 2**40)
     from merchant_pos.domain.trust import TrustList
