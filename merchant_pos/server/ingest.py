@@ -272,14 +272,15 @@ def _load_ledger(conn: Connection, keys: list[tuple[str, str]]) -> _Ledger:
     d, r = draws.c, redemptions.c
     for i in range(0, len(keys), 300):
         rows = conn.execute(
-            select(d.rid, d.ent, d.amount, d.units, d.at, d.unit, d.lim, d.per, d.once, d.tz,
-                   d.voided, r.status, r.conflict, r.device_id)
+            select(d.rid, d.iss, d.sub, d.ent, d.amount, d.units, d.at, d.unit, d.lim, d.per,
+                   d.once, d.tz, d.voided, r.status, r.conflict, r.device_id)
             .join(redemptions, r.id == d.redemption_id)
             .where(tuple_(d.iss, d.sub).in_(keys[i:i + 300]))
         )
         for row in rows:
-            ledger.draws.append(Draw(row.rid, row.ent, row.amount, row.units, row.at, row.unit,
-                                     row.lim, row.per, bool(row.once), row.tz))
+            ledger.draws.append(Draw(row.rid, row.iss, row.sub, row.ent, row.amount, row.units,
+                                     row.at, row.unit, row.lim, row.per, bool(row.once),
+                                     row.tz))
             ledger.current[row.rid] = (row.status, row.conflict, row.device_id)
             if row.voided:
                 ledger.voided.add(row.rid)

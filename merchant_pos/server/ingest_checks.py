@@ -188,7 +188,8 @@ def _check_merchant_and_draws(checked: Checked, item: RedemptionItem,
         return
     ents = {e.id: e for e in claims.ent}
     checked.draws = [
-        Draw(rid=item.uuid, ent=ent_id, amount=fen, units=units, at=item.at,
+        Draw(rid=item.uuid, iss=claims.iss, sub=claims.sub, ent=ent_id, amount=fen, units=units,
+             at=item.at,
              unit=ents[ent_id].unit.value, lim=ents[ent_id].lim, per=ents[ent_id].per.value,
              once=ents[ent_id].once, tz=claims.tz)
         for ent_id, (fen, units) in sorted(sums.items())

@@ -26,9 +26,11 @@ MAX_EARLIER_LISTED = 10
 
 @dataclass(frozen=True, slots=True)
 class Draw:
-    """What one redemption drew from one entitlement (summed over its lines)."""
+    """What one redemption drew from one entitlement of one beneficiary (over its lines)."""
 
     rid: str
+    iss: str
+    sub: str
     ent: str
     amount: int
     units: int
@@ -55,10 +57,10 @@ def replay(draws: Iterable[Draw], *, not_counting: frozenset[str] = frozenset()
     ``not_counting``: voided redemptions; they get a status of their own but
     their draws do not count against the others.
     """
-    by_ent: dict[str, list[Draw]] = defaultdict(list)
+    by_ent: dict[tuple[str, str, str], list[Draw]] = defaultdict(list)
     by_rid: dict[str, list[Draw]] = defaultdict(list)
     for d in draws:
-        by_ent[d.ent].append(d)
+        by_ent[(d.iss, d.sub, d.ent)].append(d)
         by_rid[d.rid].append(d)
     for group in by_ent.values():
         group.sort(key=lambda d: (d.at, d.rid))
@@ -66,7 +68,7 @@ def replay(draws: Iterable[Draw], *, not_counting: frozenset[str] = frozenset()
     for rid, mine in by_rid.items():
         exceeded = []
         for d in sorted(mine, key=lambda x: x.ent):
-            earlier = _earlier_in_period(d, by_ent[d.ent], not_counting)
+            earlier = _earlier_in_period(d, by_ent[(d.iss, d.sub, d.ent)], not_counting)
             used_before = sum(e.used for e in earlier)
             over = bool(earlier) if d.once else used_before + d.used > d.lim
             if over:

@@ -1,0 +1,1 @@
+"""Tests of the reference central server (merchant_pos.server)."""
