@@ -384,7 +384,8 @@ def _outcome_of(result: dict[str, Any]) -> ItemOutcome:
         status = result.get("outcome")
     if status not in ("accepted", "conflict", "rejected"):
         status = OUTBOX_ERROR
-    return ItemOutcome(str(result["uuid"]), str(status), outcome_detail(result))
+    return ItemOutcome(str(result["uuid"]), str(status), outcome_detail(result),
+                       str(result.get("status")))
 
 
 def _count(report: SyncReport, result: dict[str, Any], outcome: ItemOutcome) -> None:
