@@ -55,3 +55,19 @@ def no_leaked_scan_threads() -> Iterator[None]:
     yield
     leaked = [t.name for t in threading.enumerate() if t.name.startswith("scan-") and t.is_alive()]
     assert not leaked, f"scan threads still running: {leaked}"
+
+
+def write_video(path: Path, specs: list[object], fps: int = 30, seed: int = 5) -> Path:
+    """An MJPG AVI of the benchmark generator's frames described by ``specs``."""
+    from merchant_pos.bench.scan import FrameSpec, make_frame
+
+    first = specs[0]
+    assert isinstance(first, FrameSpec)
+    writer = cv2.VideoWriter(
+        str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (first.width, first.height))
+    assert writer.isOpened()
+    for spec in specs:
+        assert isinstance(spec, FrameSpec)
+        writer.write(make_frame(spec, seed=seed))
+    writer.release()
+    return path
