@@ -1,41 +1,66 @@
-"""``merchant-pos demo``: the product on its bundled demo data, no server needed.
+"""``merchant-pos demo``: the counter on the embedded demo server, no setup needed.
 
-For now this verifies the three bundled demo codes offline and quotes a
-typical cart for each (baby shop, canteen, clinic); the counter GUI takes
-over this command when it lands.
+Starts the reference server in-process on a loopback port with demo
+programs, merchants and beneficiaries, enrolls this counter, syncs, and opens
+the counter window. Demo QR codes to scan (or open as photos) are written to
+``<data dir>/server/``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
-DEMO_CARTS = {
-    "baby": [{"cat": "formula", "amount": 16800, "qty": 1},
-             {"cat": "diaper", "amount": 5900, "qty": 1}],
-    "meal": [{"cat": "meal", "amount": 1500, "qty": 1}],
-    "clinic": [{"cat": "checkup", "amount": 3000, "qty": 1},
-               {"cat": "medicine", "amount": 1250, "qty": 1}],
+DEFAULT_CARTS = {
+    "canteen-01": [{"cat": "meal", "amount": 1500, "qty": 1},
+                   {"cat": "fruit", "amount": 500, "qty": 1}],
+    "baby-shop-01": [{"cat": "formula", "amount": 12800, "qty": 1},
+                     {"cat": "diaper", "amount": 6900, "qty": 1}],
+    "clinic-01": [{"cat": "checkup", "amount": 3000, "qty": 1}],
 }
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("demo", help="run merchant-pos on its bundled demo data")
-    p.add_argument("--lang", choices=["zh_CN", "en"], help="language of the output")
+    from merchant_pos.app import DEMO_MERCHANTS
+
+    p = sub.add_parser("demo", help="run the counter on the embedded demo server")
+    p.add_argument("--data-dir", type=Path,
+                   help="where the demo keeps its files (default: a new temporary folder)")
+    p.add_argument("--merchant", choices=DEMO_MERCHANTS, default=DEMO_MERCHANTS[0])
+    p.add_argument("--lang", choices=["zh_CN", "en"], help="language of the counter")
+    p.add_argument("--camera", help="camera index, name or video file to scan from")
+    p.add_argument("--screenshot", type=Path,
+                   help="scripted run: scan a demo code, enter a cart, save a PNG, exit")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from merchant_pos.commands import inspect
-    from merchant_pos.resources import resource, user_language
+    from merchant_pos.app import DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN, start_demo
+    from merchant_pos.resources import user_language
+    from merchant_pos.ui.counter_app import run_counter
 
     lang = args.lang or user_language()
-    status = 0
-    for name, cart in DEMO_CARTS.items():
-        print(f"\n=== {name}: {resource('demo', f'{name}-code.txt')}")
-        ns = argparse.Namespace(
-            code=f"@{resource('demo', f'{name}-code.txt')}", trust=None, revoked=None,
-            programs=None, now=None, cart=json.dumps(cart), usage=None, json=False, lang=lang)
-        status = max(status, inspect.run(ns))
-    return status
+    folder = args.data_dir or Path(tempfile.mkdtemp(prefix="merchant-pos-demo-"))
+    world = start_demo(folder, args.merchant)
+    print(f"demo server: {world.base_url}\ndemo data: {folder}\n"
+          f"demo QR codes: {folder / 'server'}\n"
+          f"sign in as {DEMO_SUPERVISOR} with PIN {DEMO_SUPERVISOR_PIN}", flush=True)
+    script = None
+    if args.screenshot is not None:
+        from merchant_pos.domain.quote import CartLine
+        from merchant_pos.ui.demo_script import DemoScript
+
+        profile = world.pos.settings.load_profile()
+        assert profile is not None
+        code = next(c for p in profile.programs for c in world.codes(p))
+        script = DemoScript(code, [CartLine.from_json(x) for x in
+                                   DEFAULT_CARTS.get(args.merchant, [])])
+    hint = (f"演示：{DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}" if lang == "zh_CN"
+            else f"Demo: {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}")
+    try:
+        return run_counter(world.pos, lang, camera_setting=args.camera, hint=hint,
+                           screenshot=args.screenshot, script=script)
+    finally:
+        world.close()

@@ -1,0 +1,68 @@
+"""Who is at the counter and what their entitlements still cover."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from merchant_pos.domain.claims import Entitlement, Period, Unit
+from merchant_pos.domain.money import format_fen
+from merchant_pos.domain.quote import remaining_at
+from merchant_pos.store.redemptions import CartQuote
+from merchant_pos.ui.labels import Labels
+
+
+class BeneficiaryCard(QFrame):
+    """Masked name, program, validity and each entitlement's remaining balance."""
+
+    def __init__(self, labels: Labels, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("beneficiaryCard")
+        self.labels = labels
+        self.name = QLabel()
+        self.name.setObjectName("beneficiaryName")
+        self.program = QLabel()
+        self.program.setObjectName("muted")
+        self.entitlements = QLabel()
+        self.entitlements.setObjectName("entitlements")
+        self.entitlements.setTextFormat(Qt.TextFormat.PlainText)
+        self.entitlements.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        for w in (self.name, self.program, self.entitlements):
+            layout.addWidget(w)
+        self.show_empty()
+
+    def show_empty(self) -> None:
+        self.name.setText(self.tr("No customer yet"))
+        self.program.setText(self.tr("Scan the beneficiary's code to begin"))
+        self.entitlements.setText("")
+
+    def show_quote(self, cq: CartQuote) -> None:
+        claims = cq.code.claims
+        self.name.setText(claims.nm or self.tr("Beneficiary {0}").format(claims.sub))
+        until = datetime.fromtimestamp(claims.exp, claims.zone).strftime("%Y-%m-%d")
+        self.program.setText(self.tr("{0} · valid until {1}").format(
+            self.labels.program(claims.prg), until))
+        remaining = remaining_at(claims, cq.at, cq.usage)
+        rows = [self._row(e, remaining.get(e.id)) for e in claims.ent]
+        self.entitlements.setText("\n".join(rows))
+
+    def _row(self, ent: Entitlement, left: int | None) -> str:
+        cats = self.labels.categories(ent.cat)
+        if left is None:
+            return self.tr("{0}: not active now").format(cats)
+        period = {
+            Period.TOTAL: self.tr("in total"), Period.DAY: self.tr("today"),
+            Period.WEEK: self.tr("this week"), Period.MONTH: self.tr("this month"),
+            Period.YEAR: self.tr("this year"),
+        }[ent.per]
+        if ent.unit is Unit.FEN:
+            amount = self.tr("{0} left {1}").format(format_fen(left), period)
+            if ent.once:
+                amount += self.tr(" (single use)")
+        else:
+            amount = self.tr("{0} of {1} left {2}, up to {3} each").format(
+                left, ent.lim, period, format_fen(ent.val or 0))
+        return f"• {cats}: {amount}"

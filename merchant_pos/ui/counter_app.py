@@ -1,0 +1,92 @@
+"""Starting the counter GUI: application, theme, translator, sign-in, window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+
+from merchant_pos.app import PosContext
+from merchant_pos.store import LedgerError, LedgerErrorId, OperatorSession
+from merchant_pos.ui.counter_window import CounterServices, CounterWindow
+from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
+from merchant_pos.ui.labels import Labels
+from merchant_pos.ui.theme import apply_theme, install_translator
+
+
+def application(language: str) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("merchant-pos")
+    apply_theme(app)
+    install_translator(app, language)
+    return app
+
+
+def counter_services(ctx: PosContext, language: str, *, camera: Any = None) -> CounterServices:
+    profile = ctx.settings.load_profile()
+    if profile is None:
+        raise LedgerError(LedgerErrorId.NOT_CONFIGURED)
+    labels = Labels(ctx.settings.programs(), language)
+    return CounterServices(ctx.redemptions, ctx.operators, profile, labels, language,
+                           sync=ctx.sync, camera=camera)
+
+
+def sign_in(ctx: PosContext, language: str, hint: str = "") -> OperatorSession | None:
+    """First run creates the first supervisor; then a PIN sign-in. None if cancelled."""
+    if ctx.operators.needs_first_supervisor():
+        first = FirstSupervisorDialog()
+        while first.exec() == QDialog.DialogCode.Accepted:
+            try:
+                ctx.operators.create_first_supervisor(first.name.text().strip(),
+                                                      first.pin.text())
+                break
+            except LedgerError as exc:
+                first.show_error(exc.message(language))
+        else:
+            return None
+    names = [op.name for op in ctx.operators.operators()]
+    dialog = SignInDialog(names, hint=hint)
+    while dialog.exec() == QDialog.DialogCode.Accepted:
+        try:
+            return ctx.operators.sign_in(*dialog.credentials())
+        except LedgerError as exc:
+            dialog.show_error(exc.message(language))
+            dialog.pin.clear()
+    return None
+
+
+def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = None,
+                hint: str = "", screenshot: Path | None = None,
+                script: Any = None) -> int:
+    """Run the counter until its window closes; returns the exit status."""
+    app = application(language)
+    camera = None
+    if camera_setting:
+        from merchant_pos.scan.capture import CameraSource
+        from merchant_pos.ui.scan_camera import CameraWorker
+
+        camera = CameraWorker(CameraSource.parse(camera_setting))
+    services = counter_services(ctx, language, camera=camera)
+    from merchant_pos.ui.scan_photo import PhotoInput
+
+    session = script.session(ctx) if script is not None else sign_in(ctx, language, hint)
+    if session is None:
+        return 1
+    window = CounterWindow(services, session)
+    photo = PhotoInput(window)
+    photo.scanned.connect(window.on_scan)
+    photo.failed.connect(lambda _f, text: window.show_message(text, "warning"))
+    photo.accept_drops_on(window)
+    services.extras["photo"] = photo
+    window.resize(1280, 800)
+    window.show()
+    if camera is not None:
+        camera.start()
+    if script is not None:
+        QTimer.singleShot(0, lambda: script.run(window, screenshot))
+    return app.exec()

@@ -1,0 +1,133 @@
+"""Small dialogs: sign-in, first supervisor, typing a code, supervisor approval for a void."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def _pin_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setMaxLength(12)
+    field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly
+                              | Qt.InputMethodHint.ImhSensitiveData)
+    return field
+
+
+class _FormDialog(QDialog):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout()
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+
+
+class SignInDialog(_FormDialog):
+    """Pick your name, type your PIN."""
+
+    def __init__(self, names: Sequence[str], parent: QWidget | None = None,
+                 hint: str = "") -> None:
+        super().__init__(self.tr("Sign in"), parent)
+        self.name = QComboBox()
+        self.name.setEditable(True)
+        self.name.addItems(list(names))
+        self.pin = _pin_field()
+        self.form.addRow(self.tr("Operator"), self.name)
+        self.form.addRow(self.tr("PIN"), self.pin)
+        if hint:
+            self.form.addRow(QLabel(hint))
+        self.pin.setFocus()
+
+    def credentials(self) -> tuple[str, str]:
+        return self.name.currentText().strip(), self.pin.text()
+
+
+class FirstSupervisorDialog(_FormDialog):
+    """First run: the shop's first supervisor chooses a name and a PIN."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Set up this counter"), parent)
+        intro = QLabel(self.tr("Create the first supervisor. Supervisors approve voids "
+                               "and add cashiers."))
+        intro.setWordWrap(True)
+        self.form.addRow(intro)
+        self.name = QLineEdit()
+        self.pin = _pin_field()
+        self.pin_again = _pin_field()
+        self.form.addRow(self.tr("Name"), self.name)
+        self.form.addRow(self.tr("PIN (4-12 digits)"), self.pin)
+        self.form.addRow(self.tr("PIN again"), self.pin_again)
+
+    def accept(self) -> None:
+        if self.pin.text() != self.pin_again.text():
+            self.show_error(self.tr("The two PINs differ"))
+            return
+        super().accept()
+
+
+class TypeCodeDialog(_FormDialog):
+    """When the camera and the scanner both fail: paste or type the code text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Enter a code"), parent)
+        self.text = QPlainTextEdit()
+        self.text.setPlaceholderText("BC1:…")
+        self.text.setInputMethodHints(Qt.InputMethodHint.ImhLatinOnly
+                                      | Qt.InputMethodHint.ImhNoPredictiveText)
+        self.text.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.form.addRow(self.text)
+
+    def code(self) -> str:
+        return self.text.toPlainText().strip()
+
+
+class SupervisorApprovalDialog(_FormDialog):
+    """A supervisor approves a void with name, PIN and a reason."""
+
+    def __init__(self, supervisors: Sequence[str], what: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Supervisor approval"), parent)
+        label = QLabel(what)
+        label.setWordWrap(True)
+        self.form.addRow(label)
+        self.name = QComboBox()
+        self.name.setEditable(True)
+        self.name.addItems(list(supervisors))
+        self.pin = _pin_field()
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("Why is it voided?"))
+        self.form.addRow(self.tr("Supervisor"), self.name)
+        self.form.addRow(self.tr("PIN"), self.pin)
+        self.form.addRow(self.tr("Reason"), self.reason)
+
+    def accept(self) -> None:
+        if not self.reason.text().strip():
+            self.show_error(self.tr("A reason is required"))
+            return
+        super().accept()

@@ -1,0 +1,32 @@
+"""Names the clerk reads: categories and programs in the app's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from merchant_pos.store.reference import ProgramInfo
+
+
+class Labels:
+    """Category and program names from the synced program config, zh_CN or en."""
+
+    def __init__(self, programs: Iterable[ProgramInfo] = (), language: str = "zh_CN") -> None:
+        self.language = language
+        self._programs: dict[str, str] = {}
+        self._categories: dict[str, str] = {}
+        zh = not language.startswith("en")
+        for prg in programs:
+            self._programs[prg.id] = (prg.name_zh if zh else prg.name_en) or prg.id
+            for cat in prg.categories:
+                self._categories.setdefault(cat.code, (cat.name_zh if zh else cat.name_en)
+                                            or cat.code)
+
+    def category(self, code: str) -> str:
+        return self._categories.get(code, code)
+
+    def program(self, program_id: str) -> str:
+        return self._programs.get(program_id, program_id)
+
+    def categories(self, codes: Iterable[str]) -> str:
+        sep = ", " if self.language.startswith("en") else "、"
+        return sep.join(self.category(c) for c in codes)

@@ -1,0 +1,75 @@
+"""The receipt: shown after every redemption, printable on any Qt printer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QFont, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
+
+from merchant_pos.domain.money import format_fen
+from merchant_pos.store.redemptions import Receipt
+from merchant_pos.store.reference import MerchantProfile
+from merchant_pos.ui.labels import Labels
+
+WIDTH = 32  # characters on a 58 mm thermal roll
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Receipt", text)
+
+
+def receipt_text(receipt: Receipt, labels: Labels, profile: MerchantProfile) -> str:
+    """The receipt as plain text lines for a narrow roll printer."""
+    when = datetime.fromtimestamp(receipt.at, ZoneInfo(profile.time_zone))
+    rule = "-" * WIDTH
+    out = [profile.merchant_name, rule,
+           _tr("Receipt {0}").format(receipt.receipt_no),
+           when.strftime("%Y-%m-%d %H:%M"),
+           _tr("Beneficiary {0}").format(receipt.masked_name or receipt.sub), rule]
+    for line in receipt.lines:
+        out.append(f"{labels.category(line.cat)} ×{line.qty}")
+        out.append(_tr("  price {0}  covered {1}").format(format_fen(line.amount),
+                                                          format_fen(line.covered)))
+    out += [rule,
+            _tr("Total {0}").format(format_fen(receipt.total)),
+            _tr("Covered by aid {0}").format(format_fen(receipt.covered)),
+            _tr("Customer paid {0}").format(format_fen(receipt.pays)), rule,
+            _tr("Keep this receipt. Questions: ask the shop.")]
+    return "\n".join(out)
+
+
+class ReceiptDialog(QDialog):
+    def __init__(self, receipt: Receipt, labels: Labels, profile: MerchantProfile,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Receipt {0}").format(receipt.receipt_no))
+        self.text = receipt_text(receipt, labels, profile)
+        view = QPlainTextEdit(self.text)
+        view.setReadOnly(True)
+        font = QFont("Noto Sans Mono CJK SC")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        view.setFont(font)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.print_button = buttons.addButton(self.tr("Print"),
+                                              QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.clicked.connect(self.print_receipt)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(view)
+        layout.addWidget(buttons)
+        self.resize(360, 480)
+
+    def print_receipt(self) -> None:
+        printer = QPrinter()
+        if QPrintDialog(printer, self).exec():
+            print_text(self.text, printer)
+
+
+def print_text(text: str, printer: QPrinter) -> None:
+    doc = QTextDocument()
+    doc.setPlainText(text)
+    doc.print_(printer)
