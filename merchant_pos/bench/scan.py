@@ -10,14 +10,20 @@ on the full-resolution BGR frame) as the baseline.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import math
+import os
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
+
+from merchant_pos.bench._stats import Timing
 
 # --------------------------------------------------------------------------
 # Deterministic payloads: real signed BC1 texts from a fixed key and claims.
@@ -224,3 +230,276 @@ def frame_specs(count: int, seed: int = 1, idle_share: float = 0.2) -> list[Fram
 def frames(specs: list[FrameSpec], seed: int = 1) -> Iterator[tuple[FrameSpec, np.ndarray]]:
     for spec in specs:
         yield spec, make_frame(spec, seed)
+
+
+# --------------------------------------------------------------------------
+# Settings under test. Each maps a BGR frame to the texts read.
+
+Reader = Callable[[np.ndarray], list[str]]
+
+
+def _settings(with_opencv: bool) -> dict[str, Reader]:
+    import zxingcpp
+
+    from merchant_pos.scan.decoders import (
+        FramePipeline,
+        GuardedDecoder,
+        PyzbarDecoder,
+        ZxingDecoder,
+    )
+
+    qr = zxingcpp.BarcodeFormat.QRCode
+
+    def raw_zxing(frame: np.ndarray) -> list[str]:
+        return [b.text for b in zxingcpp.read_barcodes(frame, formats=qr)]
+
+    def raw_zxing_all(frame: np.ndarray) -> list[str]:
+        return [b.text for b in zxingcpp.read_barcodes(frame)]
+
+    settings: dict[str, Reader] = {
+        RAW: raw_zxing,
+        "raw zxing-cpp, all formats": raw_zxing_all,
+        DEFAULT: FramePipeline(GuardedDecoder(ZxingDecoder())),
+        "pipeline zxing, no rescue": FramePipeline(GuardedDecoder(ZxingDecoder(rescue=False))),
+        "pipeline zxing, max width 640": FramePipeline(GuardedDecoder(ZxingDecoder()), 640),
+        "pipeline pyzbar (+invert retry)": FramePipeline(GuardedDecoder(PyzbarDecoder())),
+        "pipeline pyzbar, no invert retry": FramePipeline(
+            GuardedDecoder(PyzbarDecoder(try_invert=False))),
+    }
+    if with_opencv:
+        detector = cv2.QRCodeDetector()
+
+        def opencv(frame: np.ndarray) -> list[str]:
+            try:
+                text, _, _ = detector.detectAndDecode(frame)
+            except (cv2.error, UnicodeDecodeError):
+                return []
+            return [text] if text else []
+
+        settings["raw OpenCV QRCodeDetector"] = opencv
+    return settings
+
+
+RAW = "raw zxing-cpp (QR only, BGR frame)"
+DEFAULT = "pipeline zxing (default)"
+
+
+@dataclass
+class Tally:
+    label: str
+    ms: list[float]
+    idle_ms: list[float]
+    ms_720: list[float]
+    decoded: set[int]
+    wrong: int = 0
+
+    def rate(self, indexes: list[int]) -> float:
+        return 100.0 * len(self.decoded.intersection(indexes)) / max(1, len(indexes))
+
+
+def measure(specs: list[FrameSpec], settings: dict[str, Reader], seed: int) -> dict[str, Tally]:
+    """Runs every setting on every frame, interleaved frame by frame (rotating
+    the order) so that load from elsewhere on the machine hits all alike."""
+    tallies = {k: Tally(k, [], [], [], set()) for k in settings}
+    names = list(settings)
+    clock = time.perf_counter
+    for n, (spec, frame) in enumerate(frames(specs, seed)):
+        order = names[n % len(names):] + names[:n % len(names)]
+        for name in order:
+            t0 = clock()
+            texts = settings[name](frame)
+            ms = (clock() - t0) * 1000.0
+            tally = tallies[name]
+            tally.ms.append(ms)
+            if spec.width == 1280:
+                tally.ms_720.append(ms)
+            if spec.text is None:
+                tally.idle_ms.append(ms)
+                tally.wrong += len(texts)
+            elif spec.text in texts:
+                tally.decoded.add(spec.index)
+            tally.wrong += sum(1 for t in texts if t != spec.text and spec.text is not None)
+    return tallies
+
+
+def _med(values: list[float]) -> float:
+    return Timing("", values).median if values else float("nan")
+
+
+def _p95(values: list[float]) -> float:
+    return Timing("", values).p95 if values else float("nan")
+
+
+def report(specs: list[FrameSpec], tallies: dict[str, Tally]) -> list[str]:
+    codes = [s.index for s in specs if s.text is not None]
+    easy = [s.index for s in specs if s.easy]
+    idle = len(specs) - len(codes)
+    raw = tallies[RAW]
+    raw_mean = sum(raw.ms) / len(raw.ms)
+    lines = [
+        f"{len(specs)} frames: {len(codes)} with a BC1 code, {idle} without; "
+        f"{len(easy)} with modules >= 4 px and blur <= 0.4 module",
+        f"{'setting':<34} {'decoded':>8} {'>=4px':>7} {'median':>7} {'p95':>7} "
+        f"{'720p':>7} {'idle':>7} {'mean':>7} {'x raw':>6} {'lost':>5} {'wrong':>5}",
+        f"{'':<34} {'%':>8} {'%':>7} {'ms':>7} {'ms':>7} {'ms':>7} {'ms':>7} {'ms':>7} "
+        f"{'mean':>6} {'':>5} {'':>5}",
+    ]
+    for t in tallies.values():
+        mean = sum(t.ms) / len(t.ms)
+        lost = len(raw.decoded - t.decoded)
+        lines.append(
+            f"{t.label:<34} {t.rate(codes):8.1f} {t.rate(easy):7.1f} {_med(t.ms):7.2f} "
+            f"{_p95(t.ms):7.2f} {_med(t.ms_720):7.2f} {_med(t.idle_ms):7.2f} {mean:7.2f} "
+            f"{mean / raw_mean:6.2f} {lost:5d} {t.wrong:5d}"
+        )
+    d = tallies[DEFAULT]
+    lines += [
+        "",
+        "decoded: frames whose BC1 text was read; >=4px: the same on the frames with modules",
+        ">= 4 px and blur <= 0.4 module (target >= 99%); idle: median ms on frames without a",
+        "code; x raw: mean time per frame relative to the raw call (target <= 1.2);",
+        "lost: frames the raw call read and this setting did not (target 0).",
+        f"default pipeline vs raw: decoded {len(d.decoded)} vs {len(raw.decoded)} frames, "
+        f"median {_med(d.ms) / _med(raw.ms):.2f}x, idle {_med(d.idle_ms) / _med(raw.idle_ms):.2f}x,"
+        f" mean {sum(d.ms) / len(d.ms) / raw_mean:.2f}x",
+    ]
+    return lines
+
+
+# --------------------------------------------------------------------------
+# Public QR samples (photos and screenshots): photo pipeline vs raw zxing-cpp.
+
+
+def samples_report(root: Path) -> list[str]:
+    import csv
+
+    import zxingcpp
+
+    from merchant_pos.scan.decoders import PyzbarDecoder, to_gray
+    from merchant_pos.scan.photo import decode_image_file
+
+    def same(expected: str, texts: list[str]) -> bool:
+        want = expected.replace("\r\n", "\n").strip()
+        return any(t.replace("\r\n", "\n").strip() == want for t in texts)
+
+    with (root / "index.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    counts = {"raw": 0, "ours": 0, "pyzbar": 0}
+    pyzbar = PyzbarDecoder()
+    for row in rows:
+        image = cv2.imread(str(root / row["file"]), cv2.IMREAD_COLOR)
+        counts["raw"] += same(row["expected"], [b.text for b in zxingcpp.read_barcodes(image)])
+        counts["ours"] += same(row["expected"], decode_image_file(root / row["file"]).texts)
+        counts["pyzbar"] += same(row["expected"], pyzbar.decode(to_gray(image)))
+    n = len(rows)
+    return [
+        f"public QR samples ({root}): {n} images",
+        f"  raw zxing-cpp call (defaults)      {counts['raw']:4d} / {n}",
+        f"  photo pipeline (merchant-pos decode) {counts['ours']:2d} / {n}",
+        f"  pyzbar                             {counts['pyzbar']:4d} / {n}",
+    ]
+
+
+def _find_samples() -> Path | None:
+    here = Path(__file__).resolve().parents[2]
+    for candidate in (
+        os.environ.get("MERCHANT_POS_QR_SAMPLES"),
+        here / "tests" / "data" / "qr-samples",
+        here.parent / "shared" / "qr-samples",
+    ):
+        if candidate and (Path(candidate) / "index.csv").is_file():
+            return Path(candidate)
+    return None
+
+
+# --------------------------------------------------------------------------
+# Memory over a long run at 30 fps through the real capture and decode threads.
+
+
+def rss_mb() -> float:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # peak, not current
+
+
+def memory_run(seconds: float, seed: int) -> list[str]:
+    import tempfile
+
+    from merchant_pos.scan.capture import CameraSource
+    from merchant_pos.scan.scanner import ScanService
+
+    specs = frame_specs(150, seed=seed + 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "loop.avi"
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30, (1280, 720))
+        for spec in specs:
+            if spec.width == 1280:
+                writer.write(make_frame(spec, seed))
+        writer.release()
+        scans = [0]
+        service = ScanService(
+            CameraSource(path=path, realtime=True, loop=True),
+            on_scan=lambda e: scans.__setitem__(0, scans[0] + 1),
+        )
+        samples: list[tuple[float, float]] = []
+        service.start()
+        t0 = time.monotonic()
+        try:
+            while (elapsed := time.monotonic() - t0) < seconds:
+                samples.append((elapsed, rss_mb()))
+                time.sleep(min(5.0, max(0.0, seconds - elapsed)))
+            samples.append((time.monotonic() - t0, rss_mb()))
+        finally:
+            stopped = service.stop()
+    warm = [s for s in samples if s[0] >= min(20.0, seconds / 4)] or samples
+    start, end = warm[0][1], warm[-1][1]
+    frames_read = service.capture.frames_read
+    return [
+        f"memory: {seconds:.0f} s at 30 fps of 1280x720 frames (looping MJPG video through the",
+        "capture and decode threads, default pipeline)",
+        f"  frames captured {frames_read} ({frames_read / seconds:.1f}/s), decoded "
+        f"{service.stats.frames_decoded}, dropped as stale {service.slot.dropped}, scans "
+        f"{scans[0]}, decoder failures {service.decoder_failures}, threads stopped: {stopped}",
+        f"  RSS at {warm[0][0]:.0f} s {start:.1f} MB, at {warm[-1][0]:.0f} s {end:.1f} MB "
+        f"(change {end - start:+.1f} MB), max {max(s[1] for s in warm):.1f} MB",
+    ]
+
+
+# --------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--frames", type=int, default=300, help="frames to generate (300)")
+    parser.add_argument("--quick", action="store_true", help="60 frames, no samples")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--opencv", action="store_true", help="also OpenCV's QR detector (slow)")
+    parser.add_argument("--memory", type=float, default=0.0, metavar="SECONDS",
+                        help="also a memory run of this length at 30 fps (issue: 600)")
+    parser.add_argument("--save-frames", type=Path, metavar="DIR",
+                        help="write the generated frames as PNG for a look")
+
+
+def run(args: argparse.Namespace) -> int:
+    count = 60 if args.quick else args.frames
+    specs = frame_specs(count, seed=args.seed)
+    if args.save_frames:
+        args.save_frames.mkdir(parents=True, exist_ok=True)
+        for spec, frame in frames(specs[:24], args.seed):
+            cv2.imwrite(str(args.save_frames / f"frame{spec.index:03d}.png"), frame)
+    tallies = measure(specs, _settings(args.opencv), args.seed)
+    print("\n".join(report(specs, tallies)))
+    samples = None if args.quick else _find_samples()
+    if samples is not None:
+        print()
+        print("\n".join(samples_report(samples)))
+    if args.memory > 0:
+        print()
+        print("\n".join(memory_run(args.memory, args.seed)))
+    return 0
