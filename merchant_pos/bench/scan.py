@@ -115,7 +115,8 @@ def _background(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
         for _ in range(int(rng.integers(5, 25))):
             x0, y0 = int(rng.integers(0, w)), int(rng.integers(0, h))
             cv2.line(img, (x0, y0), (x0 + int(rng.integers(10, 80)), y0), (30, 30, 30), 2)
-    return np.clip(img, 0, 255).astype(np.float32)
+    background: np.ndarray = np.clip(img, 0, 255).astype(np.float32)
+    return background
 
 
 def _phone_screen(
@@ -196,11 +197,12 @@ def make_frame(spec: FrameSpec, seed: int = 1) -> np.ndarray:
             sigma = spec.blur_modules * spec.module_px
             img = cv2.GaussianBlur(img, (0, 0), sigmaX=sigma)
     img += rng.normal(0, rng.uniform(1.5, 6.0), img.shape).astype(np.float32)
-    frame = np.clip(img, 0, 255).astype(np.uint8)
+    frame: np.ndarray = np.clip(img, 0, 255).astype(np.uint8)
     if spec.jpeg_quality:
         ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, spec.jpeg_quality])
-        if ok:
-            frame = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+        decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else None
+        if decoded is not None:
+            frame = np.asarray(decoded)
     return frame
 
 
@@ -248,7 +250,7 @@ def _settings(with_opencv: bool) -> dict[str, Reader]:
         ZxingDecoder,
     )
 
-    qr = zxingcpp.BarcodeFormat.QRCode
+    qr = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
     def raw_zxing(frame: np.ndarray) -> list[str]:
         return [b.text for b in zxingcpp.read_barcodes(frame, formats=qr)]
@@ -388,6 +390,8 @@ def samples_report(root: Path) -> list[str]:
     pyzbar = PyzbarDecoder()
     for row in rows:
         image = cv2.imread(str(root / row["file"]), cv2.IMREAD_COLOR)
+        if image is None:
+            continue
         counts["raw"] += same(row["expected"], [b.text for b in zxingcpp.read_barcodes(image)])
         counts["ours"] += same(row["expected"], decode_image_file(root / row["file"]).texts)
         counts["pyzbar"] += same(row["expected"], pyzbar.decode(to_gray(image)))

@@ -86,7 +86,7 @@ class ZxingDecoder:
         import zxingcpp
 
         self._z = zxingcpp
-        self._formats = zxingcpp.BarcodeFormat.QRCode
+        self._formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
         self.rescue = rescue
         # Phones are held upright and QR finder patterns are found in any
         # orientation; try_rotate only adds 90° passes meant for linear codes.

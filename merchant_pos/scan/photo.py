@@ -66,14 +66,15 @@ def load_image(data: bytes) -> np.ndarray | None:
 def _attempts(gray: np.ndarray) -> list[Callable[[], list[str]]]:
     import zxingcpp as z
 
-    fmt, mode = z.BarcodeFormat.QRCode, z.TextMode.Plain
+    fmt, mode = z.BarcodeFormats(z.BarcodeFormat.QRCode), z.TextMode.Plain
 
-    def read(img: np.ndarray, **kw: object) -> list[str]:
-        return [b.text for b in z.read_barcodes(img, formats=fmt, text_mode=mode, **kw)]
+    def read(img: np.ndarray, binarizer: z.Binarizer = z.Binarizer.LocalAverage) -> list[str]:
+        found = z.read_barcodes(img, formats=fmt, text_mode=mode, binarizer=binarizer)
+        return [b.text for b in found]
 
     attempts: list[Callable[[], list[str]]] = [
         lambda: read(gray),
-        lambda: read(gray, binarizer=z.Binarizer.GlobalHistogram),
+        lambda: read(gray, z.Binarizer.GlobalHistogram),
     ]
     if max(gray.shape) < ENLARGE_BELOW_PX:
         attempts.append(lambda: read(

@@ -9,11 +9,20 @@ cannot be opened.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QMimeData, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QClipboard, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -45,7 +54,7 @@ def image_paths(mime: QMimeData) -> list[str]:
 
 
 class _Job(QRunnable):
-    def __init__(self, work: Callable[[], PhotoResult], done: Signal) -> None:
+    def __init__(self, work: Callable[[], PhotoResult], done: SignalInstance) -> None:
         super().__init__()
         self.work = work
         self.done = done
@@ -81,11 +90,11 @@ class PhotoInput(QObject):
 
     def decode_files(self, paths: Iterable[str | Path]) -> None:
         for path in paths:
-            self.pool.start(_Job(lambda p=path: decode_image_file(p), self._finished))
+            self.pool.start(_Job(functools.partial(decode_image_file, path), self._finished))
 
     def decode_qimage(self, image: QImage, name: str = "clipboard") -> None:
         gray = qimage_to_gray(image)  # copied now, on the UI thread: the QImage may go
-        self.pool.start(_Job(lambda: decode_image(gray, name), self._finished))
+        self.pool.start(_Job(functools.partial(decode_image, gray, name), self._finished))
 
     def paste(self, clipboard: QClipboard | None = None) -> bool:
         """Decode an image or image files from the clipboard; False if it holds neither."""
