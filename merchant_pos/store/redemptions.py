@@ -137,7 +137,7 @@ class RedemptionService:
     def _verify_and_quote(self, session: Session, code_text: str, cart: Sequence[CartLine],
                           now: int) -> CartQuote:
         ref = self._reference_in(session)
-        lines = _checked_cart(cart)
+        lines = _checked_cart(cart, allow_empty=True)
         code = verify(code_text, ref.trust, now, revoked=ref.revoked,
                       programs=ref.profile.programs)
         refused = sorted({line.cat for line in lines} - set(ref.profile.categories))
@@ -285,9 +285,10 @@ class RedemptionService:
             return VoidRecord(void_id, redemption_id, supervisor.id, reason, now)
 
 
-def _checked_cart(cart: Sequence[CartLine]) -> list[CartLine]:
+def _checked_cart(cart: Sequence[CartLine], *, allow_empty: bool = False) -> list[CartLine]:
+    """Redemptions need 1-200 lines; a quote may be empty (a scan shows the balances)."""
     lines = list(cart)
-    if not lines or len(lines) > 200:
+    if (not lines and not allow_empty) or len(lines) > 200:
         raise LedgerError(LedgerErrorId.BAD_CART, "a cart has 1-200 lines")
     for line in lines:
         if not isinstance(line, CartLine):

@@ -136,9 +136,14 @@ def test_revocation_synced_later_is_seen_by_the_next_quote(counter: Counter) -> 
 
 
 def test_empty_cart_is_refused(counter: Counter) -> None:
+    code = make_code(counter.key)
     with pytest.raises(LedgerError) as err:
-        counter.service.quote(make_code(counter.key), [])
+        counter.service.redeem(rid(), code, [], counter.cashier)
     assert err.value.error is LedgerErrorId.BAD_CART
+    assert counter.service.recent() == []
+    # A quote of an empty cart verifies the code and shows the balances (a fresh scan).
+    empty = counter.service.quote(code, [])
+    assert empty.covered == 0 and empty.quote.lines == ()
 
 
 def test_server_usage_counts_once_even_when_it_echoes_our_own(counter: Counter) -> None:
