@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 from pathlib import Path
@@ -112,3 +113,38 @@ def test_a_file_setting_is_a_video_source(tmp_path: Path) -> None:
     video = tmp_path / "clip.avi"
     video.write_bytes(b"x")
     assert CameraSource.parse(str(video)).path == video
+
+
+def test_a_bad_frame_or_a_failing_listener_never_kills_the_decode_thread(
+    bc1_texts: list[str],
+) -> None:
+    from merchant_pos.scan.debounce import Debouncer
+    from merchant_pos.scan.decoders import FramePipeline, make_decoder
+    from merchant_pos.scan.scanner import DecodeWorker
+    from tests.scan.conftest import on_canvas, qr_gray
+
+    events: list[str] = []
+
+    def listener(event: object) -> None:
+        events.append(getattr(event, "text", ""))
+        if len(events) == 1:
+            raise RuntimeError("a listener bug")
+
+    slot = FrameSlot()
+    decoder, _ = make_decoder()
+    ticks = itertools.count()  # every sighting a new moment: no debouncing here
+    worker = DecodeWorker(slot, FramePipeline(decoder), Debouncer(0.0, ticks.__next__), listener)
+    worker.start()
+    try:
+        slot.put(Frame(1, np.zeros((4, 4, 2), np.uint8), 0.0))  # to_gray raises on it
+        assert worker.wait_decoded(1, timeout=5)
+        good = on_canvas(qr_gray(bc1_texts[0], module_px=4))
+        slot.put(Frame(2, good, 0.0))
+        assert worker.wait_decoded(2, timeout=5)
+        assert worker.running
+        slot.put(Frame(3, good.copy(), 0.0))  # the same code again: debounce is off
+        assert worker.wait_decoded(3, timeout=5)
+        assert worker.running
+    finally:
+        assert worker.stop(timeout=3)
+    assert events == [bc1_texts[0], bc1_texts[0]]  # the listener's exception lost nothing else
