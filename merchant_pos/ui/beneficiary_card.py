@@ -58,6 +58,8 @@ class BeneficiaryCard(QFrame):
             Period.WEEK: self.tr("this week"), Period.MONTH: self.tr("this month"),
             Period.YEAR: self.tr("this year"),
         }[ent.per]
+        if ent.once and left == 0:
+            return f"• {cats}: " + self.tr("{0} voucher, used").format(format_fen(ent.lim))
         if ent.unit is Unit.FEN:
             amount = self.tr("{0} left {1}").format(format_fen(left), period)
             if ent.once:

@@ -1,0 +1,113 @@
+"""The counter window on a real ledger: scan, cart, quote, confirm, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from merchant_pos.scan.classify import ScanSource, classify
+from merchant_pos.store.redemptions import Receipt
+from tests.support.codes import NOW, claims, make_code
+from tests.ui.conftest import Shop
+
+
+def _scan(shop: Shop, qtbot: QtBot, text: str) -> None:
+    with qtbot.waitSignal(shop.window.quoted, timeout=10_000):
+        shop.window.on_scan(classify(text, ScanSource.SCANNER))
+
+
+def _add(shop: Shop, qtbot: QtBot, category: str, price: str, qty: int = 1) -> None:
+    w = shop.window
+    w.entry.select_category(category)
+    w.entry.qty.setValue(qty)
+    w.entry.amount.setFocus()
+    with qtbot.waitSignal(w.quoted, timeout=10_000):
+        qtbot.keyClicks(w.entry.amount, price, delay=80)  # a person typing, not a scanner
+        qtbot.keyClick(w.entry.amount, Qt.Key.Key_Return, delay=80)
+
+
+def test_scan_cart_confirm_records_once(shop: Shop, qtbot: QtBot, tmp_path: Path) -> None:
+    w = shop.window
+    _scan(shop, qtbot, make_code(shop.key, claims(sub="B-UI-1")))
+    assert w.card.name.text() == "马*花", w.message.text()
+    assert "¥50.00" in w.card.entitlements.text()
+    assert not w.confirm.isEnabled()  # nothing in the cart yet
+    _add(shop, qtbot, "formula", "128")
+    _add(shop, qtbot, "diaper", "49", qty=2)
+    assert w.cart.rowCount() == 2
+    assert w.cart.lines()[1].amount == 9800  # unit price × quantity
+    # Four 50-yuan vouchers cover 200 of 226 yuan.
+    assert w.totals.text() == "Total ¥226.00   Covered ¥200.00"
+    assert w.pays.text() == "Customer pays ¥26.00"
+    assert w.confirm.isEnabled()
+    w.grab().save(str(tmp_path / "counter.png"))
+    with qtbot.waitSignal(w.redeemed, timeout=10_000) as sig:
+        qtbot.mouseClick(w.confirm, Qt.MouseButton.LeftButton)
+    receipt: Receipt = sig.args[0]
+    assert (receipt.total, receipt.covered, receipt.pays) == (22600, 20000, 2600)
+    recorded = shop.service.recent()
+    assert [r.redemption_id for r in recorded] == [receipt.redemption_id]
+    # The window is ready for the next customer.
+    assert w.cart.rowCount() == 0 and w.code_text is None
+    assert receipt.receipt_no in w.message.text()
+
+
+def test_the_same_beneficiary_sees_what_is_left(shop: Shop, qtbot: QtBot) -> None:
+    code = make_code(shop.key, claims(sub="B-UI-2"))
+    _scan(shop, qtbot, code)
+    _add(shop, qtbot, "formula", "60")
+    with qtbot.waitSignal(shop.window.redeemed, timeout=10_000):
+        shop.window.confirm_redemption()
+    _scan(shop, qtbot, code)
+    # 60 yuan opened two single-use vouchers (v2's last 40 yuan are forfeited).
+    card = shop.window.card.entitlements.text().splitlines()
+    assert [("used" in row, "¥50.00" in row) for row in card] == [
+        (True, True), (True, True), (False, True), (False, True)]
+
+
+def test_rejected_code_shows_the_clerks_message(shop: Shop, qtbot: QtBot) -> None:
+    expired = make_code(shop.key, claims(exp=NOW - 3600))
+    _scan(shop, qtbot, expired)
+    assert shop.window.message.text() == "此码已过期"
+    assert shop.window.message.property("kind") == "error"
+    assert not shop.window.confirm.isEnabled()
+    assert shop.service.recent() == []
+
+
+def test_not_a_beneficiary_code(shop: Shop, qtbot: QtBot) -> None:
+    shop.window.on_scan(classify("https://example.com/pay?x=1", ScanSource.CAMERA))
+    assert "受助码" in shop.window.message.text()
+    assert shop.window.code_text is None
+
+
+def test_category_this_shop_may_not_redeem(shop: Shop, qtbot: QtBot) -> None:
+    _scan(shop, qtbot, make_code(shop.key, claims(sub="B-UI-3")))
+    from merchant_pos.domain.quote import CartLine
+
+    with qtbot.waitSignal(shop.window.quoted, timeout=10_000):
+        shop.window.add_line(CartLine("clothing", 5000))
+    assert "衣物" in shop.window.message.text() or "clothing" in shop.window.message.text()
+    assert not shop.window.confirm.isEnabled()
+
+
+def test_bad_price_is_refused_in_place(shop: Shop, qtbot: QtBot) -> None:
+    w = shop.window
+    w.entry.amount.setFocus()
+    with qtbot.waitSignal(w.entry.invalid, timeout=5000):
+        qtbot.keyClicks(w.entry.amount, "12.345", delay=80)  # a person typing
+        qtbot.keyClick(w.entry.amount, Qt.Key.Key_Return, delay=80)
+    assert w.cart.rowCount() == 0
+    assert w.message.property("kind") == "error"
+
+
+def test_scanner_burst_anywhere_in_the_window_is_a_scan(shop: Shop, qtbot: QtBot) -> None:
+    code = make_code(shop.key, claims(sub="B-UI-WEDGE"))
+    w = shop.window
+    w.entry.amount.setFocus()
+    with qtbot.waitSignal(w.quoted, timeout=10_000):
+        qtbot.keyClicks(w.entry.amount, code, delay=0)
+        qtbot.keyClick(w.entry.amount, Qt.Key.Key_Return)
+    assert w.code_text == code
+    assert w.entry.amount.text() == ""  # the burst did not land in the price field
