@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from merchant_pos.store.errors import LedgerError
 from merchant_pos.store.sync_state import SyncKind
 from merchant_pos.sync import server_api
 from merchant_pos.sync.clock import CorrectedClock
@@ -24,6 +25,7 @@ from merchant_pos.sync.errors import (
     AuthError,
     Cancelled,
     CertificateError,
+    LocalLedgerError,
     NotEnrolled,
     RequestRefused,
     SyncError,
@@ -130,12 +132,16 @@ class SyncEngine:
             report.cancelled = True
         except SyncError as exc:
             report.error = exc
+        except LedgerError as exc:
+            report.error = LocalLedgerError(exc)
         finally:
             try:
                 if client is not None:
                     client.close()
                 report.finished_at = self.clock.now()
                 self._finish(report)
+            except LedgerError:
+                log.exception("could not record the sync result")
             finally:
                 self._running.release()
         return report

@@ -84,3 +84,19 @@ class NotEnrolled(SyncError):
     """No device token is stored."""
 
     message_id = "not_enrolled"
+
+
+class LocalLedgerError(SyncError):
+    """The local ledger refused a write (disk full, read-only...); nothing half-done."""
+
+    message_id = "local_ledger"
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+    def message(self, language: str = "zh_CN") -> str:
+        describe = getattr(self.cause, "message", None)
+        if callable(describe):
+            return str(describe(language))
+        return super().message(language)

@@ -44,6 +44,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "服务器拒绝了请求：{detail}",
         "en": "The server refused the request: {detail}",
     },
+    "local_ledger": {
+        "zh_CN": "本机数据库无法写入：{detail}",
+        "en": "The local database could not be written: {detail}",
+    },
     "not_enrolled": {
         "zh_CN": "本机尚未登记，请先用基金会提供的登记码登记",
         "en": "This device is not enrolled yet; enroll it with the code from the foundation",

@@ -34,9 +34,11 @@ FAST_PINS = PinHasher(n=2**8)
 class ServerWorld:
     """The reference server on a loopback port with two programs and merchants."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, clock_offset: float = 0.0) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
         self.db_url = f"sqlite:///{directory / 'server.sqlite3'}"
-        self.server = EmbeddedServer(self.db_url)
+        self.clock_offset = clock_offset
+        self.server = EmbeddedServer(self.db_url, clock=lambda: time.time() + clock_offset)
         self.url = ""
 
     def start(self) -> ServerWorld:
@@ -54,10 +56,11 @@ class ServerWorld:
             iss=ISS, cats=[admin.Category("formula", "奶粉", "Formula")],
             entitlements=[Entitlement("v1", ("formula",), Unit.FEN, 5000, Period.TOTAL)],
             code_valid_days=30, now=now)
-        for merchant_id, name in (("M-A", "甲商店"), ("M-B", "乙商店")):
+        for merchant_id, name, cap in (("M-A", "甲商店", 10**12), ("M-B", "乙商店", 10**12),
+                                       ("M-CAP", "丙商店", 1000)):
             admin.create_merchant(engine, id=merchant_id, name=name, kind="baby_shop",
                                   program_ids=[FOOD, BABY], max_offline_hours=72,
-                                  max_unsynced_covered=10**12, now=now)
+                                  max_unsynced_covered=cap, now=now)
         return self
 
     def stop(self) -> None:
