@@ -96,6 +96,23 @@ def _validation_response(exc: RequestValidationError) -> JSONResponse:
                           detail)
 
 
+def reject_unknown_query(request: Request) -> None:
+    """Router dependency: query parameters the route does not declare are an error."""
+    route = request.scope.get("route")
+    allowed: set[str] = set()
+    pending = [getattr(route, "dependant", None)]
+    while pending:
+        dependant = pending.pop()
+        if dependant is None:
+            continue
+        allowed.update(getattr(p, "alias", None) or p.name for p in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ApiError(422, INVALID_REQUEST,
+                       f"Unknown query parameters: {', '.join(unknown)[:200]}")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:

@@ -6,19 +6,46 @@ Requests are strict: unknown fields are rejected, types are not coerced
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MAX_PUSH_ITEMS = 500
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_PAGE_ITEMS = 1000
 DEFAULT_PAGE_ITEMS = 500
-MAX_EPOCH = 2**40  # ~ year 36812: bounds every time field inside int64
+MAX_EPOCH = 2**37  # year 6325: calendar arithmetic stays inside datetime
 MAX_FEN = 10**12
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+
+
+
+def _normalised(value: Any) -> Any:
+    """JSON Schema counts 3.0 as an integer: read it as 3 (strict mode still refuses 3.5, "3").
+    Text must be storable: no NUL character, no lone UTF-16 surrogate."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, str):
+        _check_text(value)
+    elif isinstance(value, dict):
+        for key in value:
+            if isinstance(key, str) and "\x00" not in key:
+                _check_text(key)  # a NUL in a key is harmless: keys are never stored
+        return {k: _normalised(v) for k, v in value.items()}
+    elif isinstance(value, list):
+        return [_normalised(v) for v in value]
+    return value
+
+
+def _check_text(text: str) -> None:
+    if "\x00" in text:
+        raise ValueError("text must not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from None
 
 Uuid = Annotated[str, Field(pattern=UUID_PATTERN, min_length=36, max_length=36,
                             description="lower-case canonical UUID chosen by the POS")]
@@ -26,13 +53,19 @@ Epoch = Annotated[int, Field(ge=0, le=MAX_EPOCH, description="UTC epoch seconds"
 Fen = Annotated[int, Field(ge=0, le=MAX_FEN, description="money in fen (1/100 yuan)")]
 PositiveFen = Annotated[int, Field(ge=1, le=MAX_FEN)]
 Units = Annotated[int, Field(ge=1, le=10**6)]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
 EntId = Annotated[str, Field(min_length=1, max_length=32)]
-CatId = Annotated[str, Field(min_length=1, max_length=64)]
+CatId = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
 Status = Literal["accepted", "conflict", "rejected"]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_numbers(cls, data: Any) -> Any:
+        return _normalised(data)
 
 
 class Reply(BaseModel):
@@ -58,8 +91,10 @@ class ErrorBody(Reply):
 # ----- enrollment and device ------------------------------------------------------------
 
 class EnrollRequest(Strict):
-    code: str = Field(min_length=1, max_length=32, description="one-time enrollment code")
-    name: str = Field(min_length=1, max_length=64, description="a label for this POS")
+    code: str = Field(min_length=1, max_length=32, pattern=NO_NUL,
+                      description="one-time enrollment code")
+    name: str = Field(min_length=1, max_length=64, pattern=NO_NUL,
+                      description="a label for this POS")
 
 
 class EnrollResponse(Reply):
@@ -139,7 +174,7 @@ class TrustListResponse(Reply):
 
 
 class AuditHead(Strict):
-    seq: int = Field(ge=0, le=2**62, description="number of the last audit entry")
+    seq: int = Field(ge=0, le=2**53, description="number of the last audit entry")
     head: str = Field(pattern=r"^[0-9a-f]{16,128}$", description="hex hash of that entry")
     at: Epoch
 
@@ -195,17 +230,19 @@ class PushLine(Strict):
                                             description="entitlement id → fen drawn")
     units: dict[EntId, Units] = Field(default_factory=dict, max_length=32,
                                       description="count entitlements: id → units taken")
-    item: str | None = Field(default=None, max_length=64, description="standard item id")
+    item: str | None = Field(default=None, max_length=64, pattern=NO_NUL,
+                             description="standard item id")
 
 
 class RedemptionItem(Strict):
     type: Literal["redemption"]
     uuid: Uuid
-    code: str = Field(min_length=1, max_length=4096, description="the BC1 text as scanned")
+    code: str = Field(min_length=1, max_length=4096, pattern=NO_NUL,
+                      description="the BC1 text as scanned")
     at: Epoch = Field(description="redemption time (the POS's corrected clock)")
     lines: list[PushLine] = Field(min_length=1, max_length=100)
     covered: Fen
-    receipt: str | None = Field(default=None, max_length=64)
+    receipt: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
 
 
 class VoidItem(Strict):
@@ -213,7 +250,7 @@ class VoidItem(Strict):
     uuid: Uuid
     voids: Uuid = Field(description="UUID of the redemption it cancels")
     at: Epoch
-    reason: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
 
 
 PushItem = Annotated[RedemptionItem | VoidItem, Field(discriminator="type")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -36,4 +37,33 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
     app.include_router(routes_device.router)
     app.include_router(routes_sync.router)
     app.add_middleware(BodySizeLimit)
+    _integer_bounds_in_openapi(app)
     return app
+
+
+def _integer_bounds_in_openapi(app: FastAPI) -> None:
+    """Pydantic writes bounds as 0.0 / 1e12: give the client plain integers."""
+    generate = app.openapi
+
+    def fix(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, float) and value.is_integer() and key in _BOUNDS:
+                    node[key] = int(value)
+                else:
+                    fix(value)
+        elif isinstance(node, list):
+            for value in node:
+                fix(value)
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        doc = generate()
+        if fresh:
+            fix(doc)
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_BOUNDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import uuid as uuidlib
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from sqlalchemy import select, update
 
 from merchant_pos import __version__
@@ -15,6 +15,7 @@ from merchant_pos.server.api_errors import (
     ENROLLMENT_CODE_USED,
     ERROR_RESPONSES,
     ApiError,
+    reject_unknown_query,
 )
 from merchant_pos.server.api_models import (
     MAX_PAGE_ITEMS,
@@ -54,7 +55,8 @@ from merchant_pos.server.schema import (
 )
 from merchant_pos.server.trust_source import trusted_keys
 
-router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES,
+                   dependencies=[Depends(reject_unknown_query)])
 
 
 @router.get("/health", response_model=Health, tags=["device"])

@@ -12,10 +12,15 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import Select, select
 
-from merchant_pos.server.api_errors import ERROR_RESPONSES, NOT_FOUND, ApiError
+from merchant_pos.server.api_errors import (
+    ERROR_RESPONSES,
+    NOT_FOUND,
+    ApiError,
+    reject_unknown_query,
+)
 from merchant_pos.server.api_models import (
     DEFAULT_PAGE_ITEMS,
     MAX_PAGE_ITEMS,
@@ -44,7 +49,8 @@ from merchant_pos.server.schema import (
 )
 from merchant_pos.server.settlement import settlement_rows
 
-router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES,
+                   dependencies=[Depends(reject_unknown_query)])
 
 After = Annotated[str, Query(pattern=r"^[0-9]{1,18}$", description="cursor of the last page")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_ITEMS, description="items per page")]

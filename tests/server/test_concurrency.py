@@ -1,0 +1,149 @@
+"""Idempotency under real concurrency: two threads, two processes, two server instances
+pushing the same UUIDs at the same time → each stored once."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from merchant_pos.server.embedded import EmbeddedServer
+from merchant_pos.server.schema import draws, redemptions, usage_events
+from tests.server.world import Pos, World
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _batches(world: World, pos: Pos, count: int, size: int) -> list[list[dict[str, Any]]]:
+    now = world.clock.now
+    out = []
+    for b in range(count):
+        out.append([pos.item(world.code(f"B-MEAL-{b:02d}{i:03d}"), now - 100,
+                             [("meal", 1000, 1)]) for i in range(size)])
+    return out
+
+
+def _assert_each_once(world: World, uuids: list[str], results: list[dict[str, Any]]) -> None:
+    with world.engine.connect() as conn:
+        stored = list(conn.scalars(select(redemptions.c.uuid)))
+        n_draws = conn.scalar(select(func.count()).select_from(draws))
+        n_usage = conn.scalar(select(func.count()).select_from(usage_events))
+    assert sorted(stored) == sorted(uuids)
+    assert n_draws == n_usage == len(uuids)
+    by_uuid: dict[str, list[str]] = {}
+    for r in results:
+        by_uuid.setdefault(r["uuid"], []).append(r["status"])
+    for u in uuids:
+        assert sorted(by_uuid[u]) == ["accepted", "duplicate"], (u, by_uuid[u])
+
+
+def test_two_threads_push_the_same_uuids(world: World) -> None:
+    pos = world.pos("canteen-01")
+    batches = _batches(world, pos, 8, 10)
+    token = pos.client.headers["authorization"]
+    barrier = threading.Barrier(2)
+    results: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with httpx.Client(base_url=world.base_url, headers={"Authorization": token},
+                              timeout=60) as client:
+                for batch in batches:
+                    barrier.wait(timeout=30)
+                    r = client.post("/v1/redemptions", json={"items": batch})
+                    assert r.status_code == 200, r.text
+                    results.extend(r.json()["results"])
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    _assert_each_once(world, [i["uuid"] for b in batches for i in b], results)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_two_processes_through_two_server_instances(world: World, tmp_path: Path) -> None:
+    """One client process talks to the embedded server, the other to a second server
+    process on the same database: only the database's constraints can keep them apart."""
+    pos = world.pos("canteen-01")
+    batches = _batches(world, pos, 6, 15)
+    path = tmp_path / "batches.json"
+    path.write_text(json.dumps(batches))
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    log = tmp_path / "server2.log"
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "merchant_pos.server.cli", "--db", world.server.db_url,
+             "serve", "--port", str(port), "--log-level", "warning"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+    try:
+        second = f"http://127.0.0.1:{port}"
+        _wait_ready(second, server, log)
+        token = pos.client.headers["authorization"].removeprefix("Bearer ")
+        start_at = time.time() + 1.5
+        clients = [subprocess.Popen(
+            [sys.executable, "-m", "tests.server.push_client", url, token, str(path),
+             str(start_at)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True) for url in (world.base_url, second)]
+        results: list[dict[str, Any]] = []
+        for c in clients:
+            out, err = c.communicate(timeout=120)
+            assert c.returncode == 0, err
+            for line in out.splitlines():
+                results.extend(json.loads(line))
+    finally:
+        server.terminate()
+        server.wait(30)
+    _assert_each_once(world, [i["uuid"] for b in batches for i in b], results)
+
+
+def _wait_ready(base_url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server process died: {log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise AssertionError("second server did not start")
+
+
+def test_embedded_server_starts_stops_and_frees_its_port(tmp_path: Path) -> None:
+    server = EmbeddedServer(f"sqlite:///{tmp_path}/e.sqlite3")
+    base_url = server.start()
+    assert httpx.get(f"{base_url}/v1/health").json()["status"] == "ok"
+    port = server.port
+    server.stop()
+    try:
+        httpx.get(f"{base_url}/v1/health", timeout=1)
+    except httpx.TransportError:
+        pass
+    else:
+        raise AssertionError("still answering after stop()")
+    again = EmbeddedServer(f"sqlite:///{tmp_path}/e.sqlite3", port=port)
+    with again as url:
+        assert url == base_url
+        assert httpx.get(f"{url}/v1/health").status_code == 200
