@@ -91,7 +91,8 @@ def start_demo(folder: Path, merchant: str = DEMO_MERCHANTS[0]) -> DemoWorld:
     seed_data = json.loads(seed_file.read_text(encoding="utf-8"))
     pos = open_pos(folder / f"pos-{merchant}", use_keyring=False)
     assert pos.sync is not None
-    if pos.sync.tokens.load() is None or pos.sync.tokens.load().server_url != base_url:
+    token = pos.sync.tokens.load()
+    if token is None or token.server_url != base_url:
         # The demo server listens on a new port each run: enroll afresh when it moved.
         pos.sync.tokens.clear()
         enroll_device(pos.sync.ledger, pos.sync.tokens, base_url,

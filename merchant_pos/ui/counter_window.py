@@ -41,9 +41,10 @@ from merchant_pos.store.reference import MerchantProfile
 from merchant_pos.ui.beneficiary_card import BeneficiaryCard
 from merchant_pos.ui.cart_entry import CartEntry
 from merchant_pos.ui.cart_model import CartTableModel
-from merchant_pos.ui.dialogs import TypeCodeDialog
+from merchant_pos.ui.dialogs import SignInDialog, TypeCodeDialog
 from merchant_pos.ui.labels import Labels
 from merchant_pos.ui.receipt_view import ReceiptDialog
+from merchant_pos.ui.records_dialog import RecordsDialog
 from merchant_pos.ui.scan_preview import ScanPreview
 from merchant_pos.ui.scan_wedge import WedgeScanFilter
 from merchant_pos.ui.status_bar import SyncStatusBar
@@ -155,6 +156,10 @@ class CounterWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status = SyncStatusBar(self.services, self.session, self.tasks, self)
         self.setStatusBar(self.status)
+        toolbar = self.addToolBar(self.tr("Counter"))
+        toolbar.setMovable(False)
+        toolbar.addAction(self.tr("Today's redemptions"), self.open_records)
+        toolbar.addAction(self.tr("Lock"), self.lock)
         self._refresh_totals()
 
     # -- scanning -----------------------------------------------------------------------
@@ -270,6 +275,11 @@ class CounterWindow(QMainWindow):
 
     def _redeem_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
+        if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.SESSION_LOCKED:
+            self.show_message(self.error_text(exc), "warning")
+            if self.unlock_prompt():
+                self.confirm_redemption()  # same redemption id: recorded once
+            return
         if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.QUOTE_CHANGED:
             self._pending_redemption_id = None
             self.request_quote()
@@ -278,6 +288,33 @@ class CounterWindow(QMainWindow):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self._refresh_totals()
+
+    # -- records and lock ---------------------------------------------------------------
+    def open_records(self) -> RecordsDialog:
+        dialog = RecordsDialog(self.services, self)
+        dialog.finished.connect(lambda _r: self.status.refresh())
+        dialog.open()
+        return dialog
+
+    def lock(self) -> None:
+        """Lock the counter now; the operator's PIN unlocks it."""
+        self.session.lock()
+        self.unlock_prompt()
+
+    def unlock_prompt(self) -> bool:
+        names = [self.session.operator.name]
+        lang = self.services.language
+        dialog = SignInDialog(names, self)
+        dialog.setWindowTitle(self.tr("Unlock the counter"))
+        dialog.name.setEnabled(False)
+        while dialog.exec():
+            try:
+                self.services.operators.unlock(self.session, dialog.credentials()[1])
+                return True
+            except LedgerError as exc:
+                dialog.show_error(exc.message(lang))
+                dialog.pin.clear()
+        return False
 
     # -- feedback -----------------------------------------------------------------------
     def error_text(self, exc: BaseException) -> str:

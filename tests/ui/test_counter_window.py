@@ -111,3 +111,27 @@ def test_scanner_burst_anywhere_in_the_window_is_a_scan(shop: Shop, qtbot: QtBot
         qtbot.keyClick(w.entry.amount, Qt.Key.Key_Return)
     assert w.code_text == code
     assert w.entry.amount.text() == ""  # the burst did not land in the price field
+
+
+def test_records_dialog_lists_voids_and_settles(shop: Shop, qtbot: QtBot) -> None:
+    code = make_code(shop.key, claims(sub="B-UI-REC"))
+    _scan(shop, qtbot, code)
+    _add(shop, qtbot, "formula", "80")
+    with qtbot.waitSignal(shop.window.redeemed, timeout=10_000) as sig:
+        shop.window.confirm_redemption()
+    receipt: Receipt = sig.args[0]
+    with qtbot.waitSignal(shop.window.quoted, timeout=10_000):
+        shop.window.on_scan(classify(code, ScanSource.SCANNER))
+    dialog = shop.window.open_records()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)
+    assert "1" in dialog.summary.text() and "¥80.00" in dialog.summary.text()
+    # A wrong PIN changes nothing and says why.
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        dialog.void(receipt, "王主管", "0000", "顾客退货")
+    assert dialog.message.text()
+    assert shop.service.recent()[0].status.value == "pending"
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        dialog.void(receipt, "王主管", "9999", "顾客退货")
+    qtbot.waitUntil(lambda: dialog.model.receipts[0].status.value == "voided", timeout=10_000)
+    assert "¥0.00" in dialog.summary.text().split("·")[1]  # nothing owed any more
+    dialog.close()
