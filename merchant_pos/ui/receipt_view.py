@@ -18,27 +18,27 @@ from merchant_pos.ui.labels import Labels
 WIDTH = 32  # characters on a 58 mm thermal roll
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Receipt", text)
-
-
 def receipt_text(receipt: Receipt, labels: Labels, profile: MerchantProfile) -> str:
     """The receipt as plain text lines for a narrow roll printer."""
     when = datetime.fromtimestamp(receipt.at, ZoneInfo(profile.time_zone))
     rule = "-" * WIDTH
+    who = receipt.masked_name or receipt.sub
     out = [profile.merchant_name, rule,
-           _tr("Receipt {0}").format(receipt.receipt_no),
+           QCoreApplication.translate("Receipt", "Receipt {0}").format(receipt.receipt_no),
            when.strftime("%Y-%m-%d %H:%M"),
-           _tr("Beneficiary {0}").format(receipt.masked_name or receipt.sub), rule]
+           QCoreApplication.translate("Receipt", "Beneficiary {0}").format(who), rule]
     for line in receipt.lines:
         out.append(f"{labels.category(line.cat)} ×{line.qty}")
-        out.append(_tr("  price {0}  covered {1}").format(format_fen(line.amount),
-                                                          format_fen(line.covered)))
+        out.append(QCoreApplication.translate("Receipt", "  price {0}  covered {1}").format(
+            format_fen(line.amount), format_fen(line.covered)))
+    total = format_fen(receipt.total)
+    covered = format_fen(receipt.covered)
+    paid = format_fen(receipt.pays)
     out += [rule,
-            _tr("Total {0}").format(format_fen(receipt.total)),
-            _tr("Covered by aid {0}").format(format_fen(receipt.covered)),
-            _tr("Customer paid {0}").format(format_fen(receipt.pays)), rule,
-            _tr("Keep this receipt. Questions: ask the shop.")]
+            QCoreApplication.translate("Receipt", "Total {0}").format(total),
+            QCoreApplication.translate("Receipt", "Covered by aid {0}").format(covered),
+            QCoreApplication.translate("Receipt", "Customer paid {0}").format(paid), rule,
+            QCoreApplication.translate("Receipt", "Keep this receipt. Questions: ask the shop.")]
     return "\n".join(out)
 
 
