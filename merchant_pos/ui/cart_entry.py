@@ -37,7 +37,7 @@ class CartEntry(QWidget):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         grid = QGridLayout()
-        for i, cat in enumerate(categories):
+        for i, cat in enumerate(labels.ordered(categories)):
             button = QPushButton(labels.category(cat))
             button.setObjectName("categoryButton")
             button.setCheckable(True)

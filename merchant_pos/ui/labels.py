@@ -14,15 +14,21 @@ class Labels:
         self.language = language
         self._programs: dict[str, str] = {}
         self._categories: dict[str, str] = {}
+        self._rank: dict[str, int] = {}
         zh = not language.startswith("en")
         for prg in programs:
             self._programs[prg.id] = (prg.name_zh if zh else prg.name_en) or prg.id
             for cat in prg.categories:
                 self._categories.setdefault(cat.code, (cat.name_zh if zh else cat.name_en)
                                             or cat.code)
+                self._rank.setdefault(cat.code, len(self._rank))
 
     def category(self, code: str) -> str:
         return self._categories.get(code, code)
+
+    def ordered(self, codes: Iterable[str]) -> list[str]:
+        """Categories in the order the programs list them (unknown ones last, by code)."""
+        return sorted(codes, key=lambda c: (self._rank.get(c, len(self._rank)), c))
 
     def program(self, program_id: str) -> str:
         return self._programs.get(program_id, program_id)

@@ -25,7 +25,7 @@
     </message>
     <message>
         <source>in total</source>
-        <translation>（总额）</translation>
+        <translation>总计</translation>
     </message>
     <message>
         <source>today</source>
