@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from merchant_pos.store.models import AuditHeadRow, AuditRow
+from merchant_pos.store.engine import raw_connection
+from merchant_pos.store.models import AuditRow
 
 GENESIS_HASH = "00" * 32
 
@@ -75,27 +77,24 @@ class AuditVerification:
 class AuditLog:
     """Appends to and verifies the chain; every method takes the caller's session."""
 
-    def head(self, session: Session) -> AuditHead:
-        row = session.execute(
-            select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == 1)
-        ).first()
+    def head(self, session: Session | sqlite3.Connection) -> AuditHead:
+        db = session if isinstance(session, sqlite3.Connection) else raw_connection(session)
+        row = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
         return AuditHead(0, GENESIS_HASH) if row is None else AuditHead(row[0], row[1])
 
-    def append(self, session: Session, *, at: int, kind: AuditKind | str,
+    def append(self, session: Session | sqlite3.Connection, *, at: int, kind: AuditKind | str,
                operator_id: int | None, payload: Mapping[str, Any]) -> AuditHead:
-        head = self.head(session)
+        """Add one row inside the caller's write transaction (session or raw connection)."""
+        db = session if isinstance(session, sqlite3.Connection) else raw_connection(session)
+        head = self.head(db)
         seq = head.seq + 1
         body = canonical_json(dict(payload))
         digest = chain_hash(seq, at, str(kind), operator_id, body, head.hash)
-        session.execute(insert(AuditRow), [{
-            "seq": seq, "at": at, "kind": str(kind), "operator_id": operator_id,
-            "payload": body, "prev_hash": head.hash, "hash": digest,
-        }])
-        if head.seq == 0:
-            session.execute(insert(AuditHeadRow), [{"id": 1, "seq": seq, "hash": digest}])
-        else:
-            session.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1)
-                            .values(seq=seq, hash=digest))
+        db.execute("INSERT INTO audit_log (seq, at, kind, operator_id, payload, prev_hash, hash)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (seq, at, str(kind), operator_id, body, head.hash, digest))
+        db.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) "
+                   "DO UPDATE SET seq = excluded.seq, hash = excluded.hash", (seq, digest))
         return AuditHead(seq, digest)
 
     def verify(self, session: Session) -> AuditVerification:

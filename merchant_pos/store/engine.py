@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
@@ -87,6 +88,14 @@ def create_ledger_engine(path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def raw_connection(source: Session | Connection) -> sqlite3.Connection:
+    """The ``sqlite3`` connection under a session or connection (same transaction)."""
+    conn = source.connection() if isinstance(source, Session) else source
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
 
 
 def sqlite_error_id(exc: BaseException) -> LedgerErrorId | None:

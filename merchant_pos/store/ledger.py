@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from merchant_pos.store.engine import (
     BEGIN_OPTION,
     DEFAULT_BUSY_TIMEOUT_MS,
     create_ledger_engine,
+    raw_connection,
     translated_errors,
 )
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
@@ -52,7 +54,7 @@ class Ledger:
         self.path = path
         self.clock = clock
         self.audit = AuditLog()
-        self._writer = engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+        self.writer = engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
         self.backup_taken: Path | None = None
 
     @classmethod
@@ -98,9 +100,24 @@ class Ledger:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with (translated_errors(), Session(self._writer, expire_on_commit=False) as session,
+        with (translated_errors(), Session(self.writer, expire_on_commit=False) as session,
               session.begin()):
             yield session
+
+    @contextmanager
+    def write_raw(self) -> Iterator[sqlite3.Connection]:
+        """The hot path's write transaction: the raw ``sqlite3`` connection inside
+        ``BEGIN IMMEDIATE`` (begun and committed through SQLAlchemy), for plain SQL."""
+        with translated_errors(), self.writer.connect() as conn, conn.begin():
+            yield raw_connection(conn)
+
+    @contextmanager
+    def read_raw(self) -> Iterator[sqlite3.Connection]:
+        with translated_errors(), self.engine.connect() as conn, conn.begin():
+            try:
+                yield raw_connection(conn)
+            finally:
+                conn.rollback()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

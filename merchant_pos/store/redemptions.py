@@ -8,42 +8,55 @@ a committed redemption is reported. The same redemption id twice records once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, update
 
 from merchant_pos.domain.claims import zone
 from merchant_pos.domain.quote import CartLine, Quote, QuoteInputError, UsageRecord, quote
 from merchant_pos.domain.trust import RevocationList, TrustList
-from merchant_pos.domain.verify import VerifiedCode, verify
+from merchant_pos.domain.verify import VerifiedCode
 from merchant_pos.store.audit import AuditKind, canonical_json
+from merchant_pos.store.engine import raw_connection, translated_errors
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.ledger import Ledger
-from merchant_pos.store.models import (
-    CounterRow,
-    OutboxKind,
-    OutboxRow,
-    RedemptionDrawRow,
-    RedemptionLineRow,
-    RedemptionRow,
-    RedemptionStatus,
-    VoidRow,
-)
+from merchant_pos.store.models import OutboxKind, RedemptionRow, RedemptionStatus, VoidRow
 from merchant_pos.store.operators import OperatorRegistry, OperatorSession
 from merchant_pos.store.reference import (
+    REFERENCE_COUNTER,
     MerchantProfile,
     MerchantSettingsStore,
     TrustStore,
-    reference_version,
 )
 from merchant_pos.store.usage import usage_for
+from merchant_pos.store.verification import CachedVerifier
 
 RECEIPT_COUNTER = "receipt"
+
+# The hot path speaks plain SQL on the transaction's sqlite3 connection: the
+# ORM's per-statement overhead would be most of a redemption's cost. The
+# tables are the models' (a test checks the migrated schema against them).
+_SELECT_COLUMNS = ("SELECT id, receipt_no, created_at, operator_id, sub, total, covered, pays,"
+                   " status, code_text FROM redemptions")
+_SELECT_REDEMPTION = _SELECT_COLUMNS + " WHERE id = ?"
+_CODE_TEXT = 9
+_BUMP_COUNTER = ("INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) "
+                 "DO UPDATE SET value = value + 1 RETURNING value")
+_INSERT_REDEMPTION = (
+    "INSERT INTO redemptions (id, receipt_no, device_id, operator_id, iss, sub, prg, cti,"
+    " code_text, created_at, total, covered, pays, status)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_LINE = ("INSERT INTO redemption_lines (redemption_id, line_no, cat, amount, qty, covered)"
+                " VALUES (?, ?, ?, ?, ?, ?)")
+_INSERT_DRAW = ("INSERT INTO redemption_draws (redemption_id, ent, iss, sub, amount, units, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)")
+_INSERT_OUTBOX = ("INSERT INTO outbox (entry_id, kind, redemption_id, payload, status,"
+                  " created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, 0)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +118,13 @@ class VoidRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class _Txn:
+    """One ledger transaction on the pooled sqlite3 connection."""
+
+    db: sqlite3.Connection
+
+
+@dataclass(frozen=True, slots=True)
 class _Reference:
     version: int
     trust: TrustList
@@ -119,32 +139,61 @@ class RedemptionService:
         self.ledger = ledger
         self.operators = operators
         self._reference: _Reference | None = None
+        self._verifier = CachedVerifier()
 
     # -- reference data, cached until the reference counter moves ----------------------
-    def _reference_in(self, session: Session) -> _Reference:
-        version = reference_version(session)
+    def _reference_in(self, tx: _Txn) -> _Reference:
+        row = tx.db.execute("SELECT value FROM counters WHERE name = ?",
+                            (REFERENCE_COUNTER,)).fetchone()
+        version = int(row[0]) if row else 0
         cached = self._reference
         if cached is not None and cached.version == version:
             return cached
-        profile = MerchantSettingsStore.profile_in(session)
-        if profile is None:
-            raise LedgerError(LedgerErrorId.NOT_CONFIGURED)
-        ref = _Reference(version, TrustStore.trust_list_in(session),
-                         TrustStore.revocations_in(session), profile)
+        # Rare (after a sync changed something): load in a read transaction of its own.
+        # Inside a write transaction nobody else can commit meanwhile, so it sees the same.
+        with self.ledger.read() as session:
+            profile = MerchantSettingsStore.profile_in(session)
+            if profile is None:
+                raise LedgerError(LedgerErrorId.NOT_CONFIGURED)
+            ref = _Reference(version, TrustStore.trust_list_in(session),
+                             TrustStore.revocations_in(session), profile)
         self._reference = ref
         return ref
 
-    def _verify_and_quote(self, session: Session, code_text: str, cart: Sequence[CartLine],
+    @contextmanager
+    def _tx(self, write: bool) -> Iterator[_Txn]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` when writing; a rolled-back snapshot when reading.
+
+        A pooled connection (pragmas checked when it was opened) driven with plain
+        SQL: the hot path skips the ORM and Core statement machinery entirely.
+        """
+        with translated_errors():
+            pooled = self.ledger.engine.raw_connection()
+            try:
+                db = pooled.driver_connection
+                assert isinstance(db, sqlite3.Connection)
+                db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield _Txn(db)
+                    db.execute("COMMIT" if write else "ROLLBACK")
+                except BaseException:
+                    if db.in_transaction:  # e.g. COMMIT failed on a full disk
+                        db.execute("ROLLBACK")
+                    raise
+            finally:
+                pooled.close()
+
+    def _verify_and_quote(self, tx: _Txn, code_text: str, cart: Sequence[CartLine],
                           now: int) -> CartQuote:
-        ref = self._reference_in(session)
+        ref = self._reference_in(tx)
         lines = _checked_cart(cart, allow_empty=True)
-        code = verify(code_text, ref.trust, now, revoked=ref.revoked,
-                      programs=ref.profile.programs)
+        code = self._verifier.verify(code_text, ref.trust, now, revoked=ref.revoked,
+                                     programs=ref.profile.programs, version=ref.version)
         refused = sorted({line.cat for line in lines} - set(ref.profile.categories))
         if refused:
             raise LedgerError(LedgerErrorId.CATEGORY_NOT_ALLOWED, ",".join(refused),
                               subject="、".join(refused))
-        usage = usage_for(session, code.claims.iss, code.claims.sub)
+        usage = usage_for(tx.db, code.claims.iss, code.claims.sub)
         return CartQuote(code, quote(code.claims, now, lines, usage), now, tuple(usage))
 
     def quote(self, code_text: str, cart: Sequence[CartLine]) -> CartQuote:
@@ -154,8 +203,8 @@ class RedemptionService:
         :class:`LedgerError` for a cart this merchant may not redeem.
         """
         now = self.ledger.clock()
-        with self.ledger.read() as session:
-            return self._verify_and_quote(session, code_text, cart, now)
+        with self._tx(write=False) as tx:
+            return self._verify_and_quote(tx, code_text, cart, now)
 
     def redeem(self, redemption_id: str, code_text: str, cart: Sequence[CartLine],
                operator: OperatorSession, *, expected_covered: int | None = None) -> Receipt:
@@ -167,38 +216,33 @@ class RedemptionService:
         """
         actor = operator.ensure_active()
         lines = _checked_cart(cart)
-        with self.ledger.write() as session:
-            existing = self._find(session, redemption_id)
+        with self._tx(write=True) as tx:
+            db = tx.db
+            existing = db.execute(_SELECT_REDEMPTION, (redemption_id,)).fetchone()
             if existing is not None:
-                return self._same_or_refuse(session, existing, code_text, lines)
+                return self._same_or_refuse(db, existing, code_text, lines)
             now = self.ledger.clock()
-            cq = self._verify_and_quote(session, code_text, lines, now)
+            cq = self._verify_and_quote(tx, code_text, lines, now)
             q = cq.quote
             if expected_covered is not None and q.covered != expected_covered:
                 raise LedgerError(LedgerErrorId.QUOTE_CHANGED,
                                   f"confirmed {expected_covered}, now {q.covered}")
             if q.covered == 0:
                 raise LedgerError(LedgerErrorId.NOTHING_COVERED)
-            profile = self._reference_in(session).profile
-            receipt_no = f"{profile.device_id}-{_next_counter(session, RECEIPT_COUNTER):06d}"
+            profile = self._reference_in(tx).profile
+            number = db.execute(_BUMP_COUNTER, (RECEIPT_COUNTER,)).fetchone()[0]
+            receipt_no = f"{profile.device_id}-{number:06d}"
             claims = cq.code.claims
-            session.execute(insert(RedemptionRow), [{
-                "id": redemption_id, "receipt_no": receipt_no, "device_id": profile.device_id,
-                "operator_id": actor.id, "iss": claims.iss, "sub": claims.sub,
-                "prg": claims.prg, "cti": claims.cti.hex(), "code_text": code_text,
-                "created_at": now, "total": q.total, "covered": q.covered, "pays": q.pays,
-                "status": RedemptionStatus.PENDING.value,
-            }])
-            session.execute(insert(RedemptionLineRow), [
-                {"redemption_id": redemption_id, "line_no": i, "cat": lq.line.cat,
-                 "amount": lq.line.amount, "qty": lq.line.qty, "covered": lq.covered}
+            db.execute(_INSERT_REDEMPTION, (
+                redemption_id, receipt_no, profile.device_id, actor.id, claims.iss, claims.sub,
+                claims.prg, claims.cti.hex(), code_text, now, q.total, q.covered, q.pays,
+                RedemptionStatus.PENDING.value))
+            db.executemany(_INSERT_LINE, [
+                (redemption_id, i, lq.line.cat, lq.line.amount, lq.line.qty, lq.covered)
                 for i, lq in enumerate(q.lines)])
-            draws = q.draws_by_entitlement()
-            if draws:
-                session.execute(insert(RedemptionDrawRow), [
-                    {"redemption_id": redemption_id, "ent": ent, "iss": claims.iss,
-                     "sub": claims.sub, "amount": fen, "units": units, "at": now}
-                    for ent, (fen, units) in sorted(draws.items())])
+            db.executemany(_INSERT_DRAW, [
+                (redemption_id, ent, claims.iss, claims.sub, fen, units, now)
+                for ent, (fen, units) in sorted(q.draws_by_entitlement().items())])
             payload = {
                 "type": OutboxKind.REDEMPTION.value, "id": redemption_id,
                 "receipt_no": receipt_no, "merchant_id": profile.merchant_id,
@@ -207,8 +251,8 @@ class RedemptionService:
                 "lines": [{"cat": lq.line.cat, "amount": lq.line.amount, "qty": lq.line.qty,
                            **lq.to_json()} for lq in q.lines],
             }
-            _enqueue(session, redemption_id, OutboxKind.REDEMPTION, redemption_id, payload, now)
-            self.ledger.audit.append(session, at=now, kind=AuditKind.REDEMPTION,
+            _enqueue(db, redemption_id, OutboxKind.REDEMPTION, redemption_id, payload, now)
+            self.ledger.audit.append(db, at=now, kind=AuditKind.REDEMPTION,
                                      operator_id=actor.id, payload={
                                          "id": redemption_id, "receipt_no": receipt_no,
                                          "iss": claims.iss, "sub": claims.sub,
@@ -218,31 +262,27 @@ class RedemptionService:
                            tuple(ReceiptLine(lq.line.cat, lq.line.amount, lq.line.qty,
                                              lq.covered) for lq in q.lines))
 
-    def _find(self, session: Session, redemption_id: str) -> RedemptionRow | None:
-        return session.get(RedemptionRow, redemption_id)
-
-    def _same_or_refuse(self, session: Session, row: RedemptionRow, code_text: str,
+    def _same_or_refuse(self, db: sqlite3.Connection, row: tuple[Any, ...], code_text: str,
                         lines: Sequence[CartLine]) -> Receipt:
-        receipt = _receipt(session, row, already=True)
-        same = row.code_text == code_text and [(ln.cat, ln.amount, ln.qty)
-                                               for ln in receipt.lines] == [
+        receipt = _receipt(db, row, already=True)
+        same = row[_CODE_TEXT] == code_text and [
+            (ln.cat, ln.amount, ln.qty) for ln in receipt.lines] == [
             (ln.cat, ln.amount, ln.qty) for ln in lines]
         if not same:
-            raise LedgerError(LedgerErrorId.ID_REUSED, row.id)
+            raise LedgerError(LedgerErrorId.ID_REUSED, row[0])
         return receipt
 
     def receipt(self, redemption_id: str) -> Receipt | None:
-        with self.ledger.read() as session:
-            row = self._find(session, redemption_id)
-            return None if row is None else _receipt(session, row, already=True)
+        with self._tx(write=False) as tx:
+            row = tx.db.execute(_SELECT_REDEMPTION, (redemption_id,)).fetchone()
+            return None if row is None else _receipt(tx.db, row, already=True)
 
     def recent(self, limit: int = 50) -> list[Receipt]:
-        with self.ledger.read() as session:
-            rows = session.scalars(select(RedemptionRow)
-                                   .order_by(RedemptionRow.created_at.desc(),
-                                             RedemptionRow.receipt_no.desc())
-                                   .limit(limit)).all()
-            return [_receipt(session, r, already=True) for r in rows]
+        """The latest redemptions, newest first (for the clerk's list and reprints)."""
+        with self._tx(write=False) as tx:
+            rows = tx.db.execute(_SELECT_COLUMNS + " ORDER BY created_at DESC, receipt_no DESC "
+                                 "LIMIT ?", (limit,)).fetchall()
+            return [_receipt(tx.db, r, already=True) for r in rows]
 
     # -- voids -------------------------------------------------------------------------
     def void(self, redemption_id: str, *, void_id: str, supervisor_name: str,
@@ -253,19 +293,20 @@ class RedemptionService:
             raise LedgerError(LedgerErrorId.VOID_REASON_REQUIRED)
         supervisor = self.operators.supervisor(supervisor_name, supervisor_pin)
         with self.ledger.write() as session:
+            tx = _Txn(raw_connection(session))
             done = session.get(VoidRow, void_id)
             if done is not None:
                 if done.redemption_id != redemption_id:
                     raise LedgerError(LedgerErrorId.ID_REUSED, void_id)
                 return VoidRecord(done.id, done.redemption_id, done.supervisor_id,
                                   done.reason, done.created_at, already_recorded=True)
-            row = self._find(session, redemption_id)
+            row = session.get(RedemptionRow, redemption_id)
             if row is None:
                 raise LedgerError(LedgerErrorId.UNKNOWN_REDEMPTION, redemption_id)
             if row.status == RedemptionStatus.VOIDED.value:
                 raise LedgerError(LedgerErrorId.ALREADY_VOIDED, redemption_id)
             now = self.ledger.clock()
-            tz = zone(self._reference_in(session).profile.time_zone)
+            tz = zone(self._reference_in(tx).profile.time_zone)
             if datetime.fromtimestamp(row.created_at, tz).date() != \
                     datetime.fromtimestamp(now, tz).date():
                 raise LedgerError(LedgerErrorId.VOID_TOO_LATE, redemption_id)
@@ -277,8 +318,9 @@ class RedemptionService:
             payload = {"type": OutboxKind.VOID.value, "id": void_id,
                        "redemption_id": redemption_id, "receipt_no": row.receipt_no,
                        "supervisor_id": supervisor.id, "reason": reason, "at": now}
-            _enqueue(session, void_id, OutboxKind.VOID, redemption_id, payload, now)
-            self.ledger.audit.append(session, at=now, kind=AuditKind.VOID,
+            session.flush()
+            _enqueue(tx.db, void_id, OutboxKind.VOID, redemption_id, payload, now)
+            self.ledger.audit.append(tx.db, at=now, kind=AuditKind.VOID,
                                      operator_id=supervisor.id, payload={
                                          "id": void_id, "redemption_id": redemption_id,
                                          "receipt_no": row.receipt_no, "reason": reason})
@@ -300,29 +342,16 @@ def _checked_cart(cart: Sequence[CartLine], *, allow_empty: bool = False) -> lis
     return lines
 
 
-def _next_counter(session: Session, name: str) -> int:
-    stmt = sqlite_insert(CounterRow).values(name=name, value=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["name"],
-                                      set_={"value": CounterRow.value + 1})
-    value = session.scalar(stmt.returning(CounterRow.value))
-    assert value is not None
-    return int(value)
-
-
-def _enqueue(session: Session, entry_id: str, kind: OutboxKind, redemption_id: str,
+def _enqueue(db: sqlite3.Connection, entry_id: str, kind: OutboxKind, redemption_id: str,
              payload: dict[str, Any], now: int) -> None:
-    session.execute(insert(OutboxRow), [{
-        "entry_id": entry_id, "kind": kind.value, "redemption_id": redemption_id,
-        "payload": canonical_json(payload), "status": RedemptionStatus.PENDING.value,
-        "created_at": now, "attempts": 0}])
+    db.execute(_INSERT_OUTBOX, (entry_id, kind.value, redemption_id, canonical_json(payload),
+                                RedemptionStatus.PENDING.value, now))
 
 
-def _receipt(session: Session, row: RedemptionRow, already: bool) -> Receipt:
-    lines = session.execute(
-        select(RedemptionLineRow.cat, RedemptionLineRow.amount, RedemptionLineRow.qty,
-               RedemptionLineRow.covered)
-        .where(RedemptionLineRow.redemption_id == row.id)
-        .order_by(RedemptionLineRow.line_no)).all()
-    return Receipt(row.id, row.receipt_no, row.created_at, row.operator_id, row.sub, None,
-                   row.total, row.covered, row.pays, RedemptionStatus(row.status),
-                   tuple(ReceiptLine(*ln) for ln in lines), already_recorded=already)
+def _receipt(db: sqlite3.Connection, row: tuple[Any, ...], already: bool) -> Receipt:
+    (rid, receipt_no, at, operator_id, sub, total, covered, pays, status, _code) = row
+    lines = db.execute("SELECT cat, amount, qty, covered FROM redemption_lines "
+                       "WHERE redemption_id = ? ORDER BY line_no", (rid,)).fetchall()
+    return Receipt(rid, receipt_no, at, operator_id, sub, None, total, covered, pays,
+                   RedemptionStatus(status), tuple(ReceiptLine(*ln) for ln in lines),
+                   already_recorded=already)

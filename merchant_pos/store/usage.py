@@ -8,14 +8,16 @@ if the server echoed the redemption before it learnt of the void).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from merchant_pos.domain.quote import UsageRecord
+from merchant_pos.store.engine import raw_connection
 from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.models import RedemptionStatus, UsageRecordRow
 from merchant_pos.store.sync_state import SyncKind, SyncStateStore
@@ -24,7 +26,7 @@ from merchant_pos.store.sync_state import SyncKind, SyncStateStore
 # (a rejected redemption drew nothing from the entitlement on the server's books).
 _NOT_COUNTED = (RedemptionStatus.VOIDED.value, RedemptionStatus.REJECTED.value)
 
-_USAGE_SQL = text(f"""
+_USAGE_SQL = f"""
 SELECT d.ent, d.amount, d.units, d.at, d.redemption_id
   FROM redemption_draws AS d JOIN redemptions AS r ON r.id = d.redemption_id
  WHERE d.iss = :iss AND d.sub = :sub AND r.status NOT IN {_NOT_COUNTED!r}
@@ -33,7 +35,7 @@ SELECT u.ent, u.amount, u.units, u.at, u.rid
   FROM usage_records AS u
  WHERE u.iss = :iss AND u.sub = :sub
    AND NOT EXISTS (SELECT 1 FROM redemptions AS r WHERE r.id = u.rid)
-""")
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +52,10 @@ class ServerUsage:
     voided: bool = False
 
 
-def usage_for(session: Session, iss: str, sub: str) -> list[UsageRecord]:
+def usage_for(db: Session | sqlite3.Connection, iss: str, sub: str) -> list[UsageRecord]:
     """Every counted draw on (iss, sub), deduplicated by redemption id."""
-    rows = session.execute(_USAGE_SQL, {"iss": iss, "sub": sub}).all()
+    raw = db if isinstance(db, sqlite3.Connection) else raw_connection(db)
+    rows = raw.execute(_USAGE_SQL, {"iss": iss, "sub": sub}).fetchall()
     return [UsageRecord(ent, amount, units, at, rid) for ent, amount, units, at, rid in rows]
 
 
@@ -63,8 +66,8 @@ class UsageLedger:
         self.ledger = ledger
 
     def usage(self, iss: str, sub: str) -> list[UsageRecord]:
-        with self.ledger.read() as session:
-            return usage_for(session, iss, sub)
+        with self.ledger.read_raw() as db:
+            return usage_for(db, iss, sub)
 
     def apply_usage_page(self, records: Iterable[ServerUsage], cursor: str | None) -> int:
         """Store one page (idempotent) and then its cursor, atomically. Returns rows added."""

@@ -1,0 +1,250 @@
+"""Ledger: redeem (3-line cart) and quote with 100,000 other redemptions, vs a raw sqlite3 commit.
+
+The baseline is one ``INSERT`` + ``COMMIT`` through plain ``sqlite3`` with the
+ledger's pragmas (WAL, synchronous=FULL, foreign_keys, busy timeout), on a
+file in the same folder, in the same run. A second baseline writes the same
+rows as a redemption (redemption, 3 lines, 3 draws, outbox, audit, counter)
+in one raw transaction, to show what the service adds over the bare SQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from merchant_pos.bench._stats import Timing, time_calls
+
+_OTHERS_DEFAULT = 100_000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--others", type=int, default=_OTHERS_DEFAULT,
+                        help="redemptions of other beneficiaries already in the ledger")
+    parser.add_argument("--repeat", type=int, default=400, help="timed calls per figure")
+    parser.add_argument("--dir", help="folder on the disk to measure (default: a temp folder "
+                        "under the current directory)")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark folder")
+
+
+def _seed_others(path: Path, n: int, code: str) -> None:
+    """Bulk-write ``n`` redemptions of other beneficiaries (rows as redeem writes them)."""
+    from merchant_pos.store.audit import GENESIS_HASH, canonical_json, chain_hash
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("BEGIN IMMEDIATE")
+    head = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    seq, prev = head if head else (0, GENESIS_HASH)
+    op = db.execute("SELECT id FROM operators LIMIT 1").fetchone()[0]
+    receipt = db.execute("SELECT coalesce(max(value), 0) FROM counters "
+                         "WHERE name = 'receipt'").fetchone()[0]
+    rng = random.Random(1)
+    start = int(time.time()) - 200 * 86_400
+    reds, lines, draws, outbox, audit = [], [], [], [], []
+    for i in range(n):
+        rid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        sub = f"B-OTHER-{i % 40_000:06d}"
+        at = start + i * 150
+        receipt += 1
+        rno = f"DBENCH-{receipt:06d}"
+        reds.append((rid, rno, "DBENCH", op, "bench-foundation", sub, "bench-prg", "00" * 12,
+                     code, at, 3000, 3000, 0, "accepted" if i % 3 else "pending"))
+        for k, cat in enumerate(("formula", "diaper", "meal")):
+            lines.append((rid, k, cat, 1000, 1, 1000))
+        draws.append((rid, "all", "bench-foundation", sub, 3000, 0, at))
+        payload = canonical_json({"type": "redemption", "id": rid, "receipt_no": rno,
+                                  "at": at, "covered": 3000})
+        outbox.append((rid, "redemption", rid, payload, reds[-1][-1], at, 0))
+        seq += 1
+        body = canonical_json({"id": rid, "receipt_no": rno, "covered": 3000, "pays": 0})
+        digest = chain_hash(seq, at, "redemption", op, body, prev)
+        audit.append((seq, at, "redemption", op, body, prev, digest))
+        prev = digest
+    db.executemany("INSERT INTO redemptions (id, receipt_no, device_id, operator_id, iss, sub,"
+                   " prg, cti, code_text, created_at, total, covered, pays, status)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", reds)
+    db.executemany("INSERT INTO redemption_lines VALUES (?,?,?,?,?,?)", lines)
+    db.executemany("INSERT INTO redemption_draws VALUES (?,?,?,?,?,?,?)", draws)
+    db.executemany("INSERT INTO outbox (entry_id, kind, redemption_id, payload, status,"
+                   " created_at, attempts) VALUES (?,?,?,?,?,?,?)", outbox)
+    db.executemany("INSERT INTO audit_log VALUES (?,?,?,?,?,?,?)", audit)
+    db.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
+    db.execute("INSERT INTO counters VALUES ('receipt', ?) ON CONFLICT(name) DO UPDATE "
+               "SET value = excluded.value", (receipt,))
+    db.execute("COMMIT")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.execute("ANALYZE")
+    db.close()
+
+
+def _raw_connection(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA busy_timeout = 5000")
+    assert db.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def _raw_single_insert(folder: Path) -> tuple[Callable[[], None], sqlite3.Connection]:
+    db = _raw_connection(folder / "raw-baseline.sqlite3")
+    db.execute("CREATE TABLE IF NOT EXISTS t (id TEXT PRIMARY KEY, at INTEGER, amount INTEGER,"
+               " payload TEXT)")
+    payload = "x" * 300
+
+    def insert_commit() -> None:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO t VALUES (?,?,?,?)",
+                   (str(uuid.uuid4()), int(time.time()), 3000, payload))
+        db.execute("COMMIT")
+
+    return insert_commit, db
+
+
+def _raw_redemption_rows(path: Path, code: str) -> tuple[Callable[[], None],
+                                                           sqlite3.Connection]:
+    """The rows redeem writes, hand-written SQL, one committed transaction, on a copy of
+    the seeded ledger (no verification, no quote, no audit hashing)."""
+    db = _raw_connection(path)
+    op = db.execute("SELECT id FROM operators LIMIT 1").fetchone()[0]
+
+    def write() -> None:
+        rid, at = str(uuid.uuid4()), int(time.time())
+        db.execute("BEGIN IMMEDIATE")
+        n = db.execute("UPDATE counters SET value = value + 1 WHERE name = 'receipt' "
+                       "RETURNING value").fetchone()[0]
+        db.execute("INSERT INTO redemptions (id, receipt_no, device_id, operator_id, iss, sub,"
+                   " prg, cti, code_text, created_at, total, covered, pays, status)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   (rid, f"RAW-{n}", "DRAW", op, "bench-foundation", "B-RAW", "bench-prg",
+                    "00" * 12, code, at, 3500, 3500, 0, "pending"))
+        db.executemany("INSERT INTO redemption_lines VALUES (?,?,?,?,?,?)",
+                       [(rid, k, c, 1000, 1, 1000) for k, c in
+                        enumerate(("formula", "diaper", "meal"))])
+        db.executemany("INSERT INTO redemption_draws VALUES (?,?,?,?,?,?,?)",
+                       [(rid, "all", "bench-foundation", "B-RAW", 3500, 0, at)])
+        db.execute("INSERT INTO outbox (entry_id, kind, redemption_id, payload, status,"
+                   " created_at, attempts) VALUES (?,?,?,?,?,?,0)",
+                   (rid, "redemption", rid, json.dumps({"id": rid, "code": code}), "pending",
+                    at))
+        seq, prev = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+        db.execute("INSERT INTO audit_log VALUES (?,?,?,?,?,?,?)",
+                   (seq + 1, at, "redemption", op, "{}", prev, "0" * 64))
+        db.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq + 1, "0" * 64))
+        db.execute("COMMIT")
+
+    return write, db
+
+
+def _interleaved(steps: dict[str, Callable[[], object]], repeat: int,
+                 warmup: int = 20) -> dict[str, Timing]:
+    """Time the steps in turn, round after round, so all see the same disk weather."""
+    for _ in range(warmup):
+        for fn in steps.values():
+            fn()
+    samples: dict[str, list[float]] = {label: [] for label in steps}
+    clock = time.perf_counter
+    for _ in range(repeat):
+        for label, fn in steps.items():
+            t0 = clock()
+            fn()
+            samples[label].append((clock() - t0) * 1000.0)
+    return {label: Timing(label, ms) for label, ms in samples.items()}
+
+
+def run(args: argparse.Namespace) -> int:
+    from merchant_pos.domain import verify
+    from merchant_pos.domain.quote import CartLine
+    from merchant_pos.store import (
+        Ledger,
+        OperatorRegistry,
+        RedemptionService,
+        TrustStore,
+        crashtest,
+    )
+    from merchant_pos.store.usage import usage_for
+
+    base = Path(args.dir) if args.dir else Path.cwd()
+    base.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="mpos-bench-ledger-", dir=base))
+    try:
+        config = crashtest.prepare(folder)  # a configured ledger, a key, 16 codes
+        codes: list[str] = json.loads(config.read_text())["codes"]
+        t0 = time.perf_counter()
+        _seed_others(folder / "ledger.sqlite3", args.others, codes[0])
+        seeded = time.perf_counter() - t0
+        ledger = Ledger.open(folder)
+        operators = OperatorRegistry(ledger)
+        service = RedemptionService(ledger, operators)
+        session = operators.sign_in("crash", crashtest.WORKER_PIN)
+        session.idle_seconds = 10**9  # the benchmark is not a clerk going for lunch
+        cart = [CartLine("formula", 1000), CartLine("diaper", 2000, 2), CartLine("meal", 500)]
+        for i in range(20):  # the measured beneficiary has some history of its own
+            service.redeem(str(uuid.uuid4()), codes[1 + i % 3], cart, session)
+        n = [0]
+
+        def redeem() -> None:
+            n[0] += 1
+            service.redeem(str(uuid.uuid4()), codes[1 + n[0] % 15], cart, session)
+
+        def quote() -> None:
+            service.quote(codes[1], cart)
+
+        claims = service.quote(codes[1], cart).code.claims
+        trust = TrustStore(ledger).trust_list()
+
+        def cold_verify() -> None:
+            verify(codes[2], trust, int(time.time()))
+
+        def usage() -> None:
+            with ledger.read() as s:
+                usage_for(s, claims.iss, claims.sub)
+
+        copy = folder / "raw-rows.sqlite3"
+        source = sqlite3.connect(folder / "ledger.sqlite3")
+        target = sqlite3.connect(copy)
+        source.backup(target)
+        target.close()
+        source.close()
+        raw_step, raw_db = _raw_single_insert(folder)
+        rows_step, rows_db = _raw_redemption_rows(copy, codes[1])
+        labels = ("raw sqlite3 INSERT+COMMIT (baseline)",
+                  "raw sqlite3, a redemption's rows + COMMIT",
+                  "RedemptionService.redeem, 3-line cart")
+        timed = _interleaved(dict(zip(labels, (raw_step, rows_step, redeem), strict=True)),
+                             args.repeat)
+        raw_db.close()
+        rows_db.close()
+        baseline, raw_rows, redeem_t = (timed[label] for label in labels)
+        quote_t = time_calls("RedemptionService.quote (verify + usage + quote)", quote,
+                             args.repeat)
+        usage_t = time_calls("usage read for one beneficiary", usage, args.repeat)
+        cold = time_calls("domain verify alone (no cache: a first scan)", cold_verify,
+                          args.repeat)
+        ledger.close()
+        print(f"ledger with {args.others:,} other redemptions (seeded in {seeded:.1f} s), "
+              f"folder {folder}")
+        print(baseline.row())
+        print(raw_rows.row(baseline))
+        print(redeem_t.row(baseline))
+        print(quote_t.row())
+        print(usage_t.row())
+        print(cold.row())
+        print(f"redeem / raw commit: median {redeem_t.median / baseline.median:.2f}x, "
+              f"p95 {redeem_t.p95 / baseline.p95:.2f}x (target <= 2x); "
+              f"quote median {quote_t.median:.3f} ms (target < 2 ms)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+__all__ = ["add_arguments", "run"]
