@@ -135,3 +135,22 @@ def test_records_dialog_lists_voids_and_settles(shop: Shop, qtbot: QtBot) -> Non
     qtbot.waitUntil(lambda: dialog.model.receipts[0].status.value == "voided", timeout=10_000)
     assert "¥0.00" in dialog.summary.text().split("·")[1]  # nothing owed any more
     dialog.close()
+
+
+def test_offline_policy_refuses_with_a_reason(shop: Shop, qtbot: QtBot, tmp_path: Path) -> None:
+    from merchant_pos.sync.engine import SyncEngine
+    from merchant_pos.sync.ledger_port import SyncLedger
+    from merchant_pos.sync.token_store import TokenStore
+
+    # A counter that has never synced may not redeem under the default policy.
+    engine = SyncEngine(SyncLedger(shop.ledger), TokenStore(tmp_path, use_keyring=False))
+    shop.window.services.sync = engine
+    _scan(shop, qtbot, make_code(shop.key, claims(sub="B-UI-POLICY")))
+    _add(shop, qtbot, "formula", "20")
+    shop.window.confirm_redemption()
+    qtbot.waitUntil(lambda: not shop.window._busy and shop.window.message.property("kind")
+                    == "error", timeout=10_000)
+    finding = engine.check_redemption(2000)
+    assert finding is not None
+    assert shop.window.message.text() == finding.message("zh_CN")
+    assert shop.service.recent() == []
