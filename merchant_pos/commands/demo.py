@@ -9,6 +9,8 @@ the counter window. Demo QR codes to scan (or open as photos) are written to
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,12 @@ def run(args: argparse.Namespace) -> int:
     from merchant_pos.ui.counter_app import run_counter
 
     lang = args.lang or user_language()
+    if args.screenshot is None and not _has_screen():
+        print("merchant-pos demo: no screen found (no DISPLAY or WAYLAND_DISPLAY). Run it on "
+              "a desktop, or try: merchant-pos demo --screenshot counter.png", file=sys.stderr)
+        return 1
+    if args.screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     folder = args.data_dir or Path(tempfile.mkdtemp(prefix="merchant-pos-demo-"))
     world = start_demo(folder, args.merchant)
     print(f"demo server: {world.base_url}\ndemo data: {folder}\n"
@@ -64,3 +72,9 @@ def run(args: argparse.Namespace) -> int:
                            screenshot=args.screenshot, script=script)
     finally:
         world.close()
+
+
+def _has_screen() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
