@@ -34,9 +34,12 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _engine(args: argparse.Namespace) -> Any:
+    """One engine per command, disposed by ``main`` when the command ends."""
     from merchant_pos.server.database import make_engine
 
-    return make_engine(args.db)
+    if getattr(args, "_engine", None) is None:
+        args._engine = make_engine(args.db)
+    return args._engine
 
 
 def _now(args: argparse.Namespace) -> int:
@@ -243,6 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                   file=sys.stderr)
             return 3
         raise
+    finally:
+        if getattr(args, "_engine", None) is not None:
+            args._engine.dispose()
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def replay(draws: Iterable[Draw], *, not_counting: frozenset[str] = frozenset()
         for d in sorted(mine, key=lambda x: x.ent):
             earlier = _earlier_in_period(d, by_ent[(d.iss, d.sub, d.ent)], not_counting)
             used_before = sum(e.used for e in earlier)
-            over = bool(earlier) if d.once else used_before + d.used > d.lim
+            over = (d.once and bool(earlier)) or used_before + d.used > d.lim
             if over:
                 exceeded.append(_exceeded(d, used_before, earlier))
         out[rid] = exceeded

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import base64
 
+from sqlalchemy import select
+
 from merchant_pos.domain.cose import ALG_ES256
 from merchant_pos.domain.errors import CodeRejected
 from merchant_pos.domain.trust import RevocationList, TrustList
 from merchant_pos.domain.verify import verify
 from merchant_pos.server import admin
 from merchant_pos.server.demo_seed import CLINIC, ISSUER, MEALS
+from merchant_pos.server.schema import issued_codes
 from tests.server.world import World
 
 
 def test_trust_list_verifies_issued_codes_and_follows_key_retirement(world: World) -> None:
     pos = world.pos("canteen-01")
     now = world.clock.now
-    kid2 = admin.create_key(world.engine, iss=ISSUER, alg="es256", now=now)
+    kid2 = admin.create_key(world.engine, iss=ISSUER, alg="es256", now=now + 1)  # the newest
     body = pos.client.get("/v1/trust-list").json()
     assert body["server_time"] == now
     trust = TrustList.from_json(body["keys"])
@@ -27,7 +30,11 @@ def test_trust_list_verifies_issued_codes_and_follows_key_retirement(world: Worl
     # The server issues with its newest key; the POS verifies with the pulled list.
     admin.add_beneficiary(world.engine, program_id=MEALS, name="李秀英", sub="B-MEAL-200",
                           now=now)
-    issued = admin.issue_beneficiary_code(world.engine, "B-MEAL-200", now=now)
+    issued = admin.issue_beneficiary_code(world.engine, "B-MEAL-200", now=now + 1)
+    with world.engine.connect() as conn:
+        signed_by = conn.scalar(select(issued_codes.c.kid)
+                                .where(issued_codes.c.cti == issued.cti))
+    assert signed_by == kid2
     claims = verify(issued.text, trust, now, programs=[MEALS]).claims
     assert (claims.sub, claims.nm, claims.prg) == ("B-MEAL-200", "李*英", MEALS)
     # Retired: still trusted (codes already out stay valid). Withdrawn: gone.
