@@ -137,6 +137,7 @@ class SyncEngine:
         finally:
             try:
                 if client is not None:
+                    report.http_calls, report.http_seconds = client.calls, client.busy_seconds
                     client.close()
                 report.finished_at = self.clock.now()
                 self._finish(report)
@@ -191,6 +192,7 @@ class SyncEngine:
     def _push_outbox(self, api: server_api.ServerApi, cancel: threading.Event,
                      report: SyncReport) -> None:
         after_seq = 0
+        self._progress("push", 0)
         while True:
             if cancel.is_set():
                 raise Cancelled()

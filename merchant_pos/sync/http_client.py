@@ -111,6 +111,8 @@ class ApiClient:
         self.session.headers["Accept"] = "application/json"
         self._token: str | None = None
         self.set_token(token)
+        self.calls = 0
+        self.busy_seconds = 0.0  # wall time inside requests (waiting on the network/server)
 
     def set_token(self, token: str | None) -> None:
         self._token = token
@@ -143,11 +145,17 @@ class ApiClient:
     ) -> ApiResponse:
         """One call; returns a 2xx response with its JSON body or raises a SyncError."""
         url = f"{self.base_url}/{path.lstrip('/')}"
+        data: bytes | None = None
+        headers: dict[str, str] = {}
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode()
+            headers["Content-Type"] = "application/json"
         sent_at = self._clock()
+        started = time.perf_counter()
         try:
             response = self.session.request(
-                method, url, json=json_body, params=params, timeout=timeout or self.timeout,
-                allow_redirects=False,
+                method, url, data=data, headers=headers, params=params,
+                timeout=timeout or self.timeout, allow_redirects=False,
             )
             content = response.content  # reads the whole body: truncation raises here
         except requests.exceptions.SSLError as exc:
@@ -166,6 +174,9 @@ class ApiClient:
         except requests.exceptions.RequestException as exc:
             raise TransientError(_short(exc), message_id="network_unreachable",
                                  server=self.base_url) from None
+        finally:
+            self.calls += 1
+            self.busy_seconds += time.perf_counter() - started
         received_at = self._clock()
         return self._interpret(response, content, sent_at, received_at)
 

@@ -42,6 +42,8 @@ class SyncReport:
     outcome_changes: int = 0       # earlier redemptions whose result changed (e.g. conflict)
     retries: int = 0
     retry_delays: list[float] = field(default_factory=list)
+    http_calls: int = 0
+    http_seconds: float = 0.0      # wall time spent inside HTTP calls
 
     @property
     def ok(self) -> bool:
