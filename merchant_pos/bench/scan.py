@@ -150,13 +150,11 @@ def _tilt_corners(
     t = math.radians(tilt_deg)
     pts = np.array([[-sw / 2, -sh / 2, 0], [sw / 2, -sh / 2, 0],
                     [sw / 2, sh / 2, 0], [-sw / 2, sh / 2, 0]], np.float64)
-    kx, ky = math.cos(axis), math.sin(axis)  # tilt about an in-plane axis
-    k = np.array([kx, ky, 0.0])
+    kx, ky = math.cos(axis), math.sin(axis)  # tilt about an in-plane axis (Rodrigues)
     kk = np.array([[0, 0, ky], [0, 0, -kx], [-ky, kx, 0]])
     rot = np.eye(3) + math.sin(t) * kk + (1 - math.cos(t)) * (kk @ kk)
     rz = np.array([[math.cos(roll), -math.sin(roll), 0], [math.sin(roll), math.cos(roll), 0],
                    [0, 0, 1]])
-    del k
     p = (rz @ rot @ pts.T).T
     focal = 1.6 * max(sw, sh) + 600
     z = p[:, 2] + focal * 1.3

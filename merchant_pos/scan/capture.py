@@ -241,7 +241,11 @@ class CaptureWorker:
             while not self._stop.is_set():
                 if attempt == 0 and not lost:
                     self._set_state(CameraState.STARTING)
-                cap, failure = self._open()
+                try:
+                    cap, failure = self._open()
+                except cv2.error:  # a driver error while opening: retry like a busy camera
+                    log.warning("opening %s failed", self.source.describe(), exc_info=True)
+                    cap, failure = None, CameraState.BUSY
                 if cap is None:
                     if lost and failure is CameraState.MISSING:
                         failure = CameraState.UNPLUGGED
@@ -314,7 +318,11 @@ class CaptureWorker:
         next_due = time.monotonic()
         failures = 0
         while not self._stop.is_set():
-            ok, image = cap.read()
+            try:
+                ok, image = cap.read()
+            except cv2.error:  # a driver hiccup counts as a failed read
+                log.debug("read failed", exc_info=True)
+                ok, image = False, None
             if not ok or image is None:
                 if src.is_file:
                     if src.loop and cap.set(cv2.CAP_PROP_POS_FRAMES, 0):
