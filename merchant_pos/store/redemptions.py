@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
-from merchant_pos.domain.claims import zone
+from merchant_pos.domain.claims import parse_claims, zone
+from merchant_pos.domain.cose import loads_cbor, parse_cose_sign1, unwrap_text
 from merchant_pos.domain.quote import CartLine, Quote, QuoteInputError, UsageRecord, quote
 from merchant_pos.domain.trust import RevocationList, TrustList
 from merchant_pos.domain.verify import VerifiedCode
@@ -348,10 +349,21 @@ def _enqueue(db: sqlite3.Connection, entry_id: str, kind: OutboxKind, redemption
                                 RedemptionStatus.PENDING.value, now))
 
 
+def stored_masked_name(code_text: str) -> str | None:
+    """The masked name inside a code this ledger already verified and recorded (for reprints;
+    no verification here: the row was written only after the code passed)."""
+    try:
+        cose = parse_cose_sign1(unwrap_text(code_text))
+        return parse_claims(loads_cbor(cose.payload)).nm
+    except Exception:  # a stored code always parses; a reprint must never fail on it
+        return None
+
+
 def _receipt(db: sqlite3.Connection, row: tuple[Any, ...], already: bool) -> Receipt:
-    (rid, receipt_no, at, operator_id, sub, total, covered, pays, status, _code) = row
+    (rid, receipt_no, at, operator_id, sub, total, covered, pays, status, code) = row
     lines = db.execute("SELECT cat, amount, qty, covered FROM redemption_lines "
                        "WHERE redemption_id = ? ORDER BY line_no", (rid,)).fetchall()
-    return Receipt(rid, receipt_no, at, operator_id, sub, None, total, covered, pays,
+    return Receipt(rid, receipt_no, at, operator_id, sub, stored_masked_name(code), total,
+                   covered, pays,
                    RedemptionStatus(status), tuple(ReceiptLine(*ln) for ln in lines),
                    already_recorded=already)

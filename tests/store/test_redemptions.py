@@ -229,3 +229,31 @@ def test_count_entitlement_period_resets_next_day(counter: Counter) -> None:
     counter.operators.unlock(counter.cashier, "1234")
     assert counter.service.redeem(rid(), code, [CartLine("meal", 1000)],
                                   counter.cashier).covered == 1000
+
+
+def test_stored_receipts_reprint_the_masked_name_not_the_id(counter: Counter) -> None:
+    receipt = counter.service.redeem(rid(), make_code(counter.key), CART, counter.cashier)
+    stored = counter.service.receipt(receipt.redemption_id)
+    assert stored is not None and stored.masked_name == "马*花" == receipt.masked_name
+    assert [r.receipt_no for r in counter.service.recent()] == [receipt.receipt_no]
+
+
+def test_a_code_quoted_then_expired_is_refused_at_redeem(counter: Counter) -> None:
+    code = make_code(counter.key, claims(exp=counter.clock.now + 60))
+    assert counter.service.quote(code, CART).covered == 7000  # verified and cached
+    counter.clock.advance(60 + 301)  # past expiry and the allowed clock skew
+    with pytest.raises(CodeRejected) as err:
+        counter.service.redeem(rid(), code, CART, counter.cashier)
+    assert err.value.error is ErrorId.EXPIRED
+    assert count(counter, RedemptionRow) == 0
+
+
+def test_a_code_quoted_then_revoked_is_refused_at_redeem(counter: Counter) -> None:
+    c = claims()
+    code = make_code(counter.key, c)
+    assert counter.service.quote(code, CART).covered == 7000
+    TrustStore(counter.ledger).apply_revocations_page(revoked_sub=[c.sub], cursor="r9")
+    with pytest.raises(CodeRejected) as err:
+        counter.service.redeem(rid(), code, CART, counter.cashier)
+    assert err.value.error is ErrorId.REVOKED
+    assert count(counter, RedemptionRow) == 0
