@@ -186,6 +186,53 @@
     </message>
 </context>
 <context>
+    <name>EnrollDialog</name>
+    <message>
+        <source>Connect this counter</source>
+        <translation>连接本收银台</translation>
+    </message>
+    <message>
+        <source>Type the server address and the one-time enrollment code from the foundation. You need the internet only for this step; afterwards the counter also works offline.</source>
+        <translation>请输入基金会提供的服务器地址和一次性注册码。只有这一步需要联网，之后收银台离线也能使用。</translation>
+    </message>
+    <message>
+        <source>Only if the foundation gave you a certificate file</source>
+        <translation>仅当基金会提供了证书文件时填写</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>Enrollment code</source>
+        <translation>注册码</translation>
+    </message>
+    <message>
+        <source>Name of this computer</source>
+        <translation>本机名称</translation>
+    </message>
+    <message>
+        <source>Certificate (optional)</source>
+        <translation>证书（可选）</translation>
+    </message>
+    <message>
+        <source>Certificate file</source>
+        <translation>证书文件</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt)</source>
+        <translation>证书 (*.pem *.crt)</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+</context>
+<context>
     <name>FirstSupervisorDialog</name>
     <message>
         <source>Set up this counter</source>
