@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -49,12 +50,12 @@ class DecodeStats:
     frames_decoded: int = 0
     texts_read: int = 0
     scans: int = 0
-    decode_ms: list[float] = field(default_factory=list)
+    # the most recent decode times (bounded: a scanner runs all day)
+    decode_ms: deque[float] = field(default_factory=lambda: deque(maxlen=1000))
 
     def record(self, ms: float) -> None:
         self.frames_decoded += 1
-        if len(self.decode_ms) < 10_000:
-            self.decode_ms.append(ms)
+        self.decode_ms.append(ms)
 
 
 class DecodeWorker:

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QLocale, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, Signal
 from PySide6.QtGui import QImage
 
 from merchant_pos.scan.capture import CameraSource, CameraState, Frame
@@ -89,6 +89,9 @@ class CameraWorker(QObject):
             on_frame=self._on_frame, debouncer=debouncer,
         )
         self.previews_taken = 0
+        app = QCoreApplication.instance()
+        if app is not None:  # never leave camera threads running past the event loop
+            app.aboutToQuit.connect(self.stop)
 
     # -- control (UI thread) -------------------------------------------------
     def start(self) -> None:
