@@ -362,8 +362,32 @@ def report(specs: list[FrameSpec], tallies: dict[str, Tally]) -> list[str]:
         f"default pipeline vs raw: decoded {len(d.decoded)} vs {len(raw.decoded)} frames, "
         f"median {_med(d.ms) / _med(raw.ms):.2f}x, idle {_med(d.idle_ms) / _med(raw.idle_ms):.2f}x,"
         f" mean {sum(d.ms) / len(d.ms) / raw_mean:.2f}x",
+        "",
+        *breakdown(specs, tallies),
     ]
     return lines
+
+
+def breakdown(specs: list[FrameSpec], tallies: dict[str, Tally]) -> list[str]:
+    """Decode rate (%) by kind of frame, to see what each setting misses."""
+    groups = {
+        ">=4px sharp": [s for s in specs if s.easy],
+        "<4px sharp": [s for s in specs if s.text and s.blur_modules <= 0.4
+                            and s.module_px < 4],
+        "blur>0.4": [s for s in specs if s.text and s.blur_modules > 0.4],
+        "dark": [s for s in specs if s.text and s.dark_mode],
+        "glare": [s for s in specs if s.text and s.glare],
+        "low contr.": [s for s in specs if s.text and s.low_contrast],
+        "JPEG": [s for s in specs if s.text and s.jpeg_quality],
+    }
+    head = f"{'decoded % by kind of frame':<34}" + "".join(f"{g:>12}" for g in groups)
+    counts = f"{'(frames; sharp = blur <= 0.4)':<34}" + "".join(
+        f"{len(v):>12}" for v in groups.values())
+    rows = [head, counts]
+    for t in tallies.values():
+        rates = "".join(f"{t.rate([s.index for s in v]):12.1f}" for v in groups.values())
+        rows.append(f"{t.label:<34}{rates}")
+    return rows
 
 
 # --------------------------------------------------------------------------
