@@ -57,6 +57,19 @@ def bounded_inflate(data: bytes, limit: int = MAX_COSE) -> bytes:
     return out
 
 
+def _refuse_semantic_tag(decoder: Any) -> Any:
+    raise cbor2.CBORDecodeError("semantic tags are not part of BC1")
+
+
+# cbor2 turns many tags into Python objects (datetimes, regular expressions,
+# sets, decimals, shared references...). Nothing in BC1 uses them except
+# COSE's tag 18, so they are refused before their content is even read: an
+# attacker gets no regex compiler, no bignum arithmetic, no object graph.
+_NO_SEMANTICS: dict[int, Any] = {
+    tag: _refuse_semantic_tag for tag in (*range(0, 1024), 55799) if tag != COSE_SIGN1_TAG
+}
+
+
 def loads_cbor(data: bytes) -> Any:
     """Decode exactly one CBOR item; any decoder failure or trailing byte is ``malformed``.
 
@@ -65,7 +78,8 @@ def loads_cbor(data: bytes) -> Any:
     """
     stream = io.BytesIO(data)
     try:
-        obj = cbor2.CBORDecoder(stream, max_depth=MAX_CBOR_DEPTH, allow_duplicate_keys=False)
+        obj = cbor2.CBORDecoder(stream, max_depth=MAX_CBOR_DEPTH, allow_duplicate_keys=False,
+                                semantic_decoders=_NO_SEMANTICS)
         value = obj.decode()
     except Exception as exc:
         raise CodeRejected(ErrorId.MALFORMED, f"CBOR: {type(exc).__name__}") from None

@@ -67,6 +67,19 @@ def test_cbor_trailing_bytes_depth_and_duplicate_keys_are_malformed() -> None:
         assert info.value.error is ErrorId.MALFORMED
 
 
+@pytest.mark.parametrize("value", [
+    cbor2.CBORTag(35, "[[a]"),  # a regular expression cbor2 would compile
+    cbor2.CBORTag(1, 5),  # epoch datetime
+    cbor2.CBORTag(258, [1, 2]),  # a set
+    cbor2.CBORTag(2, b"\x01" * 64),  # a bignum
+    cbor2.CBORTag(28, [1]),  # a shared reference
+])
+def test_semantic_tags_are_refused(value: cbor2.CBORTag) -> None:
+    with pytest.raises(CodeRejected) as info:
+        loads_cbor(cbor2.dumps({1: value}))
+    assert info.value.error is ErrorId.MALFORMED
+
+
 def test_untagged_and_tagged_codes_both_verify() -> None:
     key = issuer_key()
     c = claims()
