@@ -27,6 +27,12 @@ from merchant_pos.scan.debounce import Debouncer
 from merchant_pos.scan.wedge import MAX_GAP_MS, MIN_LENGTH, WedgeDetector
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# A USB scanner presses Shift for every capital letter, like a keyboard does;
+# modifier keys on their own neither start nor break a burst.
+_MODIFIER_KEYS = frozenset({
+    Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_AltGr,
+    Qt.Key.Key_Meta, Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock,
+})
 _PLAIN = (
     Qt.KeyboardModifier.NoModifier,
     Qt.KeyboardModifier.ShiftModifier,
@@ -123,6 +129,8 @@ class WedgeScanFilter(QObject):
         text = event.text()
         if event.key() in _ENTER_KEYS:
             return self._enter(now)
+        if event.key() in _MODIFIER_KEYS:
+            return False
         if (
             len(text) == 1 and text.isprintable() and not event.isAutoRepeat()
             and event.modifiers() in _PLAIN

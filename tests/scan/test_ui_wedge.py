@@ -66,6 +66,23 @@ def test_a_scanner_burst_is_a_scan_not_typing(
     assert returns == []  # nor did its Enter
 
 
+def test_a_scanner_pressing_shift_for_capitals_is_still_a_scan(
+    qtbot: QtBot, counter: Counter, bc1_texts: list[str]
+) -> None:
+    # a USB HID scanner sends Shift down, the letter, Shift up, for each capital
+    with qtbot.waitSignal(counter.wedge.scanned, timeout=1000) as got:
+        for ch in bc1_texts[0]:
+            if ch.isupper():
+                QTest.keyPress(counter.name, Qt.Key.Key_Shift)
+                QTest.keyClicks(counter.name, ch)
+                QTest.keyRelease(counter.name, Qt.Key.Key_Shift)
+            else:
+                QTest.keyClicks(counter.name, ch)
+        QTest.keyClick(counter.name, Qt.Key.Key_Return)
+    assert got.args[0].text == bc1_texts[0]
+    assert counter.name.text() == ""
+
+
 def test_typing_at_human_speed_reaches_the_field(qtbot: QtBot, counter: Counter) -> None:
     returns: list[int] = []
     counter.name.returnPressed.connect(lambda: returns.append(1))
