@@ -56,7 +56,9 @@ class EmbeddedServer:
         if self.init_schema:
             create_schema(self.engine)
         app = create_app(self.engine, clock=self.clock)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then
+        # (with proto 0, every response waits ~40 ms for a delayed ACK on loopback).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]

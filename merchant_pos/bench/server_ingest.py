@@ -1,0 +1,184 @@
+"""Server ingest: 10,000 redemptions pushed in batches of 200 over loopback HTTP.
+
+Runs the real embedded server (uvicorn in a thread) on a fresh SQLite file
+and on a fresh PostgreSQL schema, and reports redemptions per second and the
+batch latency beside the bare round trip of an empty push in the same run.
+
+    python -m merchant_pos.bench server_ingest [--db sqlite|postgres|both]
+        [--pg-url URL] [--count 10000] [--batch 200]
+
+PostgreSQL comes from --pg-url or $MPOS_TEST_PG_URL
+(``source scripts/bootstrap.sh && mpos_postgres`` starts one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from merchant_pos.bench._stats import Timing, time_calls
+from merchant_pos.domain.claims import Claims, Entitlement, Period, Unit
+from merchant_pos.domain.cose import ALG_EDDSA
+from merchant_pos.domain.issuing import IssuerKey, issue_code
+from merchant_pos.domain.quote import CartLine, quote
+from merchant_pos.server import admin
+from merchant_pos.server.embedded import EmbeddedServer
+
+NOW = 1_770_692_400  # 2026-02-10 11:00 Asia/Shanghai
+DAY = 86_400
+PROGRAM = "bench-meals"
+ENTS = (Entitlement("meal", ("meal",), Unit.COUNT, 1, Period.DAY, val=1000),
+        Entitlement("fruit", ("meal", "fruit"), Unit.FEN, 2000, Period.WEEK))
+PER_BENEFICIARY = 5  # one meal a day on five days: realistic, no conflicts
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--pg-url", default=os.environ.get("MPOS_TEST_PG_URL"))
+    parser.add_argument("--count", type=int, default=10_000, help="redemptions to push")
+    parser.add_argument("--batch", type=int, default=200, help="redemptions per push")
+    parser.add_argument("--empty-trips", type=int, default=300,
+                        help="empty pushes timed for the baseline")
+
+
+def run(args: argparse.Namespace) -> int:
+    targets = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if "postgres" in targets and not args.pg_url:
+        print("PostgreSQL: no --pg-url and no $MPOS_TEST_PG_URL "
+              "(source scripts/bootstrap.sh && mpos_postgres)")
+        return 2
+    batches = _make_batches(args.count, args.batch)
+    print(f"server ingest: {args.count} redemptions in batches of {args.batch} "
+          f"over loopback HTTP ({len(batches)} pushes)")
+    for target in targets:
+        with _database(target, args.pg_url) as url:
+            _bench_one(target, url, batches, args.empty_trips)
+    return 0
+
+
+def _make_batches(count: int, size: int) -> list[bytes]:
+    """Pre-encoded push bodies: real signed codes, quoted carts, one meal a day each."""
+    key = _key()
+    n_beneficiaries = max(1, -(-count // PER_BENEFICIARY))
+    codes = [issue_code(key, Claims(
+        iss="bench", sub=f"B-{i:06d}", exp=NOW + 60 * DAY, iat=NOW - 30 * DAY, cti=os.urandom(12),
+        prg=PROGRAM, nm="王*英", tz="Asia/Shanghai", ent=ENTS)) for i in range(n_beneficiaries)]
+    claims = {c: None for c in codes}
+    from merchant_pos.domain.trust import TrustList
+    from merchant_pos.domain.verify import verify
+
+    trust = TrustList([key.trusted_key()])
+    items = []
+    for n in range(count):
+        code = codes[n % n_beneficiaries]
+        day = n // n_beneficiaries
+        at = NOW - day * DAY - (n % 3600)
+        if claims[code] is None:
+            claims[code] = verify(code, trust, at).claims  # type: ignore[assignment]
+        cart = [CartLine("meal", 1200, 1)]
+        q = quote(claims[code], at, cart).to_json()  # type: ignore[arg-type]
+        line = q["lines"][0]
+        items.append({"type": "redemption", "uuid": str(uuid.uuid4()), "code": code, "at": at,
+                      "lines": [{"cat": "meal", "amount": 1200, "qty": 1,
+                                 "covered": line["covered"], "draws": line["draws"],
+                                 "units": line["units"]}],
+                      "covered": q["covered"]})
+    return [json.dumps({"items": items[i:i + size]}).encode() for i in range(0, count, size)]
+
+
+_KEY: IssuerKey | None = None
+
+
+def _key() -> IssuerKey:
+    global _KEY
+    if _KEY is None:
+        _KEY = IssuerKey.generate(ALG_EDDSA, "bench", NOW - 400 * DAY, NOW + 400 * DAY)
+    return _KEY
+
+
+@contextmanager
+def _database(target: str, pg_url: str | None) -> Iterator[str]:
+    if target == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="mpos-bench-") as folder:
+            yield f"sqlite:///{Path(folder) / 'server.sqlite3'}"
+        return
+    assert pg_url is not None
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin_engine = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in pg_url else "?"
+        yield f"{pg_url}{sep}options=-csearch_path%3D{schema}"
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin_engine.dispose()
+
+
+def _bench_one(target: str, url: str, batches: list[bytes], empty_trips: int) -> None:
+    server = EmbeddedServer(url, clock=lambda: float(NOW))
+    base_url = server.start()
+    try:
+        engine = server.engine
+        assert engine is not None
+        admin.create_key(engine, iss="bench", key=_key(), now=NOW)
+        admin.create_program(engine, id=PROGRAM, name_zh="助餐", name_en="Meals",
+                             tz="Asia/Shanghai", iss="bench",
+                             cats=[admin.Category("meal", "餐食", "Meal"),
+                                   admin.Category("fruit", "水果", "Fruit")],
+                             entitlements=ENTS, code_valid_days=60, now=NOW)
+        admin.create_merchant(engine, id="bench-canteen", name="食堂", kind="canteen",
+                              program_ids=[PROGRAM], now=NOW)
+        code = admin.create_enrollment_code(engine, "bench-canteen", hours=1, now=NOW)
+        # TCP_NODELAY as urllib3 (the POS's requests) sets it: without it, a body sent
+        # after its headers waits for a delayed ACK (~40 ms) on loopback.
+        transport = httpx.HTTPTransport(
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        with httpx.Client(base_url=base_url, timeout=120, transport=transport) as client:
+            token = client.post("/v1/devices/enroll",
+                                json={"code": code, "name": "bench"}).json()["token"]
+            client.headers["Authorization"] = f"Bearer {token}"
+            client.headers["Content-Type"] = "application/json"
+            empty = b'{"items": []}'
+            baseline = time_calls("empty push (auth, parse, respond)",
+                                  lambda: _post(client, empty), repeat=empty_trips)
+            samples = []
+            accepted = 0
+            started = time.perf_counter()
+            for body in batches:
+                t0 = time.perf_counter()
+                results = _post(client, body)
+                samples.append((time.perf_counter() - t0) * 1000.0)
+                accepted += sum(r["status"] == "accepted" for r in results)
+            elapsed = time.perf_counter() - started
+        count = sum(len(json.loads(b)["items"]) for b in batches)
+        timing = Timing(f"batch of {len(json.loads(batches[0])['items'])} redemptions", samples)
+        print(f"\n[{target}]")
+        print("  " + baseline.row())
+        print("  " + timing.row(baseline))
+        print(f"  {count} redemptions in {elapsed:.2f} s: {count / elapsed:,.0f} redemptions/s "
+              f"({accepted} accepted); batch p95 {timing.p95:.1f} ms = "
+              f"{timing.p95 / baseline.p95:.0f}x the empty round trip p95")
+        if accepted != count:
+            print(f"  WARNING: {count - accepted} redemptions were not accepted")
+    finally:
+        server.stop()
+
+
+def _post(client: httpx.Client, body: bytes) -> list[dict[str, object]]:
+    r = client.post("/v1/redemptions", content=body)
+    r.raise_for_status()
+    results: list[dict[str, object]] = r.json()["results"]
+    return results
