@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from merchant_pos.domain.money import parse_yuan
+from merchant_pos.domain.money import format_fen, parse_yuan
 from merchant_pos.domain.quote import CartLine
-from merchant_pos.ui.labels import Labels
+from merchant_pos.ui.labels import Labels, StandardItem
 
 BUTTONS_PER_ROW = 4
 
@@ -31,7 +31,7 @@ class CartEntry(QWidget):
     invalid = Signal(str)  # message for the clerk
 
     def __init__(self, labels: Labels, categories: Sequence[str],
-                 parent: QWidget | None = None) -> None:
+                 items: Sequence[StandardItem] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.labels = labels
         self.group = QButtonGroup(self)
@@ -58,6 +58,15 @@ class CartEntry(QWidget):
         self.add_button.setObjectName("addButton")
         self.add_button.clicked.connect(self.add_line)
 
+        quick = QHBoxLayout()
+        for item in items:
+            if item.cat not in categories:
+                continue
+            button = QPushButton(f"{item.name}  {format_fen(item.price)}")
+            button.setObjectName("itemButton")
+            button.clicked.connect(lambda _c=False, it=item: self.add_item(it))
+            quick.addWidget(button)
+        quick.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(QLabel("¥"))
         row.addWidget(self.amount, 3)
@@ -66,6 +75,7 @@ class CartEntry(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(grid)
+        layout.addLayout(quick)
         layout.addLayout(row)
 
     def selected_category(self) -> str | None:
@@ -76,6 +86,11 @@ class CartEntry(QWidget):
         for button in self.group.buttons():
             if button.property("category") == cat:
                 button.setChecked(True)
+
+    def add_item(self, item: StandardItem) -> None:
+        qty = self.qty.value()
+        self.lineAdded.emit(CartLine(item.cat, item.price * qty, qty))
+        self.qty.setValue(1)
 
     def add_line(self) -> None:
         cat = self.selected_category()

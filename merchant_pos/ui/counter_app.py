@@ -13,8 +13,10 @@ from merchant_pos.app import PosContext
 from merchant_pos.store import LedgerError, LedgerErrorId, OperatorSession
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
-from merchant_pos.ui.labels import Labels
+from merchant_pos.ui.labels import Labels, StandardItem
 from merchant_pos.ui.theme import apply_theme, install_translator
+
+STANDARD_ITEMS = "sync.standard_items"  # where the sync engine keeps the config's items
 
 
 def application(language: str) -> QApplication:
@@ -32,8 +34,12 @@ def counter_services(ctx: PosContext, language: str, *, camera: Any = None) -> C
     if profile is None:
         raise LedgerError(LedgerErrorId.NOT_CONFIGURED)
     labels = Labels(ctx.settings.programs(), language)
+    raw_items = ctx.sync.ledger.get_setting(STANDARD_ITEMS, []) if ctx.sync else []
+    items = [item for raw in (raw_items if isinstance(raw_items, list) else [])
+             if isinstance(raw, dict)
+             and (item := StandardItem.from_config(raw, language)) is not None]
     return CounterServices(ctx.redemptions, ctx.operators, profile, labels, language,
-                           sync=ctx.sync, camera=camera)
+                           sync=ctx.sync, camera=camera, items=items)
 
 
 def sign_in(ctx: PosContext, language: str, hint: str = "") -> OperatorSession | None:

@@ -42,7 +42,7 @@ from merchant_pos.ui.beneficiary_card import BeneficiaryCard
 from merchant_pos.ui.cart_entry import CartEntry
 from merchant_pos.ui.cart_model import CartTableModel
 from merchant_pos.ui.dialogs import SignInDialog, TypeCodeDialog
-from merchant_pos.ui.labels import Labels
+from merchant_pos.ui.labels import Labels, StandardItem
 from merchant_pos.ui.receipt_view import ReceiptDialog
 from merchant_pos.ui.records_dialog import RecordsDialog
 from merchant_pos.ui.scan_preview import ScanPreview
@@ -62,6 +62,7 @@ class CounterServices:
     language: str = "zh_CN"
     sync: Any = None  # merchant_pos.sync.SyncEngine, when enrolled
     camera: Any = None  # merchant_pos.ui.scan_camera.CameraWorker, when a camera is set
+    items: list[StandardItem] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -113,7 +114,7 @@ class CounterWindow(QMainWindow):
         left.addLayout(buttons)
 
         self.card = BeneficiaryCard(s.labels)
-        self.entry = CartEntry(s.labels, s.profile.categories)
+        self.entry = CartEntry(s.labels, s.profile.categories, s.items)
         self.entry.lineAdded.connect(self.add_line)
         self.entry.invalid.connect(lambda text: self.show_message(text, "error"))
         self.table = QTableView()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from merchant_pos.store.reference import ProgramInfo
 
@@ -36,3 +38,25 @@ class Labels:
     def categories(self, codes: Iterable[str]) -> str:
         sep = ", " if self.language.startswith("en") else "、"
         return sep.join(self.category(c) for c in codes)
+
+
+@dataclass(frozen=True, slots=True)
+class StandardItem:
+    """A priced item the merchant sells often (the canteen's lunch): one tap adds it."""
+
+    cat: str
+    price: int
+    name: str
+
+    @classmethod
+    def from_config(cls, raw: Mapping[str, Any], language: str) -> StandardItem | None:
+        """From the server config's ``standard_items``; None when malformed."""
+        try:
+            names = raw["name"]
+            name = names["en" if language.startswith("en") else "zh_CN"]
+            price = raw["price"]
+            if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
+                return None
+            return cls(str(raw["cat"]), price, str(name))
+        except (KeyError, TypeError):
+            return None
