@@ -26,5 +26,5 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
 @pytest.mark.parametrize("sabotage", ["report_early", "drop_outbox"])
 def test_the_harness_catches_a_broken_worker(tmp_path: Path, sabotage: str) -> None:
     """A worker that reports before committing, or splits its writes, must be caught."""
-    report = crashtest.run(tmp_path / sabotage, 40, seed=7, check_every=40, sabotage=sabotage)
+    report = crashtest.run(tmp_path / sabotage, 25, seed=7, check_every=25, sabotage=sabotage)
     assert report.problems, report.summary()

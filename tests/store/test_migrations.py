@@ -12,6 +12,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from merchant_pos.domain import CartLine
 from merchant_pos.store import (
@@ -45,10 +46,19 @@ def v1_copy(tmp_path: Path) -> Path:
 
 
 def test_every_connection_has_the_safety_pragmas(ledger: Ledger) -> None:
-    with ledger.engine.connect() as conn:
-        got = [conn.exec_driver_sql(f"PRAGMA {p}").scalar()
-               for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")]
-    assert got == ["wal", 2, 1, 5000]
+    names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+    with ledger.engine.connect() as a, ledger.engine.connect() as b, \
+            ledger.engine.connect() as c:
+        assert len({id(x.connection.driver_connection) for x in (a, b, c)}) == 3
+        for conn in (a, b, c):
+            got = [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in names]
+            assert got == ["wal", 2, 1, 5000]
+
+
+def test_a_foreign_key_violation_is_refused(ledger: Ledger) -> None:
+    with pytest.raises(IntegrityError), ledger.write() as s:
+        s.connection().exec_driver_sql(
+            "INSERT INTO redemption_lines VALUES ('no-such-redemption', 0, 'x', 1, 1, 0)")
 
 
 def test_a_database_that_cannot_take_wal_is_refused() -> None:
