@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -94,3 +94,33 @@ def take_feed_seqs(conn: Connection, count: int) -> list[int]:
     if last is None:
         raise RuntimeError("the database has no feed counter: run `merchant-pos-server init`")
     return list(range(last - count + 1, last + 1))
+
+
+class BulkInsertConflict(Exception):
+    """A bulk insert hit a unique constraint (another process stored the same row first)."""
+
+
+def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in this transaction: COPY on PostgreSQL, executemany on SQLite.
+
+    Every row has the same keys. A unique violation raises :class:`BulkInsertConflict`
+    and leaves the transaction to be rolled back.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    import psycopg
+
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    try:
+        with driver.cursor() as cur, cur.copy(
+                f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+    except psycopg.errors.IntegrityError as exc:
+        raise BulkInsertConflict(str(exc)) from exc

@@ -17,14 +17,14 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, select, text, tuple_, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from merchant_pos.domain.quote import CartLine, UsageRecord, quote
 from merchant_pos.server.api_models import RedemptionItem, VoidItem
 from merchant_pos.server.auth import Device, ServerContext
-from merchant_pos.server.database import take_feed_seqs
+from merchant_pos.server.database import BulkInsertConflict, bulk_insert, take_feed_seqs
 from merchant_pos.server.ingest_checks import (
     ALREADY_VOIDED,
     UUID_REUSED,
@@ -94,6 +94,10 @@ def push(ctx: ServerContext, device: Device, items: list[RedemptionItem | VoidIt
             with ctx.engine.begin() as conn:
                 _run(conn, batch)
             return batch.results
+        except BulkInsertConflict as exc:
+            if attempt == ATTEMPTS:
+                raise
+            log.info("push retried after a concurrent write (%s)", exc)
         except (IntegrityError, OperationalError) as exc:
             if attempt == ATTEMPTS or not _retryable(exc):
                 raise
@@ -133,14 +137,21 @@ def _run(conn: Connection, batch: _Batch) -> None:
 
 
 def _lock(conn: Connection, keys: list[tuple[str, str]]) -> None:
+    """Take the beneficiaries' ledger rows, in sorted order (no deadlock between batches)."""
     if not keys:
         return
-    rows = [{"iss": iss, "sub": sub, "version": 1} for iss, sub in keys]
-    ins = (postgresql.insert(ledger_locks) if conn.dialect.name == "postgresql"
-           else sqlite.insert(ledger_locks))
-    stmt = ins.values(rows).on_conflict_do_update(
+    if conn.dialect.name == "postgresql":
+        # One statement whatever the batch size; unnest keeps the sorted order.
+        conn.execute(text(
+            "INSERT INTO ledger_locks (iss, sub, version) "
+            "SELECT iss, sub, 1 FROM unnest(CAST(:iss AS text[]), CAST(:sub AS text[])) "
+            "AS k(iss, sub) ON CONFLICT (iss, sub) "
+            "DO UPDATE SET version = ledger_locks.version + 1"),
+            {"iss": [k[0] for k in keys], "sub": [k[1] for k in keys]})
+        return
+    stmt = sqlite.insert(ledger_locks).on_conflict_do_update(
         index_elements=["iss", "sub"], set_={"version": ledger_locks.c.version + 1})
-    conn.execute(stmt)
+    conn.execute(stmt, [{"iss": iss, "sub": sub, "version": 1} for iss, sub in keys])
 
 
 def _load_stored(conn: Connection, uuids: list[str]) -> dict[str, Stored]:
@@ -215,28 +226,22 @@ def _insert_new(conn: Connection, batch: _Batch) -> None:
             "voided_at": batch.now if c.uuid in batch.voided_now else None,
             "received_at": batch.now, "body": c.body,
         })
-    ids = conn.execute(redemptions.insert().returning(redemptions.c.id, redemptions.c.uuid,
-                                                      sort_by_parameter_order=True), rows).all()
-    for row in ids:
-        batch.stored[row.uuid].id = row.id
+    bulk_insert(conn, redemptions, rows)  # no RETURNING: children key on the UUID
     line_rows, draw_rows = [], []
     for c in batch.new:
         if not isinstance(c.item, RedemptionItem):
             continue
-        rid = batch.stored[c.uuid].id
-        line_rows += [{"redemption_id": rid, "line_no": n, "cat": x.cat, "amount": x.amount,
+        line_rows += [{"redemption_uuid": c.uuid, "line_no": n, "cat": x.cat, "amount": x.amount,
                        "qty": x.qty, "covered": x.covered} for n, x in enumerate(c.item.lines)]
         if c.reason is None and c.claims is not None:
             draw_rows += [{
-                "redemption_id": rid, "rid": d.rid, "iss": c.claims.iss, "sub": c.claims.sub,
+                "rid": d.rid, "iss": c.claims.iss, "sub": c.claims.sub,
                 "ent": d.ent, "amount": d.amount, "units": d.units, "at": d.at, "unit": d.unit,
                 "lim": d.lim, "per": d.per, "once": d.once, "tz": d.tz,
                 "voided": c.uuid in batch.voided_now,
             } for d in c.draws]
-    if line_rows:
-        conn.execute(redemption_lines.insert(), line_rows)
-    if draw_rows:
-        conn.execute(draws.insert(), draw_rows)
+    bulk_insert(conn, redemption_lines, line_rows)
+    bulk_insert(conn, draws, draw_rows)
 
 
 def _apply_voids(conn: Connection, batch: _Batch) -> list[dict[str, Any]]:
@@ -274,7 +279,7 @@ def _load_ledger(conn: Connection, keys: list[tuple[str, str]]) -> _Ledger:
         rows = conn.execute(
             select(d.rid, d.iss, d.sub, d.ent, d.amount, d.units, d.at, d.unit, d.lim, d.per,
                    d.once, d.tz, d.voided, r.status, r.conflict, r.device_id)
-            .join(redemptions, r.id == d.redemption_id)
+            .join(redemptions, r.uuid == d.rid)
             .where(tuple_(d.iss, d.sub).in_(keys[i:i + 300]))
         )
         for row in rows:
@@ -293,12 +298,17 @@ def _judge(batch: _Batch, ledger: _Ledger) -> list[tuple[str, str, str | None, s
     all_draws = ledger.draws + [d for c in new_valid for d in c.draws]
     voided = frozenset(ledger.voided | set(batch.voided_now))
     judged = replay(all_draws, not_counting=voided)
+    by_beneficiary: dict[tuple[str, str], list[Draw]] = {}
+    for d in all_draws:
+        by_beneficiary.setdefault((d.iss, d.sub), []).append(d)
     for c in new_valid:
         exceeded = judged[c.uuid]
         s = batch.stored[c.uuid]
         s.status = "conflict" if exceeded else "accepted"
         s.conflict = json.dumps({"exceeded": exceeded}) if exceeded else None
-        c.quote_covered = _quote_covered(c, all_draws, voided)
+        assert c.claims is not None
+        c.quote_covered = _quote_covered(c, by_beneficiary[(c.claims.iss, c.claims.sub)],
+                                         voided)
     flips = []
     for rid, (old_status, old_conflict, device_id) in ledger.current.items():
         if rid in voided:
@@ -312,7 +322,7 @@ def _judge(batch: _Batch, ledger: _Ledger) -> list[tuple[str, str, str | None, s
 
 
 def _quote_covered(c: Checked, ledger: list[Draw], not_counting: frozenset[str]) -> int:
-    """The server's own quote of the cart on the draws recorded before it."""
+    """The server's own quote of the cart on the beneficiary's draws recorded before it."""
     item = c.item
     assert isinstance(item, RedemptionItem) and c.claims is not None
     order = (item.at, item.uuid)
@@ -361,7 +371,7 @@ def _append_events(conn: Connection, events: list[dict[str, Any]]) -> None:
         table = ev.pop("table")
         by_table.setdefault(table, []).append({"seq": seq, **ev})
     for table, rows in by_table.items():
-        conn.execute(table.insert(), rows)
+        bulk_insert(conn, table, rows)
 
 
 def _result(batch: _Batch, c: Checked) -> dict[str, Any]:

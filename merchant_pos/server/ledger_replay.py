@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from merchant_pos.domain.claims import Period, zone
@@ -46,6 +47,7 @@ class Draw:
         return self.units if self.unit == "count" else self.amount
 
 
+@lru_cache(maxsize=65536)
 def _key(per: str, at: int, tz: str) -> tuple[int, ...]:
     return period_key(Period(per), at, zone(tz))
 

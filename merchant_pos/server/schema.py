@@ -200,7 +200,7 @@ redemptions = Table(
 
 redemption_lines = Table(
     "redemption_lines", metadata,
-    Column("redemption_id", AutoId, ForeignKey("redemptions.id"), primary_key=True),
+    Column("redemption_uuid", String(36), ForeignKey("redemptions.uuid"), primary_key=True),
     Column("line_no", Integer, primary_key=True, autoincrement=False),
     Column("cat", String(64), nullable=False),
     Column("amount", BigInteger, nullable=False),
@@ -213,8 +213,7 @@ redemption_lines = Table(
 draws = Table(
     "draws", metadata,
     Column("id", AutoId, primary_key=True, autoincrement=True),
-    Column("redemption_id", AutoId, ForeignKey("redemptions.id"), nullable=False),
-    Column("rid", String(36), nullable=False),
+    Column("rid", String(36), ForeignKey("redemptions.uuid"), nullable=False),
     Column("iss", String(64), nullable=False),
     Column("sub", String(64), nullable=False),
     Column("ent", String(32), nullable=False),
@@ -228,6 +227,7 @@ draws = Table(
     Column("tz", String(64), nullable=False),
     Column("voided", Boolean, nullable=False),
     Index("ix_draws_sub", "iss", "sub"),
+    Index("ix_draws_rid", "rid"),
 )
 
 usage_events = Table(

@@ -19,7 +19,7 @@ def settlement_rows(conn: Connection, *, merchant_id: str | None = None,
     r, ln = redemptions.c, redemption_lines.c
     stmt = (select(r.id, r.day, r.merchant_id, r.program_id, r.status, r.voided_by,
                    ln.cat, ln.amount, ln.covered)
-            .join(redemption_lines, ln.redemption_id == r.id)
+            .join(redemption_lines, ln.redemption_uuid == r.uuid)
             .where(r.kind == "redemption"))
     if merchant_id is not None:
         stmt = stmt.where(r.merchant_id == merchant_id)
