@@ -17,6 +17,7 @@ from merchant_pos.store.audit import AuditHead, AuditLog, AuditVerification
 from merchant_pos.store.engine import (
     BEGIN_OPTION,
     DEFAULT_BUSY_TIMEOUT_MS,
+    BackgroundCheckpointer,
     create_ledger_engine,
     raw_connection,
     translated_errors,
@@ -56,11 +57,13 @@ class Ledger:
         self.audit = AuditLog()
         self.writer = engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
         self.backup_taken: Path | None = None
+        self.checkpointer: BackgroundCheckpointer | None = None
 
     @classmethod
     def open(cls, directory: str | Path | None = None, *, path: Path | None = None,
              clock: Clock = system_clock,
-             busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Ledger:
+             busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+             background_checkpoints: bool = True) -> Ledger:
         """Open (creating, or migrating after a backup) the ledger.
 
         ``directory`` overrides the data dir (``--data-dir``); ``path`` names the
@@ -87,9 +90,14 @@ class Ledger:
             raise
         ledger = cls(engine, path, clock)
         ledger.backup_taken = backup
+        if background_checkpoints:
+            ledger.checkpointer = BackgroundCheckpointer(engine)
+            ledger.checkpointer.start()
         return ledger
 
     def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
     def __enter__(self) -> Ledger:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 
@@ -154,3 +155,19 @@ def test_data_dir_override_and_environment(tmp_path: Path,
     assert "merchant-pos" in str(data_dir())
     with Ledger.open(tmp_path / "flag") as ledger:
         assert ledger.path == tmp_path / "flag" / "ledger.sqlite3"
+
+
+def test_background_checkpoints_run_and_stop_with_the_ledger(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "c") as ledger:
+        assert ledger.checkpointer is not None
+        with ledger.write() as s:
+            ledger.audit.append(s, at=1, kind="settings_change", operator_id=None,
+                                payload={"what": "test"})
+        deadline = time.monotonic() + 10
+        while ledger.checkpointer.checkpoints < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ledger.checkpointer.checkpoints >= 2 and ledger.checkpointer.last_error is None
+        with ledger.engine.connect() as conn:
+            busy, log, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        assert busy == 0 and log == done  # nothing left behind in the WAL
+    assert not ledger.checkpointer._thread.is_alive()
