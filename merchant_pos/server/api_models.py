@@ -62,6 +62,10 @@ Status = Literal["accepted", "conflict", "rejected"]
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
+
+class StrictBody(Strict):
+    """A whole request body: normalised once, at the top (see ``_normalised``)."""
+
     @model_validator(mode="before")
     @classmethod
     def _integral_numbers(cls, data: Any) -> Any:
@@ -90,7 +94,7 @@ class ErrorBody(Reply):
 
 # ----- enrollment and device ------------------------------------------------------------
 
-class EnrollRequest(Strict):
+class EnrollRequest(StrictBody):
     code: str = Field(min_length=1, max_length=32, pattern=NO_NUL,
                       description="one-time enrollment code")
     name: str = Field(min_length=1, max_length=64, pattern=NO_NUL,
@@ -173,7 +177,7 @@ class TrustListResponse(Reply):
     keys: list[TrustedKeyOut]
 
 
-class AuditHead(Strict):
+class AuditHead(StrictBody):
     seq: int = Field(ge=0, le=2**53, description="number of the last audit entry")
     head: str = Field(pattern=r"^[0-9a-f]{16,128}$", description="hex hash of that entry")
     at: Epoch
@@ -256,7 +260,7 @@ class VoidItem(Strict):
 PushItem = Annotated[RedemptionItem | VoidItem, Field(discriminator="type")]
 
 
-class PushRequest(Strict):
+class PushRequest(StrictBody):
     items: list[PushItem] = Field(max_length=MAX_PUSH_ITEMS)
 
 
