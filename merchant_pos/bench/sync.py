@@ -37,7 +37,8 @@ PROGRAM = "bench-food"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--count", type=int, default=10_000, help="queued redemptions")
     parser.add_argument("--batch", type=int, default=200, help="redemptions per push")
-    parser.add_argument("--beneficiaries", type=int, default=200)
+    parser.add_argument("--beneficiaries", type=int, default=2000,
+                        help="distinct codes the redemptions cycle through")
     parser.add_argument("--serve-db", help=argparse.SUPPRESS)  # internal: the server child
 
 

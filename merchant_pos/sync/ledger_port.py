@@ -29,6 +29,7 @@ from merchant_pos.store.reference import (
 )
 from merchant_pos.store.sync_state import SyncKind, SyncState, SyncStateStore
 from merchant_pos.store.usage import ServerUsage, UsageLedger
+from merchant_pos.sync import messages
 
 OUTCOMES_KIND = "outcomes"
 PENDING = RedemptionStatus.PENDING.value
@@ -70,6 +71,10 @@ class ConflictView:
     covered: int
     status: str
     detail: dict[str, Any]
+
+    def message(self, language: str = "zh_CN") -> str:
+        """What the clerk reads in the Conflicts list."""
+        return messages.describe_server_flag(self.status, self.detail, language)
 
 
 class SyncLedger:

@@ -135,3 +135,59 @@ def yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, part = divmod(abs(fen), 100)
     return f"{sign}{whole}.{part:02d}"
+
+
+SERVER_REASONS: dict[str, dict[str, str]] = {
+    "category_not_allowed": {"zh_CN": "本店不能核销该类别", "en": "this shop may not redeem "
+                             "that category"},
+    "draws_invalid": {"zh_CN": "核销明细与受助码不符", "en": "the draws do not match the code"},
+    "redeemed_in_future": {"zh_CN": "核销时间晚于服务器时间，请检查电脑时间",
+                           "en": "redemption time is in the future; check the computer's clock"},
+    "void_target_unknown": {"zh_CN": "服务器上找不到要撤销的核销",
+                            "en": "the server does not know the redemption being voided"},
+    "already_voided": {"zh_CN": "该核销已被撤销", "en": "that redemption was already voided"},
+    "uuid_reused": {"zh_CN": "同一编号的记录内容不同，已保留待查",
+                    "en": "a record with the same id but different content; kept for review"},
+    "invalid_request": {"zh_CN": "服务器无法接受此记录，已保留待查",
+                        "en": "the server cannot accept this record; kept for review"},
+}
+PERIODS = {"total": ("总额", "in total"), "day": ("每天", "per day"), "week": ("每周", "per week"),
+           "month": ("每月", "per month"), "year": ("每年", "per year")}
+
+
+def _amount(value: int, unit: str, zh: bool) -> str:
+    if unit == "count":
+        return f"{value} 次" if zh else f"{value} times"
+    return f"{yuan(value)} 元" if zh else f"\u00a5{yuan(value)}"
+
+
+def describe_server_flag(status: str, detail: Any, language: str = "zh_CN") -> str:
+    """The clerk's sentence for a conflict or rejection, from the stored server detail."""
+    zh = not language.startswith("en")
+    detail = detail if isinstance(detail, dict) else {}
+    if status == "conflict":
+        parts = []
+        conflict = detail.get("conflict") or {}
+        for ex in conflict.get("exceeded", []) if isinstance(conflict, dict) else []:
+            unit = str(ex.get("unit", "fen"))
+            per_zh, per_en = PERIODS.get(str(ex.get("per")), ("", ""))
+            lim = _amount(int(ex.get("lim", 0)), unit, zh)
+            before = _amount(int(ex.get("used_before", 0)), unit, zh)
+            drawn = _amount(int(ex.get("drawn", 0)), unit, zh)
+            parts.append(
+                f"{ex.get('ent')}：限额{per_zh} {lim}，此前他处已用 {before}，本笔 {drawn}" if zh
+                else f"{ex.get('ent')}: limit {lim} {per_en}, already used elsewhere {before}, "
+                     f"this redemption {drawn}")
+        head = "与其他商户的使用冲突" if zh else "Conflicts with use at another shop"
+        return head + ("：" if zh else ": ") + ("；" if zh else "; ").join(parts) if parts else head
+    reason = str(detail.get("reason") or "")
+    text_for_reason = SERVER_REASONS.get(reason, {}).get("zh_CN" if zh else "en")
+    if text_for_reason is None and reason:
+        from merchant_pos.domain.errors import ErrorId, message
+        try:
+            text_for_reason = message(ErrorId(reason), "zh_CN" if zh else "en")
+        except ValueError:
+            text_for_reason = str(detail.get("message") or reason)
+    head = "服务器拒绝了此核销" if zh else "The server rejected this redemption"
+    return f"{head}：{text_for_reason}" if zh and text_for_reason else (
+        f"{head}: {text_for_reason}" if text_for_reason else head)

@@ -36,11 +36,15 @@ class OfflinePolicy:
             return None
 
         cap = number("max_unsynced_covered_fen", "max_unsynced_covered", "unsynced_cap_fen")
+        offline = number("max_offline_hours", "max_hours_offline")
+        # Keys and revocations older than the offline limit are stale too, unless the
+        # server sets their own limits.
         return cls(
-            max_offline_hours=number("max_offline_hours", "max_hours_offline"),
+            max_offline_hours=offline,
             max_unsynced_covered_fen=None if cap is None else int(cap),
-            max_trust_list_age_hours=number("max_trust_list_age_hours", "max_keys_age_hours"),
-            max_revocations_age_hours=number("max_revocations_age_hours"),
+            max_trust_list_age_hours=number("max_trust_list_age_hours",
+                                            "max_keys_age_hours") or offline,
+            max_revocations_age_hours=number("max_revocations_age_hours") or offline,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -155,3 +155,18 @@ def test_scheduler_stop_interrupts_a_long_backoff(
         assert time.monotonic() - started < 1
     assert scheduler.last_report is not None and scheduler.last_report.cancelled
     assert pos.engine.status().state is ConnectionState.IDLE
+
+
+def test_stale_keys_and_revocations_show_in_the_status(
+    world: ServerWorld, make_pos: Callable[..., PosDevice]
+) -> None:
+    pos = make_pos()
+    pos.enroll(world.url, world.enrollment_code("M-A"))
+    assert pos.engine.sync_now().ok
+    assert pos.engine.status().stale_findings == []
+    old = pos.clock.now() - 80 * 3600
+    for kind in ("trust", "revocations"):
+        pos.sync_ledger.state.mark_fresh(kind, old)
+    stale = pos.engine.status("en").stale_findings
+    assert [f.message_id for f in stale] == ["stale_trust_list", "stale_revocations"]
+    assert "80 hours" in stale[0].message("en") and "72" in stale[0].message("zh_CN")

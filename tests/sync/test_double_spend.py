@@ -49,6 +49,9 @@ def test_offline_double_spend_is_flagged_on_the_later_redemption(
     exceeded = flagged[0].detail["conflict"]["exceeded"][0]
     assert exceeded["ent"] == "v1" and exceeded["lim"] == 5000
     assert exceeded["earlier"] == [earlier]
+    assert flagged[0].message("zh_CN") == (
+        "与其他商户的使用冲突：v1：限额总额 50.00 元，此前他处已用 40.00 元，本笔 40.00 元")
+    assert "already used elsewhere ¥40.00" in flagged[0].message("en")
     assert shop_b.engine.status().conflicts == 1 and shop_a.engine.status().conflicts == 0
     assert shop_a.engine.ledger.conflicts() == []
     # and each device's quote now sees the other's draw

@@ -154,4 +154,5 @@ def test_policy_from_server_config() -> None:
     policy = OfflinePolicy.from_config({"max_offline_hours": 12,
                                         "max_unsynced_covered_fen": 300_000, "other": "x"})
     assert policy.max_offline_hours == 12 and policy.max_unsynced_covered_fen == 300_000
+    assert policy.max_trust_list_age_hours == policy.max_revocations_age_hours == 12
     assert OfflinePolicy.from_config({}).max_offline_hours is None
