@@ -117,7 +117,7 @@ def _run(conn: Connection, batch: _Batch) -> None:
                                   if isinstance(c.item, VoidItem)])
     keys = {c.ledger_key for c in batch.checked if c.ledger_key is not None}
     keys |= {(t.iss, t.sub) for t in targets.values() if t.iss and t.sub}
-    _lock(conn, sorted(keys))  # type: ignore[arg-type]
+    _lock(conn, sorted(keys))  # type: ignore[arg-type, unused-ignore]
     batch.stored = _load_stored(conn, [c.uuid for c in batch.checked])
     batch.stored.update(_load_stored(conn, list(targets)))
     _classify(batch)
@@ -126,7 +126,7 @@ def _run(conn: Connection, batch: _Batch) -> None:
         target = batch.stored[t]
         if target.iss and target.sub:
             touched.add((target.iss, target.sub))
-    ledger = _load_ledger(conn, sorted(touched))  # type: ignore[arg-type]
+    ledger = _load_ledger(conn, sorted(touched))  # type: ignore[arg-type, unused-ignore]
     flips = _judge(batch, ledger)
     _insert_new(conn, batch)
     events = _new_usage_events(batch)
@@ -208,7 +208,7 @@ def _insert_new(conn: Connection, batch: _Batch) -> None:
     for c in batch.new:
         s = batch.stored[c.uuid]
         item = c.item
-        is_redemption = isinstance(item, RedemptionItem)
+        total = sum(x.amount for x in item.lines) if isinstance(item, RedemptionItem) else 0
         rows.append({
             "uuid": c.uuid, "content_hash": c.content_hash, "kind": s.kind,
             "device_id": batch.device.id, "merchant_id": batch.device.merchant_id,
@@ -217,11 +217,11 @@ def _insert_new(conn: Connection, batch: _Batch) -> None:
             "sub": c.claims.sub if c.claims else None,
             "program_id": s.program_id, "cti": c.claims.cti.hex() if c.claims else None,
             "at": item.at, "day": c.day,
-            "total": sum(x.amount for x in item.lines) if is_redemption else 0,
-            "covered": item.covered if is_redemption else 0,
+            "total": total,
+            "covered": item.covered if isinstance(item, RedemptionItem) else 0,
             "quote_covered": c.quote_covered,
             "conflict": s.conflict,
-            "voids_uuid": None if is_redemption else item.voids,
+            "voids_uuid": item.voids if isinstance(item, VoidItem) else None,
             "voided_by": batch.voided_now.get(c.uuid),
             "voided_at": batch.now if c.uuid in batch.voided_now else None,
             "received_at": batch.now, "body": c.body,

@@ -61,7 +61,8 @@ def _page(ctx: Ctx, stmt: Select[Any], seq_col: Any, after: str, limit: int
           ) -> tuple[list[Any], str, bool]:
     start = int(after)
     with ctx.engine.connect() as conn:
-        rows = conn.execute(stmt.where(seq_col > start).order_by(seq_col).limit(limit + 1)).all()
+        rows = list(conn.execute(stmt.where(seq_col > start).order_by(seq_col)
+                                 .limit(limit + 1)).all())
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = str(rows[-1].seq) if rows else str(start)
