@@ -147,3 +147,60 @@ def test_embedded_server_starts_stops_and_frees_its_port(tmp_path: Path) -> None
     with again as url:
         assert url == base_url
         assert httpx.get(f"{url}/v1/health").status_code == 200
+
+
+def test_simultaneous_over_spend_through_two_server_instances(world: World) -> None:
+    """Two canteens push meals of the same beneficiaries at the same moment through two
+    server instances (two connection pools): per beneficiary and day exactly one is
+    accepted and the later one is the conflict, as if they had come one by one."""
+    a, b = world.pos("canteen-01"), world.pos("canteen-02")
+    now = world.clock.now
+    codes = [world.code(f"B-MEAL-7{i:02d}") for i in range(40)]
+    mine = [a.item(c, now - 600, [("meal", 1000, 1)]) for c in codes]
+    theirs = [b.item(c, now - 300, [("meal", 1000, 1)]) for c in codes]
+    second = EmbeddedServer(world.server.db_url, clock=world.clock, init_schema=False)
+    second_url = second.start()
+    barrier = threading.Barrier(2)
+    results: dict[str, list[dict[str, Any]]] = {}
+    errors: list[BaseException] = []
+
+    def run(name: str, url: str, token: str, items: list[dict[str, Any]]) -> None:
+        try:
+            with httpx.Client(base_url=url, headers={"Authorization": token}, timeout=60) as c:
+                got = []
+                for i in range(0, len(items), 5):
+                    barrier.wait(timeout=30)
+                    r = c.post("/v1/redemptions", json={"items": items[i:i + 5]})
+                    assert r.status_code == 200, r.text
+                    got += r.json()["results"]
+                results[name] = got
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+            barrier.abort()
+
+    try:
+        threads = [
+            threading.Thread(target=run, args=("a", world.base_url,
+                                                a.client.headers["authorization"], mine)),
+            threading.Thread(target=run, args=("b", second_url,
+                                                b.client.headers["authorization"], theirs)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        second.stop()
+    assert not errors, errors
+    # Whatever each push answered at the time, the recorded verdicts are the sequential ones.
+    final = {i["uuid"]: a.client.get(f"/v1/redemptions/{i['uuid']}").json()["status"]
+             for i in mine}
+    final |= {i["uuid"]: b.client.get(f"/v1/redemptions/{i['uuid']}").json()["status"]
+              for i in theirs}
+    assert [final[i["uuid"]] for i in mine] == ["accepted"] * len(codes)
+    assert [final[i["uuid"]] for i in theirs] == ["conflict"] * len(codes)
+    # b heard at push time or later, through its changes feed: every one is a conflict.
+    told = {r["uuid"]: r["status"] for r in results["b"]}
+    changes, _ = b.pages("/v1/redemptions/changes")
+    told |= {c["uuid"]: c["status"] for c in changes}
+    assert set(told.values()) == {"conflict"}

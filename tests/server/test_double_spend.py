@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
+from merchant_pos.server.cli import main
 from merchant_pos.server.demo_seed import BABY
 from tests.server.world import World
 from tests.support.codes import DAY
@@ -40,7 +45,8 @@ def test_later_redemption_by_time_is_the_conflict_whichever_syncs_first(world: W
     assert a.pages("/v1/redemptions/changes")[0] == []
 
 
-def test_conflict_is_flagged_at_push_and_shows_in_settlement(world: World) -> None:
+def test_conflict_is_flagged_at_push_and_shows_in_settlement(
+        world: World, capsys: pytest.CaptureFixture[str]) -> None:
     code = world.code("B-MEAL-002")
     a, b = world.pos("canteen-01"), world.pos("canteen-02")
     now = world.clock.now
@@ -57,6 +63,14 @@ def test_conflict_is_flagged_at_push_and_shows_in_settlement(world: World) -> No
     assert rows == [{"day": day, "merchant": "canteen-02", "program": "elder-meal-2026",
                      "cat": "meal", "status": "conflict", "count": 1, "total": 1500,
                      "covered": 1500}]
+    # The operator's report lists both shops, the conflict included.
+    assert main(["--db", world.server.db_url, "settlement", "--day", day, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(x["merchant"], x["status"], x["covered"]) for x in report] == [
+        ("canteen-01", "accepted", 1200), ("canteen-02", "conflict", 1500)]
+    assert main(["--db", world.server.db_url, "settlement", "--day", day]) == 0
+    text = capsys.readouterr().out
+    assert "canteen-02" in text and "conflict" in text and "15.00" in text
 
 
 def test_voiding_the_earlier_redemption_clears_the_conflict(world: World) -> None:
