@@ -33,6 +33,8 @@ def register(sub: Any) -> None:
     p.add_argument("--merchant", choices=DEMO_MERCHANTS, default=DEMO_MERCHANTS[0])
     p.add_argument("--lang", choices=["zh_CN", "en"], help="language of the counter")
     p.add_argument("--camera", help="camera index, name or video file to scan from")
+    p.add_argument("--decoder", choices=["zxing", "pyzbar"], default="zxing",
+                   help="QR decoder for the camera (default zxing: faster, reads more)")
     p.add_argument("--screenshot", type=Path,
                    help="scripted run: scan a demo code, enter a cart, save a PNG, exit")
     p.set_defaults(func=run)
@@ -68,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
     hint = (f"演示：{DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}" if lang == "zh_CN"
             else f"Demo: {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}")
     try:
-        return run_counter(world.pos, lang, camera_setting=args.camera, hint=hint,
+        return run_counter(world.pos, lang, camera_setting=args.camera, decoder=args.decoder,
+                           hint=hint,
                            screenshot=args.screenshot, script=script)
     finally:
         world.close()

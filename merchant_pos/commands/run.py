@@ -12,6 +12,8 @@ def register(sub: Any) -> None:
     p.add_argument("--data-dir", type=Path, help="where the ledger lives (default: per user)")
     p.add_argument("--lang", choices=["zh_CN", "en"], help="language of the counter")
     p.add_argument("--camera", help="camera index, name or video file to scan from")
+    p.add_argument("--decoder", choices=["zxing", "pyzbar"], default="zxing",
+                   help="QR decoder for the camera (default zxing: faster, reads more)")
     p.set_defaults(func=run)
 
 
@@ -34,6 +36,6 @@ def run(args: argparse.Namespace) -> int:
         application(lang)
         if ctx.settings.load_profile() is None and not EnrollDialog(ctx, lang).exec():
             return 1
-        return run_counter(ctx, lang, camera_setting=args.camera)
+        return run_counter(ctx, lang, camera_setting=args.camera, decoder=args.decoder)
     finally:
         ctx.close()

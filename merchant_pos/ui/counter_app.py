@@ -67,16 +67,17 @@ def sign_in(ctx: PosContext, language: str, hint: str = "") -> OperatorSession |
 
 
 def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = None,
-                hint: str = "", screenshot: Path | None = None,
+                decoder: str = "zxing", hint: str = "", screenshot: Path | None = None,
                 script: Any = None) -> int:
     """Run the counter until its window closes; returns the exit status."""
     app = application(language)
     camera = None
     if camera_setting:
         from merchant_pos.scan.capture import CameraSource
+        from merchant_pos.scan.scanner import ScanSettings
         from merchant_pos.ui.scan_camera import CameraWorker
 
-        camera = CameraWorker(CameraSource.parse(camera_setting))
+        camera = CameraWorker(CameraSource.parse(camera_setting), ScanSettings(decoder=decoder))
     services = counter_services(ctx, language, camera=camera)
     from merchant_pos.ui.scan_photo import PhotoInput
 
@@ -93,6 +94,8 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
     window.show()
     if camera is not None:
         camera.start()
+        if camera.decoder_message:
+            window.show_message(camera.decoder_message, "warning")
     if script is not None:
         QTimer.singleShot(0, lambda: script.run(window, screenshot))
     return app.exec()

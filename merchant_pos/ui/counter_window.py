@@ -46,7 +46,7 @@ from merchant_pos.ui.labels import Labels, StandardItem
 from merchant_pos.ui.receipt_view import ReceiptDialog
 from merchant_pos.ui.records_dialog import RecordsDialog
 from merchant_pos.ui.scan_preview import ScanPreview
-from merchant_pos.ui.scan_wedge import WedgeScanFilter
+from merchant_pos.ui.scan_wedge import WedgeScanFilter, make_scanner_field
 from merchant_pos.ui.status_bar import SyncStatusBar
 from merchant_pos.ui.tasks import BackgroundTasks
 
@@ -91,7 +91,9 @@ class CounterWindow(QMainWindow):
         self.setWindowTitle(self.tr("Merchant POS — {0}").format(services.profile.merchant_name))
         self.cart = CartTableModel(services.labels.category, self)
         self._build()
-        self.wedge = WedgeScanFilter(self).install()
+        # One debouncer for camera and scanner: a code both read at once counts once.
+        debouncer = services.camera.service.debouncer if services.camera is not None else None
+        self.wedge = WedgeScanFilter(self, debouncer=debouncer).install()
         self.wedge.scanned.connect(self.on_scan)
         if services.camera is not None:
             self.preview.attach(services.camera)
@@ -117,6 +119,9 @@ class CounterWindow(QMainWindow):
         self.entry = CartEntry(s.labels, s.profile.categories, s.items)
         self.entry.lineAdded.connect(self.add_line)
         self.entry.invalid.connect(lambda text: self.show_message(text, "error"))
+        # Focus sits in the price field while a scanner may fire: no input method
+        # there, or a Chinese IME would swallow the scanner's letters.
+        make_scanner_field(self.entry.amount)
         self.table = QTableView()
         self.table.setModel(self.cart)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
