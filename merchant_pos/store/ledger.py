@@ -113,13 +113,6 @@ class Ledger:
             yield session
 
     @contextmanager
-    def write_raw(self) -> Iterator[sqlite3.Connection]:
-        """The hot path's write transaction: the raw ``sqlite3`` connection inside
-        ``BEGIN IMMEDIATE`` (begun and committed through SQLAlchemy), for plain SQL."""
-        with translated_errors(), self.writer.connect() as conn, conn.begin():
-            yield raw_connection(conn)
-
-    @contextmanager
     def read_raw(self) -> Iterator[sqlite3.Connection]:
         with translated_errors(), self.engine.connect() as conn, conn.begin():
             try:
