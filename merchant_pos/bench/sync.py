@@ -243,8 +243,9 @@ def run(args: argparse.Namespace) -> int:
                   f"(client overhead {100 * (push_s / bare_s - 1):+.0f}%, target <= +25%)")
             print(f"sync engine, whole sync_now:     {total_s:7.2f} s  "
                   f"{args.count / total_s:8.0f} redemptions/s  ({report.http_calls} HTTP calls: "
-                  f"{report.http_seconds:.2f} s waiting on them; the client's own work "
-                  f"{client_work:.2f} s = {100 * client_work / bare_s:.0f}% of the bare ingest)")
+                  f"{report.http_seconds:.2f} s inside them; outside them (client work not hidden "
+                  f"behind the network) {client_work:.2f} s = "
+                  f"{100 * client_work / bare_s:.0f}% of the bare ingest)")
             step = max(1, len(marks) // 5)
             trail = ", ".join(f"{c}: {r:.0f}" for c, _, r in marks[::step])
             print(f"RSS MiB of the POS process: before {rss.samples[0]:.0f}, "

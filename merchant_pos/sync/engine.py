@@ -15,6 +15,7 @@ import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from merchant_pos.store.errors import LedgerError
@@ -191,23 +192,41 @@ class SyncEngine:
     # -- push ----------------------------------------------------------------------------
     def _push_outbox(self, api: server_api.ServerApi, cancel: threading.Event,
                      report: SyncReport) -> None:
-        after_seq = 0
+        """Batches go to the server strictly one after another, in outbox order; while
+        batch N+1 is on the wire, batch N's answers are written to the ledger and
+        batch N+2 is read (a one-deep pipeline: the local work hides behind the
+        network). An answer is only ever applied after it arrived; a batch whose answer
+        is lost stays pending and is resent, same UUIDs, by the next sync."""
         self._progress("push", 0)
-        while True:
-            if cancel.is_set():
-                raise Cancelled()
-            entries = self.ledger.pending_outbox(after_seq, self.batch_size)
-            if not entries:
-                break
-            self._push_batch(api, entries, cancel, report)
-            after_seq = entries[-1].seq
-            self._progress("push", report.pushed)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpos-push") as wire:
+            current = self.ledger.pending_outbox(0, self.batch_size)
+            in_flight = wire.submit(self._exchange, api, current, cancel, report) \
+                if current else None
+            while current and in_flight is not None:
+                following = self.ledger.pending_outbox(current[-1].seq, self.batch_size)
+                outcomes = in_flight.result()
+                in_flight = None
+                if following and not cancel.is_set():
+                    in_flight = wire.submit(self._exchange, api, following, cancel, report)
+                self._apply_answers(current, outcomes, report)
+                self._progress("push", report.pushed)
+                if cancel.is_set():
+                    if in_flight is not None:  # let the request on the wire land
+                        self._apply_answers(following, in_flight.result(), report)
+                    raise Cancelled()
+                current = following
         report.left_pending = self.ledger.pending_count()
         if report.left_pending == 0:
             self.ledger.state.mark_fresh(SyncKind.PUSH, self.clock.now())
 
-    def _push_batch(self, api: server_api.ServerApi, entries: Sequence[OutboxEntry],
-                    cancel: threading.Event, report: SyncReport) -> None:
+    def _exchange(self, api: server_api.ServerApi, entries: Sequence[OutboxEntry],
+                  cancel: threading.Event, report: SyncReport) -> dict[str, ItemOutcome]:
+        """Send one batch (retrying transient failures); the server's answer per entry.
+
+        A batch the server refuses as malformed (400/413/422) is split in halves
+        until the one entry it cannot take is found; that entry is answered
+        ``error`` (kept pending with the reason), the others go through.
+        """
         outcomes: dict[str, ItemOutcome] = {}
         items: list[dict[str, Any]] = []
         sendable: list[OutboxEntry] = []
@@ -219,34 +238,35 @@ class SyncEngine:
                 outcomes[entry.entry_id] = ItemOutcome(
                     entry.entry_id, OUTBOX_ERROR, outcome_detail({"reason": "unsendable",
                                                                   "message": str(exc)}))
-        if items:
-            def failed(exc: TransientError) -> None:
-                self.ledger.record_push_failure(sendable, str(exc), self.clock.now())
-            try:
-                timed = self._call(lambda: api.push(items), cancel, report, failed)
-            except RequestRefused as exc:
-                if exc.status not in BISECT_STATUSES:
-                    raise
-                if len(sendable) > 1:  # find the one entry the server cannot take
-                    half = len(sendable) // 2
-                    self._push_batch(api, sendable[:half], cancel, report)
-                    self._push_batch(api, sendable[half:], cancel, report)
-                    self._apply_outcomes_only(entries, outcomes, report)
-                    return
-                outcomes[sendable[0].entry_id] = ItemOutcome(
-                    sendable[0].entry_id, OUTBOX_ERROR,
-                    outcome_detail({"reason": exc.error_id or f"http_{exc.status}",
-                                    "message": exc.detail}))
-            else:
-                self._observe_clock(timed)
-                for result in timed.body["results"]:
-                    outcome = _outcome_of(result)
-                    outcomes[outcome.entry_id] = outcome
-                    _count(report, result, outcome)
-        self._apply_outcomes_only(entries, outcomes, report)
+        if not items:
+            return outcomes
 
-    def _apply_outcomes_only(self, entries: Sequence[OutboxEntry],
-                             outcomes: dict[str, ItemOutcome], report: SyncReport) -> None:
+        def failed(exc: TransientError) -> None:
+            self.ledger.record_push_failure(sendable, str(exc), self.clock.now())
+        try:
+            timed = self._call(lambda: api.push(items), cancel, report, failed)
+        except RequestRefused as exc:
+            if exc.status not in BISECT_STATUSES:
+                raise
+            if len(sendable) > 1:
+                half = len(sendable) // 2
+                outcomes.update(self._exchange(api, sendable[:half], cancel, report))
+                outcomes.update(self._exchange(api, sendable[half:], cancel, report))
+                return outcomes
+            outcomes[sendable[0].entry_id] = ItemOutcome(
+                sendable[0].entry_id, OUTBOX_ERROR,
+                outcome_detail({"reason": exc.error_id or f"http_{exc.status}",
+                                "message": exc.detail}))
+            return outcomes
+        self._observe_clock(timed)
+        for result in timed.body["results"]:
+            outcome = _outcome_of(result)
+            outcomes[outcome.entry_id] = outcome
+            _count(report, result, outcome)
+        return outcomes
+
+    def _apply_answers(self, entries: Sequence[OutboxEntry],
+                        outcomes: dict[str, ItemOutcome], report: SyncReport) -> None:
         known = {e.entry_id for e in entries}
         mine = {k: v for k, v in outcomes.items() if k in known}
         if not mine:
