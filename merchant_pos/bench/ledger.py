@@ -205,8 +205,8 @@ def run(args: argparse.Namespace) -> int:
             verify(codes[2], trust, int(time.time()))
 
         def usage() -> None:
-            with ledger.read() as s:
-                usage_for(s, claims.iss, claims.sub)
+            with ledger.read_raw() as db:
+                usage_for(db, claims.iss, claims.sub)
 
         copy = folder / "raw-rows.sqlite3"
         source = sqlite3.connect(folder / "ledger.sqlite3")
@@ -226,7 +226,8 @@ def run(args: argparse.Namespace) -> int:
         baseline, raw_rows, redeem_t = (timed[label] for label in labels)
         quote_t = time_calls("RedemptionService.quote (verify + usage + quote)", quote,
                              args.repeat)
-        usage_t = time_calls("usage read for one beneficiary", usage, args.repeat)
+        usage_t = time_calls("usage read, one beneficiary (own + server draws)", usage,
+                             args.repeat)
         cold = time_calls("domain verify alone (no cache: a first scan)", cold_verify,
                           args.repeat)
         ledger.close()
