@@ -29,6 +29,17 @@ class VerifiedCode:
     alg: int
 
 
+def check_time(claims: Claims, now: int) -> None:
+    """Step 12, the only step that depends on ``now``: expired, then not yet valid.
+
+    Callers that cache a verified code (the ledger) re-run just this.
+    """
+    if now > claims.exp + CLOCK_SKEW:
+        raise CodeRejected(ErrorId.EXPIRED)
+    if claims.iat > now + CLOCK_SKEW:
+        raise CodeRejected(ErrorId.NOT_YET_VALID)
+
+
 def verify(
     text: str,
     trust: TrustList,
@@ -75,10 +86,7 @@ def verify_strict(
         raise CodeRejected(ErrorId.ISSUER_MISMATCH, f"{claims.iss!r} != {key.iss!r}")
     if not key.not_before <= claims.iat < key.not_after:
         raise CodeRejected(ErrorId.KEY_NOT_VALID)
-    if now > claims.exp + CLOCK_SKEW:
-        raise CodeRejected(ErrorId.EXPIRED)
-    if claims.iat > now + CLOCK_SKEW:
-        raise CodeRejected(ErrorId.NOT_YET_VALID)
+    check_time(claims, now)
     if revoked.is_revoked(claims.cti, claims.sub):
         raise CodeRejected(ErrorId.REVOKED)
     if programs is not None and claims.prg not in programs:

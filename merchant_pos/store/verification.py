@@ -5,7 +5,7 @@ checking the signature again costs ~0.15 ms of the redeem. This wraps
 :func:`merchant_pos.domain.verify` without changing it: a code that passed is
 remembered with the reference-data version (trust list, revocations,
 programs) it passed under. On a hit, only the steps that depend on ``now``
-are re-run (expiry, then not-yet-valid, in the spec's order); every other step
+are re-run (``domain.verify.check_time``); every other step
 is a pure function of the text and that version. Any change of reference
 data bumps the version and so misses the cache.
 """
@@ -16,9 +16,8 @@ from collections import OrderedDict
 from collections.abc import Collection
 from threading import Lock
 
-from merchant_pos.domain.errors import CodeRejected, ErrorId
 from merchant_pos.domain.trust import RevocationList, TrustList
-from merchant_pos.domain.verify import CLOCK_SKEW, VerifiedCode, verify
+from merchant_pos.domain.verify import VerifiedCode, check_time, verify
 
 
 class CachedVerifier:
@@ -41,8 +40,5 @@ class CachedVerifier:
                 while len(self._cache) > self.size:
                     self._cache.popitem(last=False)
             return code
-        if now > hit.claims.exp + CLOCK_SKEW:
-            raise CodeRejected(ErrorId.EXPIRED)
-        if hit.claims.iat > now + CLOCK_SKEW:
-            raise CodeRejected(ErrorId.NOT_YET_VALID)
+        check_time(hit.claims, now)
         return hit
