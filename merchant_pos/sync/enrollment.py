@@ -16,6 +16,7 @@ from merchant_pos.sync.server_api import ServerApi
 from merchant_pos.sync.token_store import DeviceToken, TokenStore
 
 SERVER_URL = "sync.server_url"
+FEED_KINDS = ("revocations", "usage", "outcomes")
 DEVICE_ID = "sync.device_id"
 
 WRONG_CODE_ERRORS = frozenset({"enrollment_code_unknown", "invalid_request"})
@@ -80,6 +81,9 @@ def enroll_device(
     body = timed.body
     token = DeviceToken(url, str(body["device_id"]), str(body["token"]))
     stored_in = tokens.save(token)
+    previous = ledger.get_setting(SERVER_URL)
+    if previous is not None and previous != url:  # another server: its feeds start afresh
+        ledger.reset_cursors(FEED_KINDS)
     ledger.set_setting(SERVER_URL, url)
     ledger.set_setting(DEVICE_ID, token.device_id)
     ledger.set_setting(CA_BUNDLE, ca_bundle)

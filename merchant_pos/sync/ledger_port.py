@@ -18,7 +18,7 @@ from sqlalchemy import Table, bindparam, select, update
 from merchant_pos.domain.trust import TrustList
 from merchant_pos.store.audit import AuditKind, canonical_json
 from merchant_pos.store.ledger import Ledger
-from merchant_pos.store.models import OutboxRow, RedemptionRow, RedemptionStatus
+from merchant_pos.store.models import OutboxRow, RedemptionRow, RedemptionStatus, SyncStateRow
 from merchant_pos.store.outbox import RedemptionOutbox
 from merchant_pos.store.reference import (
     CategoryInfo,
@@ -225,6 +225,12 @@ class SyncLedger:
 
     def states(self) -> dict[str, SyncState]:
         return {s.kind: s for s in self.state.all_states()}
+
+    def reset_cursors(self, kinds: Sequence[str]) -> None:
+        """Forget where the delta feeds stood (enrolled with another server)."""
+        with self.ledger.write() as session:
+            session.execute(update(SyncStateRow).where(SyncStateRow.kind.in_(list(kinds)))
+                            .values(cursor=None))
 
     def record_attempt(self, kind: str, at: int, error: str | None = None) -> None:
         self.state.record_attempt(kind, at, error)

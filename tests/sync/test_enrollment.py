@@ -107,3 +107,22 @@ def test_expired_certificate_is_refused_even_with_its_bundle(
     with (TlsServer(world.engine, str(cert.cert), str(cert.key)) as tls,
           pytest.raises(CertificateError)):
         pos.enroll(tls.url, code, ca_bundle=str(cert.cert))
+
+
+def test_enrolling_with_another_server_restarts_its_feeds(
+    world: ServerWorld, make_pos: Callable[..., PosDevice], tmp_path: Path
+) -> None:
+    pos = make_pos()
+    pos.enroll(world.url, world.enrollment_code("M-A"))
+    assert pos.engine.sync_now().ok
+    assert pos.sync_ledger.cursor("usage") is not None
+    pos.enroll(world.url, world.enrollment_code("M-A"))  # same server: cursors kept
+    assert pos.sync_ledger.cursor("usage") is not None
+    other = ServerWorld(tmp_path / "other").start()
+    try:
+        pos.enroll(other.url, other.enrollment_code("M-A"))
+        assert [pos.sync_ledger.cursor(k) for k in ("revocations", "usage", "outcomes")] == [
+            None, None, None]
+        assert pos.engine.sync_now().ok
+    finally:
+        other.stop()
