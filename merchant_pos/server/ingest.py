@@ -178,6 +178,7 @@ def _classify(batch: _Batch) -> None:
         seen.add(c.uuid)
         batch.new.append(c)
         if isinstance(c.item, VoidItem):
+            c.reason = None  # judged afresh on every attempt (a retry may see more)
             target = batch.stored.get(c.item.voids)
             if (target is None or target.kind != "redemption"
                     or target.merchant_id != batch.device.merchant_id):
