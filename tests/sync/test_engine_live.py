@@ -100,3 +100,18 @@ def code_subject(code: str) -> str:
     from merchant_pos.domain.claims import parse_claims
     from merchant_pos.domain.cose import loads_cbor, parse_cose_sign1, unwrap_text
     return parse_claims(loads_cbor(parse_cose_sign1(unwrap_text(code)).payload)).sub
+
+
+def test_wrong_token_is_401_and_asks_for_reenrollment(
+    world: ServerWorld, make_pos: Callable[..., PosDevice]
+) -> None:
+    pos = enrolled(world, make_pos)
+    token = pos.tokens.load()
+    assert token is not None
+    pos.tokens.save(type(token)(token.server_url, token.device_id, "not-the-token"))
+    report = pos.engine.sync_now()
+    assert report.error is not None and report.error.status == 401 and report.retries == 0
+    assert "重新登记" in report.message("zh_CN") and "enroll" in report.message("en")
+    status = pos.engine.status("en")
+    assert status.state is ConnectionState.REENROLL_NEEDED
+    assert status.last_error is not None and "enroll" in status.last_error
