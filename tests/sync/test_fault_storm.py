@@ -37,7 +37,7 @@ def test_thousands_of_redemptions_through_a_third_of_calls_faulted(
 
     with FaultProxy(world.server.port, plan, hold_seconds=2.0, retry_after=RETRY_AFTER,
                     refuse_window=0.2, slow_total_seconds=0.3) as proxy:
-        pos = make_pos("pos", batch_size=50, read_timeout=1.0,
+        pos = make_pos("pos", batch_size=25, read_timeout=1.0,
                        retry=RetryPolicy(base_delay=0.05, max_delay=0.5, max_attempts=None))
         pos.engine.sleep = scaled_sleep
         pos.enroll(world.url, world.enrollment_code())
