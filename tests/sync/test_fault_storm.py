@@ -63,7 +63,7 @@ def test_thousands_of_redemptions_through_a_third_of_calls_faulted(
             report = pos.engine.sync_now()
             assert report.ok, report.message("en")
             totals.update(pushed=report.pushed, duplicates=report.duplicates,
-                          retries=report.retries)
+                          retries=report.retries, errors=report.errors)
         faulted, calls = plan.total_injected, plan.requests
         plan.stop()  # the faults stop; one more sync must find nothing left to do
         final = pos.engine.sync_now()
@@ -85,6 +85,9 @@ def test_thousands_of_redemptions_through_a_third_of_calls_faulted(
         else:
             assert local[rid] == stored[rid]["status"] == "accepted", rid
     assert set(pos.outbox().values()) == {"accepted"}
+    # every retry carried the same content (else the server answers uuid_reused)
+    assert totals["errors"] == 0
+    assert pos.ledger.verify_audit().ok
     # lost answers were really lost after the commit, and resent as duplicates
     assert totals["duplicates"] > 0 and totals["pushed"] >= REDEMPTIONS + len(voided)
     # Retry-After was honoured: one wait of at least RETRY_AFTER per 429 served
