@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, select
 
 from merchant_pos.server.api_errors import DEVICE_REVOKED, UNAUTHORIZED, ApiError
+from merchant_pos.server.database import reader
 from merchant_pos.server.schema import devices
 
 # Enrollment codes are typed by a person: no 0/O, 1/I/L.
@@ -47,6 +49,11 @@ class ServerContext:
     engine: Engine
     clock: Callable[[], float] = time.time
 
+    @cached_property
+    def reader(self) -> Engine:
+        """For requests that only read (no write lock on SQLite)."""
+        return reader(self.engine)
+
     def now(self) -> int:
         return int(self.clock())
 
@@ -74,7 +81,7 @@ def current_device(
         raise ApiError(401, UNAUTHORIZED, "A device token is required (Authorization: Bearer).",
                        headers={"WWW-Authenticate": "Bearer"})
     token_hash = hash_secret(credentials.credentials)
-    with ctx.engine.connect() as conn:
+    with ctx.reader.connect() as conn:
         row = conn.execute(
             select(devices.c.id, devices.c.merchant_id, devices.c.name, devices.c.revoked_at)
             .where(devices.c.token_hash == token_hash)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError
 from merchant_pos.server.schema import feed_counter, metadata
 
 FEED = "feed"
+READ_ONLY = "mpos_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -70,7 +71,16 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (see ``reader``) take no lock: in WAL mode they never wait for a writer.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reader(engine: Engine) -> Engine:
+    """The engine for read-only work (on SQLite: a deferred transaction, no write lock)."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def create_schema(engine: Engine) -> None:

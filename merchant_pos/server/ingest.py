@@ -83,7 +83,7 @@ class _Batch:
 def push(ctx: ServerContext, device: Device, items: list[RedemptionItem | VoidItem]
          ) -> list[dict[str, Any]]:
     now = ctx.now()
-    with ctx.engine.connect() as conn:
+    with ctx.reader.connect() as conn:
         merchant = load_merchant_view(conn, device.merchant_id)
         trust = load_trust_list(conn)
         checked = check_items(conn, merchant, trust, items, now)

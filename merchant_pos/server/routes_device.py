@@ -101,7 +101,7 @@ def enroll(body: EnrollRequest, ctx: Ctx) -> EnrollResponse:
 @router.get("/config", response_model=ConfigResponse, tags=["device"])
 def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
     """The merchant's profile, programs, categories, standard items and policies."""
-    with ctx.engine.connect() as conn:
+    with ctx.reader.connect() as conn:
         m = conn.execute(select(merchants).where(merchants.c.id == device.merchant_id)).one()
         prog_rows = conn.execute(
             select(programs)
@@ -141,7 +141,7 @@ def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
 @router.get("/trust-list", response_model=TrustListResponse, tags=["sync"])
 def trust_list(device: CurrentDevice, ctx: Ctx) -> TrustListResponse:
     """Every issuer public key a code may be signed with (small: sent whole)."""
-    with ctx.engine.connect() as conn:
+    with ctx.reader.connect() as conn:
         keys = trusted_keys(conn)
     return TrustListResponse(server_time=ctx.now(), keys=[
         TrustedKeyOut(kid=base64.b64encode(k.kid).decode(), alg=k.alg,
@@ -162,7 +162,7 @@ def put_audit_head(body: AuditHead, device: CurrentDevice, ctx: Ctx) -> AuditHea
 @router.get("/device/audit-head", response_model=AuditHeadOut | None, tags=["sync"])
 def get_audit_head(device: CurrentDevice, ctx: Ctx) -> AuditHeadOut | None:
     """The last audit head this device sent (null before the first)."""
-    with ctx.engine.connect() as conn:
+    with ctx.reader.connect() as conn:
         row = conn.execute(select(devices.c.audit_seq, devices.c.audit_head, devices.c.audit_at,
                                   devices.c.audit_received_at)
                            .where(devices.c.id == device.id)).one()

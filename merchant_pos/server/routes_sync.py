@@ -60,7 +60,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_ITEMS, description="items per pag
 def _page(ctx: Ctx, stmt: Select[Any], seq_col: Any, after: str, limit: int
           ) -> tuple[list[Any], str, bool]:
     start = int(after)
-    with ctx.engine.connect() as conn:
+    with ctx.reader.connect() as conn:
         rows = list(conn.execute(stmt.where(seq_col > start).order_by(seq_col)
                                  .limit(limit + 1)).all())
     more = len(rows) > limit
@@ -126,7 +126,7 @@ def redemption_status(device: CurrentDevice, ctx: Ctx,
                       uuid: Annotated[str, Path(pattern=UUID_PATTERN)]) -> ItemResult:
     """The recorded result of one of this merchant's redemptions or voids."""
     r = redemptions.c
-    with ctx.engine.connect() as conn:
+    with ctx.reader.connect() as conn:
         row = conn.execute(select(r.uuid, r.kind, r.status, r.reason, r.conflict, r.covered,
                                   r.voided_by)
                            .where(r.uuid == uuid, r.merchant_id == device.merchant_id)).first()
@@ -145,7 +145,7 @@ def settlement(device: CurrentDevice, ctx: Ctx,
                day: Annotated[date, Query(description="local day, YYYY-MM-DD")]
                ) -> SettlementResponse:
     """This merchant's totals for one day by program, category and status."""
-    with ctx.engine.connect() as conn:
+    with ctx.reader.connect() as conn:
         rows = settlement_rows(conn, merchant_id=device.merchant_id, day=day.isoformat())
     return SettlementResponse(day=day.isoformat(), merchant=device.merchant_id,
                               rows=[SettlementRow.model_validate(x) for x in rows])

@@ -204,3 +204,23 @@ def test_simultaneous_over_spend_through_two_server_instances(world: World) -> N
     changes, _ = b.pages("/v1/redemptions/changes")
     told |= {c["uuid"]: c["status"] for c in changes}
     assert set(told.values()) == {"conflict"}
+
+
+def test_reads_do_not_wait_for_a_long_write(world: World) -> None:
+    """While a write transaction holds the database (SQLite's write lock, or a row lock
+    on PostgreSQL), config and delta reads still answer at once."""
+    from sqlalchemy import update
+
+    from merchant_pos.server.schema import merchants
+
+    pos = world.pos("canteen-01")
+    with world.engine.begin() as conn:
+        conn.execute(update(merchants).where(merchants.c.id == "canteen-01")
+                     .values(max_offline_hours=48))
+        started = time.monotonic()
+        for path in ("/v1/config", "/v1/usage", "/v1/trust-list", "/v1/revocations"):
+            r = pos.client.get(path, timeout=5)
+            assert r.status_code == 200, (path, r.text)
+        assert r.json()["items"] == []
+        assert time.monotonic() - started < 5
+    assert pos.client.get("/v1/config").json()["policies"]["max_offline_hours"] == 48
