@@ -105,6 +105,27 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_device_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from merchant_pos.server.schema import devices
+
+    d = devices.c
+    stmt = select(d.id, d.merchant_id, d.name, d.created_at, d.revoked_at, d.audit_seq,
+                  d.audit_head).order_by(d.merchant_id, d.created_at)
+    if args.merchant:
+        stmt = stmt.where(d.merchant_id == args.merchant)
+    with _engine(args).connect() as conn:
+        rows = conn.execute(stmt).all()
+    for r in rows:
+        state = "revoked" if r.revoked_at is not None else "active"
+        audit = f"audit #{r.audit_seq} {r.audit_head[:16]}" if r.audit_head else "no audit head"
+        print(f"{r.id}  {r.merchant_id:<16} {state:<8} {r.name}  ({audit})")
+    if not rows:
+        print("No devices.")
+    return 0
+
+
 def cmd_key_create(args: argparse.Namespace) -> int:
     kid = admin.create_key(_engine(args), iss=args.iss, alg=args.alg,
                            valid_days=args.valid_days, now=_now(args))

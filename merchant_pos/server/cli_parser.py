@@ -63,6 +63,9 @@ def build(cli: ModuleType) -> argparse.ArgumentParser:
     p.add_argument("--hours", type=float, default=24.0, help="valid this long")
     p = _sub(device, "revoke", "revoke a device (its token stops working)", cli.cmd_device_revoke)
     p.add_argument("device_id")
+    p = _sub(device, "list", "list devices, their state and last audit head", cli.cmd_device_list,
+             now=False)
+    p.add_argument("--merchant")
 
     key = top.add_parser("key", help="issuer signing keys").add_subparsers(metavar="ACTION")
     p = _sub(key, "create", "generate a signing key (the private key stays in the database)",

@@ -64,6 +64,10 @@ def test_setup_a_program_from_the_command_line(db_url: str, tmp_path: Path,
         cfg = client.get("/v1/config", headers=headers).json()
         assert cfg["merchant"]["name"] == "东街食堂"
         assert cfg["standard_items"][0]["price"] == 1200
+        client.put("/v1/device/audit-head", headers=headers,
+                   json={"seq": 7, "head": "ab" * 32, "at": NOW})
+        status, out, _ = run(db_url, capsys, "device", "list", "--merchant", "canteen-9")
+        assert status == 0 and r.json()["device_id"] in out and "audit #7 abababab" in out
         trust = TrustList.from_json(client.get("/v1/trust-list", headers=headers).json()["keys"])
         claims = verify(text, trust, NOW, programs=["town-meals"]).claims
         assert (claims.sub, claims.nm, claims.iss) == (sub, "赵*明", "town-charity")
