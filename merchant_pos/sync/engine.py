@@ -62,6 +62,8 @@ CONNECTION_STATE = "sync.connection_state"
 LAST_ERROR = "sync.last_error"
 CA_BUNDLE = "sync.ca_bundle"
 POLICIES = "sync.policies"
+SERVER_URL = "sync.server_url"   # not secret: shown in the status; the token is elsewhere
+DEVICE_ID = "sync.device_id"
 BISECT_STATUSES = frozenset({400, 413, 422})
 
 
@@ -351,24 +353,26 @@ class SyncEngine:
             new_covered_fen=new_covered_fen)
 
     def status(self, language: str = "zh_CN") -> SyncStatus:
-        token = self.tokens.load()
+        """Reads the ledger only (never the keyring or the network): safe to call from
+        the UI thread."""
+        server_url = self.ledger.get_setting(SERVER_URL)
         states = self.ledger.states()
         fresh = {kind: (states[kind].last_fresh_at if kind in states else None)
                  for kind in ("config", "trust", "revocations", "usage", "outcomes", "push")}
         now = self.clock.now()
         stored_state = self.ledger.get_setting(CONNECTION_STATE)
-        if token is None:
-            state = ConnectionState.NOT_ENROLLED
-        elif self.running:
+        known = {s.value for s in ConnectionState}
+        if self.running:
             state = ConnectionState.RUNNING
+        elif server_url is None:
+            state = ConnectionState.NOT_ENROLLED
         else:
-            known = {s.value for s in ConnectionState}
             state = ConnectionState(stored_state if stored_state in known else "idle")
         last_error = self.ledger.get_setting(LAST_ERROR)
         return SyncStatus(
             state=state, running=self.running,
-            server_url=token.server_url if token else None,
-            device_id=token.device_id if token else None,
+            server_url=server_url,
+            device_id=self.ledger.get_setting(DEVICE_ID),
             last_success_at=self.ledger.get_setting(LAST_SUCCESS),
             fresh_at=fresh,
             pending_entries=self.ledger.pending_count(),

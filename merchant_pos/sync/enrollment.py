@@ -8,16 +8,20 @@ from typing import Any
 
 from merchant_pos.sync import messages
 from merchant_pos.sync.clock import CorrectedClock
-from merchant_pos.sync.engine import CA_BUNDLE, CONNECTION_STATE, LAST_ERROR
+from merchant_pos.sync.engine import (
+    CA_BUNDLE,
+    CONNECTION_STATE,
+    DEVICE_ID,
+    LAST_ERROR,
+    SERVER_URL,
+)
 from merchant_pos.sync.errors import RequestRefused, SyncError, TransientError
 from merchant_pos.sync.http_client import ApiClient, InvalidServerUrl, normalise_server_url
 from merchant_pos.sync.ledger_port import SyncLedger
 from merchant_pos.sync.server_api import ServerApi
 from merchant_pos.sync.token_store import DeviceToken, TokenStore
 
-SERVER_URL = "sync.server_url"
 FEED_KINDS = ("revocations", "usage", "outcomes")
-DEVICE_ID = "sync.device_id"
 
 WRONG_CODE_ERRORS = frozenset({"enrollment_code_unknown", "invalid_request"})
 SPENT_CODE_ERRORS = frozenset({"enrollment_code_expired", "enrollment_code_used"})
