@@ -42,7 +42,7 @@ def _assert_each_once(world: World, uuids: list[str], results: list[dict[str, An
     by_uuid: dict[str, list[str]] = {}
     for r in results:
         by_uuid.setdefault(r["uuid"], []).append(r["status"])
-    for u in uuids:
+    for u in uuids if results else ():
         assert sorted(by_uuid[u]) == ["accepted", "duplicate"], (u, by_uuid[u])
 
 
@@ -116,6 +116,59 @@ def test_two_processes_through_two_server_instances(world: World, tmp_path: Path
         server.terminate()
         server.wait(30)
     _assert_each_once(world, [i["uuid"] for b in batches for i in b], results)
+
+
+def _start_server_process(db_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with log.open("ab") as log_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "merchant_pos.server.cli", "--db", db_url, "serve",
+             "--port", str(port), "--log-level", "warning"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+    _wait_ready(f"http://127.0.0.1:{port}", proc, log)
+    return proc
+
+
+def test_server_killed_mid_push_loses_and_doubles_nothing(world: World, tmp_path: Path) -> None:
+    """kill -9 of a server process while it ingests a big batch: the batch is all or
+    nothing, and the POS's retry through a fresh process stores each item once."""
+    pos = world.pos("canteen-01")
+    (batch,) = _batches(world, pos, 1, 500)
+    body = json.dumps({"items": batch}).encode()
+    token = pos.client.headers["authorization"]
+    port, log = _free_port(), tmp_path / "server.log"
+    proc = _start_server_process(world.server.db_url, port, log)
+    url = f"http://127.0.0.1:{port}/v1/redemptions"
+    outcome: list[object] = []
+
+    def push() -> None:
+        try:
+            outcome.append(httpx.post(url, content=body, timeout=30, headers={
+                "Authorization": token, "Content-Type": "application/json"}))
+        except httpx.TransportError as exc:
+            outcome.append(exc)
+
+    pusher = threading.Thread(target=push)
+    pusher.start()
+    time.sleep(0.08)  # the server is busy verifying or writing the batch
+    proc.kill()
+    proc.wait(30)
+    pusher.join(60)
+    with world.engine.connect() as conn:
+        after_kill = conn.scalar(select(func.count()).select_from(redemptions))
+    assert after_kill in (0, len(batch))
+    proc = _start_server_process(world.server.db_url, port, log)
+    try:
+        r = httpx.post(url, content=body, timeout=60,
+                       headers={"Authorization": token, "Content-Type": "application/json"})
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert r.status_code == 200
+    statuses = {x["status"] for x in r.json()["results"]}
+    assert statuses == ({"duplicate"} if after_kill else {"accepted"})
+    assert {x["outcome"] for x in r.json()["results"]} == {"accepted"}
+    _assert_each_once(world, [i["uuid"] for i in batch], [])
 
 
 def _wait_ready(base_url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
