@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, Table, create_engine, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -88,7 +89,10 @@ def create_schema(engine: Engine) -> None:
     metadata.create_all(engine)
     with engine.begin() as conn:
         if conn.scalar(select(feed_counter.c.value).where(feed_counter.c.name == FEED)) is None:
-            conn.execute(insert(feed_counter).values(name=FEED, value=0))
+            ins = (postgresql.insert(feed_counter) if conn.dialect.name == "postgresql"
+                   else sqlite.insert(feed_counter))
+            # Two processes starting on a fresh database: the second one's insert is a no-op.
+            conn.execute(ins.values(name=FEED, value=0).on_conflict_do_nothing())
 
 
 def take_feed_seqs(conn: Connection, count: int) -> list[int]:

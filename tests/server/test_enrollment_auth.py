@@ -88,3 +88,26 @@ def test_restricted_categories_show_in_config(world: World) -> None:
     pos = world.pos("canteen-02")
     cfg = pos.client.get("/v1/config").json()
     assert cfg["programs"][0]["allowed_categories"] == ["meal"]
+
+
+def test_one_code_enrolls_one_device_even_when_used_at_once(world: World) -> None:
+    import threading
+
+    code = world.enrollment_code("canteen-01")
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def enroll(i: int) -> None:
+        client = world.http()
+        barrier.wait(timeout=30)
+        statuses.append(client.post("/v1/devices/enroll",
+                                    json={"code": code, "name": f"pos {i}"}).status_code)
+
+    threads = [threading.Thread(target=enroll, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(statuses) == [201, 409, 409, 409]
+    with world.engine.connect() as conn:
+        assert len(conn.execute(select(devices.c.id)).all()) == 1
