@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from merchant_pos.server.api_models import MAX_BODY_BYTES, MAX_PUSH_ITEMS, ErrorBody
+from merchant_pos.server.database import BulkInsertConflict
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:
         log.error("database error: %s", exc.orig)
         return error_response(503, UNAVAILABLE, "The database refused the operation; retry.",
+                              headers={"Retry-After": "1"})
+
+    @app.exception_handler(BulkInsertConflict)
+    async def _contended(_request: Request, exc: BulkInsertConflict) -> JSONResponse:
+        log.warning("push still contended after retries: %s", exc)
+        return error_response(503, UNAVAILABLE, "Concurrent writes of the same items; retry.",
                               headers={"Retry-After": "1"})
 
     @app.exception_handler(Exception)
