@@ -40,10 +40,12 @@ class ReceiptTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.zone = zone
         self.receipts: list[Receipt] = []
+        self.server_flags: dict[str, str] = {}  # redemption id → why the server flagged it
 
-    def set_receipts(self, receipts: list[Receipt]) -> None:
+    def set_receipts(self, receipts: list[Receipt], flags: dict[str, str] | None = None) -> None:
         self.beginResetModel()
         self.receipts = list(receipts)
+        self.server_flags = dict(flags or {})
         self.endResetModel()
 
     def status_text(self, status: RedemptionStatus) -> str:
@@ -72,6 +74,8 @@ class ReceiptTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         r = self.receipts[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 5:
+            return self.server_flags.get(r.redemption_id)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5:
             if r.status in (RedemptionStatus.CONFLICT, RedemptionStatus.REJECTED):
                 return Qt.GlobalColor.darkRed
@@ -108,6 +112,9 @@ class RecordsDialog(QDialog):
         self.summary.setWordWrap(True)
         self.message = QLabel()
         self.message.setObjectName("errorText")
+        self.flagged = QLabel()  # conflicts the server found, spelled out
+        self.flagged.setObjectName("syncWarning")
+        self.flagged.setWordWrap(True)
         self.void_button = QPushButton(self.tr("Void selected…"))
         self.void_button.clicked.connect(self.void_selected)
         close = QPushButton(self.tr("Close"))
@@ -119,6 +126,7 @@ class RecordsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.flagged)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.resize(900, 560)
@@ -129,14 +137,20 @@ class RecordsDialog(QDialog):
         today = datetime.fromtimestamp(ledger.clock(), self.zone).date()
         tz = self.services.profile.time_zone
 
-        def load() -> tuple[list[Receipt], Settlement]:
-            return service.recent(200), daily_settlement(ledger, today, tz)
+        sync, lang = self.services.sync, self.services.language
+
+        def load() -> tuple[list[Receipt], Settlement, dict[str, str]]:
+            # What the server flagged (conflicts found at sync), in the clerk's words.
+            flags = ({c.redemption_id: c.message(lang) for c in sync.ledger.conflicts()}
+                     if sync is not None else {})
+            return service.recent(200), daily_settlement(ledger, today, tz), flags
 
         self.tasks.run(load, self._loaded, lambda exc: self.message.setText(str(exc)))
 
-    def _loaded(self, result: tuple[list[Receipt], Settlement]) -> None:
-        receipts, settlement = result
-        self.model.set_receipts(receipts)
+    def _loaded(self, result: tuple[list[Receipt], Settlement, dict[str, str]]) -> None:
+        receipts, settlement, flags = result
+        self.model.set_receipts(receipts, flags)
+        self.flagged.setText("\n".join(flags.values()))
         self.summary.setText(self.tr(
             "{0}: {1} redemptions · covered by aid {2} · customers paid {3} · voided {4}")
             .format(settlement.day.isoformat(), settlement.redemptions,

@@ -154,3 +154,35 @@ def test_offline_policy_refuses_with_a_reason(shop: Shop, qtbot: QtBot, tmp_path
     assert finding is not None
     assert shop.window.message.text() == finding.message("zh_CN")
     assert shop.service.recent() == []
+
+
+def test_a_conflict_found_at_sync_is_shown_on_this_counter(shop: Shop, qtbot: QtBot,
+                                                           tmp_path: Path) -> None:
+    import json
+
+    from merchant_pos.store import PushOutcome, PushResult, RedemptionOutbox
+    from merchant_pos.sync.engine import SyncEngine
+    from merchant_pos.sync.ledger_port import SyncLedger
+    from merchant_pos.sync.token_store import TokenStore
+
+    _scan(shop, qtbot, make_code(shop.key, claims(sub="B-UI-CONFLICT")))
+    _add(shop, qtbot, "formula", "40")
+    with qtbot.waitSignal(shop.window.redeemed, timeout=10_000) as sig:
+        shop.window.confirm_redemption()
+    rid = sig.args[0].redemption_id
+    # The server's answer, as the sync engine stores it: valid, but over the limit.
+    detail = {"conflict": {"exceeded": [
+        {"ent": "v1", "unit": "fen", "per": "total", "lim": 5000, "used_before": 5000,
+         "drawn": 4000}]}}
+    RedemptionOutbox(shop.ledger).apply_results(
+        [PushResult(rid, PushOutcome.CONFLICT, json.dumps(detail))])
+    shop.window.services.sync = SyncEngine(SyncLedger(shop.ledger),
+                                           TokenStore(tmp_path, use_keyring=False))
+    dialog = shop.window.open_records()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)
+    status = dialog.model.index(0, 5)
+    assert dialog.model.data(status) == "Conflict: over the limit elsewhere"  # no translator
+    tip = str(dialog.model.data(status, Qt.ItemDataRole.ToolTipRole))
+    assert "与其他商户的使用冲突" in tip and "50.00" in tip
+    assert tip in dialog.flagged.text()
+    dialog.close()
