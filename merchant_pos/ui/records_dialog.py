@@ -33,6 +33,12 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 
 
+def short_receipt_no(receipt_no: str) -> str:
+    """``<device id>-000123`` → ``…000123``: the part a clerk reads off the receipt."""
+    head, _, count = receipt_no.rpartition("-")
+    return f"…{count}" if head and count.isdigit() else receipt_no
+
+
 class ReceiptTableModel(QAbstractTableModel):
     HEADERS = 6
 
@@ -76,6 +82,8 @@ class ReceiptTableModel(QAbstractTableModel):
         r = self.receipts[index.row()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 5:
             return self.server_flags.get(r.redemption_id)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
+            return r.receipt_no
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5:
             if r.status in (RedemptionStatus.CONFLICT, RedemptionStatus.REJECTED):
                 return Qt.GlobalColor.darkRed
@@ -84,7 +92,7 @@ class ReceiptTableModel(QAbstractTableModel):
             return None
         return [
             datetime.fromtimestamp(r.at, self.zone).strftime("%H:%M"),
-            r.receipt_no, r.masked_name or r.sub, format_fen(r.covered), format_fen(r.pays),
+            short_receipt_no(r.receipt_no), r.masked_name or r.sub, format_fen(r.covered), format_fen(r.pays),
             self.status_text(r.status),
         ][index.column()]
 
