@@ -92,7 +92,8 @@ class ReceiptTableModel(QAbstractTableModel):
             return None
         return [
             datetime.fromtimestamp(r.at, self.zone).strftime("%H:%M"),
-            short_receipt_no(r.receipt_no), r.masked_name or r.sub, format_fen(r.covered), format_fen(r.pays),
+            short_receipt_no(r.receipt_no), r.masked_name or r.sub,
+            format_fen(r.covered), format_fen(r.pays),
             self.status_text(r.status),
         ][index.column()]
 
