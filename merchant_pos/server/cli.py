@@ -258,6 +258,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except admin.AdminError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RuntimeError as exc:
+        from merchant_pos.server.database import SchemaTooNew
+
+        if not isinstance(exc, SchemaTooNew):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:
         from sqlalchemy.exc import SQLAlchemyError
 

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Connection, Engine, Table, create_engine, event, select, update
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from merchant_pos.server.schema import feed_counter, metadata
+from merchant_pos.server.schema import feed_counter
 
 FEED = "feed"
 READ_ONLY = "mpos_read_only"
@@ -84,10 +84,48 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer version of the server."""
+
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+INITIAL_REVISION = "0001"
+
+
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def schema_revision(conn: Connection) -> str | None:
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
 def create_schema(engine: Engine) -> None:
-    """Create the tables (idempotent) and the feed counter row."""
-    metadata.create_all(engine)
+    """Bring the database to the newest schema (Alembic) and create the feed counter row.
+
+    Idempotent. A database made by ``create_all`` before migrations existed is
+    stamped with the initial revision; one from a newer server is refused.
+    """
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config()
+    known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
     with engine.begin() as conn:
+        current = schema_revision(conn)
+        if current is not None and current not in known:
+            raise SchemaTooNew(f"the database is at schema revision {current!r}, newer than "
+                               f"this server ({sorted(known)}); upgrade the server")
+        cfg.attributes["connection"] = conn
+        if current is None and inspect(conn).has_table("redemptions"):
+            command.stamp(cfg, INITIAL_REVISION)
+        command.upgrade(cfg, "head")
         if conn.scalar(select(feed_counter.c.value).where(feed_counter.c.name == FEED)) is None:
             ins = (postgresql.insert(feed_counter) if conn.dialect.name == "postgresql"
                    else sqlite.insert(feed_counter))

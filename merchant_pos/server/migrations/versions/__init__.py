@@ -1,0 +1,1 @@
+"""Revisions of the server schema, oldest first."""
