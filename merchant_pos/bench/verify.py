@@ -86,7 +86,12 @@ def run(args: argparse.Namespace) -> int:
             return quote(c, now, cart, u)
 
         q_only = time_calls(f"{name}: quote() alone", quote_only, args.repeat)
-        for t in (raw, ver, full, q_only):
+
+        def both_no_usage(t: str = text, tr: TrustList = trust) -> object:
+            return quote(verify(t, tr, now).claims, now, cart, ())
+
+        light = time_calls(f"{name}: verify() + quote(), no usage", both_no_usage, args.repeat)
+        for t in (raw, ver, full, q_only, light):
             print(t.row(raw))
         _target(full, raw)
     return 0
