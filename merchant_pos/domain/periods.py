@@ -49,10 +49,23 @@ def _start_of_local_day(day: date, tz: ZoneInfo) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
 
 
+# The last period computed per (kind, zone): a counter quotes all day within the
+# same day, week, month and year, and a period's bounds hold for every instant in
+# it. At most 4 kinds x the IANA zones, so it cannot grow without bound.
+_LAST: dict[tuple[Period, ZoneInfo], tuple[int, int]] = {}
+
+
 def period_bounds(per: Period, now: int, tz: ZoneInfo) -> tuple[int, int] | None:
     """``[start, end)`` in epoch seconds of the period holding ``now``; None for total."""
     if per is Period.TOTAL:
         return None
+    key = (per, tz)
+    last = _LAST.get(key)
+    if last is not None and last[0] <= now < last[1]:
+        return last
     today = datetime.fromtimestamp(now, tz).date()
     first = _first_day(per, today)
-    return _start_of_local_day(first, tz), _start_of_local_day(_next_first_day(per, first), tz)
+    bounds = (_start_of_local_day(first, tz),
+              _start_of_local_day(_next_first_day(per, first), tz))
+    _LAST[key] = bounds
+    return bounds

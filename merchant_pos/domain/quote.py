@@ -132,12 +132,12 @@ def remaining_at(claims: Claims, now: int, usage: Iterable[UsageRecord]) -> dict
     """Remaining (fen or units) of every entitlement active at ``now``."""
     tz = claims.zone
     active = [e for e in claims.ent if e.is_active(now)]
-    # Per active entitlement: (counts units?, period start, period end). One pass
-    # over the usage with a tuple look-up each: this loop is the quote's hot path.
-    window: dict[str, tuple[bool, int, int]] = {}
+    # Per active entitlement: (counts units?, period start, period end, single use?).
+    # One pass over the usage with a tuple look-up each: the quote's hot path.
+    window: dict[str, tuple[bool, int, int, bool]] = {}
     for e in active:
         span = period_bounds(e.per, now, tz) or (_MIN_EPOCH, _MAX_EPOCH)
-        window[e.id] = (e.unit is Unit.COUNT, span[0], span[1])
+        window[e.id] = (e.unit is Unit.COUNT, span[0], span[1], e.once)
     used = dict.fromkeys(window, 0)
     opened: set[str] = set()
     get = window.get
@@ -146,11 +146,12 @@ def remaining_at(claims: Claims, now: int, usage: Iterable[UsageRecord]) -> dict
         spec = get(ent_id)
         if spec is None:
             continue
-        opened.add(ent_id)
+        if spec[3]:
+            opened.add(ent_id)
         if spec[1] <= rec.at < spec[2]:
             used[ent_id] += rec.units if spec[0] else rec.amount
     return {
-        e.id: 0 if (e.once and e.id in opened) else max(0, e.lim - used[e.id])
+        e.id: 0 if e.id in opened else max(0, e.lim - used[e.id])
         for e in active
     }
 
