@@ -77,6 +77,9 @@ class World:
         c = claims(sub=sub, prg=program, ent=ENTS[program], **(times | changes))
         return issue_code(key or self.key, c)
 
+    def __repr__(self) -> str:
+        return f"World({self.base_url}, {self.server.db_url.split('?')[0]})"
+
     def close(self) -> None:
         for client in self.clients:
             client.close()
