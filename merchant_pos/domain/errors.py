@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from merchant_pos.domain.i18n import pick
+
 
 class ErrorId(StrEnum):
     """Stable error ids of the BC1 contract (spec section 4)."""
@@ -78,10 +80,7 @@ MESSAGES: dict[ErrorId, dict[str, str]] = {
 
 def message(error: ErrorId, language: str = "zh_CN") -> str:
     """The clerk's message for an error, in ``language`` (zh_CN or en)."""
-    texts = MESSAGES[error]
-    if language in texts:
-        return texts[language]
-    return texts["en"] if language.startswith("en") else texts["zh_CN"]
+    return pick(MESSAGES[error], language)
 
 
 class CodeRejected(Exception):

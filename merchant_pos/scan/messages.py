@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from merchant_pos.domain.i18n import pick
+
 
 class ScanMessage(StrEnum):
     """Stable ids of the scanning messages."""
@@ -77,7 +79,4 @@ MESSAGES: dict[ScanMessage, dict[str, str]] = {
 
 def message(msg: ScanMessage, language: str = "zh_CN") -> str:
     """The clerk's text for ``msg`` in ``language`` (zh_CN or en)."""
-    texts = MESSAGES[msg]
-    if language in texts:
-        return texts[language]
-    return texts["en"] if language.startswith("en") else texts["zh_CN"]
+    return pick(MESSAGES[msg], language)

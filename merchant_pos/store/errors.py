@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from merchant_pos.domain.i18n import pick
+
 
 class LedgerErrorId(StrEnum):
     """Stable ids of the ledger's refusals (the UI maps them to messages below)."""
@@ -160,10 +162,7 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
 
 def ledger_message(error: LedgerErrorId, language: str = "zh_CN") -> str:
     """The clerk's message for ``error`` in ``language`` (zh_CN or en)."""
-    texts = MESSAGES[error]
-    if language in texts:
-        return texts[language]
-    return texts["en"] if language.startswith("en") else texts["zh_CN"]
+    return pick(MESSAGES[error], language)
 
 
 class LedgerError(Exception):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from merchant_pos.domain.i18n import pick
+
 MESSAGES: dict[str, dict[str, str]] = {
     # connection and server errors
     "network_unreachable": {
@@ -122,12 +124,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 def text(message_id: str, language: str = "zh_CN", **values: Any) -> str:
     """The message ``message_id`` in ``language`` with ``values`` filled in."""
-    texts = MESSAGES[message_id]
-    if language in texts:
-        template = texts[language]
-    else:
-        template = texts["en"] if language.startswith("en") else texts["zh_CN"]
-    return template.format(**values)
+    return pick(MESSAGES[message_id], language).format(**values)
 
 
 def yuan(fen: int) -> str:
