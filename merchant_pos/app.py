@@ -20,10 +20,10 @@ from merchant_pos.store import (
 )
 from merchant_pos.store.paths import data_dir as default_data_dir
 from merchant_pos.sync.clock import CorrectedClock
-from merchant_pos.sync.engine import SyncEngine
+from merchant_pos.sync.engine import SERVER_URL, SyncEngine
 from merchant_pos.sync.enrollment import enroll_device
 from merchant_pos.sync.ledger_port import SyncLedger
-from merchant_pos.sync.token_store import TokenStore
+from merchant_pos.sync.token_store import DeviceToken, TokenStore
 
 DEMO_MERCHANTS = ("canteen-01", "baby-shop-01", "clinic-01")
 DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN = "店长", "1234"
@@ -92,12 +92,15 @@ def start_demo(folder: Path, merchant: str = DEMO_MERCHANTS[0]) -> DemoWorld:
     pos = open_pos(folder / f"pos-{merchant}", use_keyring=False)
     assert pos.sync is not None
     token = pos.sync.tokens.load()
-    if token is None or token.server_url != base_url:
-        # The demo server listens on a new port each run: enroll afresh when it moved.
-        pos.sync.tokens.clear()
+    if token is None:
         enroll_device(pos.sync.ledger, pos.sync.tokens, base_url,
                       seed_data["enrollment_codes"][merchant], f"demo {merchant}",
                       clock=pos.clock)
+    elif token.server_url != base_url:
+        # The same demo server database on a new loopback port: the device and its
+        # token are still valid there (enrollment codes are one-time), so follow it.
+        pos.sync.tokens.save(DeviceToken(base_url, token.device_id, token.secret))
+        pos.sync.ledger.set_setting(SERVER_URL, base_url)
     pos.sync.sync_now()
     if pos.operators.needs_first_supervisor():
         pos.operators.create_first_supervisor(DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN)

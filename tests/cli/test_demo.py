@@ -26,6 +26,21 @@ def test_demo_runs_a_scripted_sale_and_saves_the_window(tmp_path: Path) -> None:
     assert any((tmp_path / "d" / "server").glob("*.png"))  # QR codes to try
 
 
+def test_demo_restarts_on_the_same_data(tmp_path: Path) -> None:
+    from merchant_pos.app import start_demo
+
+    first = start_demo(tmp_path, "clinic-01")
+    first.close()
+    again = start_demo(tmp_path, "clinic-01")  # a new port; the one-time code is spent
+    try:
+        token = again.pos.sync.tokens.load() if again.pos.sync else None
+        assert token is not None and token.server_url == again.base_url
+        report = again.pos.sync.sync_now() if again.pos.sync else None
+        assert report is not None and report.ok, report
+    finally:
+        again.close()
+
+
 def test_demo_without_a_screen_says_what_to_do() -> None:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
