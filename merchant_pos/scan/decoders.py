@@ -86,7 +86,10 @@ class ZxingDecoder:
         import zxingcpp
 
         self._z = zxingcpp
-        self._formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        # A BarcodeFormats is built per call (well under a microsecond): an instance
+        # kept on the decoder outlives zxing-cpp's module at exit wherever a decoder
+        # is held globally (e.g. as a test parameter), and its bindings report a leak.
+        self._qr = zxingcpp.BarcodeFormat.QRCode
         self.rescue = rescue
         # Phones are held upright and QR finder patterns are found in any
         # orientation; try_rotate only adds 90° passes meant for linear codes.
@@ -95,7 +98,8 @@ class ZxingDecoder:
 
     def _read(self, gray: Image, errors: bool = False) -> list:  # type: ignore[type-arg]
         return list(self._z.read_barcodes(
-            gray, formats=self._formats, try_rotate=self.try_rotate, return_errors=errors,
+            gray, formats=self._z.BarcodeFormats(self._qr), try_rotate=self.try_rotate,
+            return_errors=errors,
         ))
 
     def decode(self, gray: Image) -> list[str]:
