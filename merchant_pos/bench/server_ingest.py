@@ -48,6 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pg-url", default=os.environ.get("MPOS_TEST_PG_URL"))
     parser.add_argument("--count", type=int, default=10_000, help="redemptions to push")
     parser.add_argument("--batch", type=int, default=200, help="redemptions per push")
+    parser.add_argument("--per-beneficiary", type=int, default=PER_BENEFICIARY,
+                        help="redemptions per beneficiary, one a day (a long history: 100+)")
     parser.add_argument("--empty-trips", type=int, default=300,
                         help="empty pushes timed for the baseline")
 
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         print("PostgreSQL: no --pg-url and no $MPOS_TEST_PG_URL "
               "(source scripts/bootstrap.sh && mpos_postgres)")
         return 2
-    batches = _make_batches(args.count, args.batch)
+    batches = _make_batches(args.count, args.batch, args.per_beneficiary)
     print(f"server ingest: {args.count} redemptions in batches of {args.batch} "
           f"over loopback HTTP ({len(batches)} pushes)")
     for target in targets:
@@ -67,12 +69,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _make_batches(count: int, size: int) -> list[bytes]:
+def _make_batches(count: int, size: int, per_beneficiary: int = PER_BENEFICIARY) -> list[bytes]:
     """Pre-encoded push bodies: real signed codes, quoted carts, one meal a day each."""
     key = _key()
-    n_beneficiaries = max(1, -(-count // PER_BENEFICIARY))
+    n_beneficiaries = max(1, -(-count // per_beneficiary))
+    issued = NOW - (per_beneficiary + 30) * DAY
     codes = [issue_code(key, Claims(
-        iss="bench", sub=f"B-{i:06d}", exp=NOW + 60 * DAY, iat=NOW - 30 * DAY, cti=os.urandom(12),
+        iss="bench", sub=f"B-{i:06d}", exp=NOW + 60 * DAY, iat=issued, cti=os.urandom(12),
         prg=PROGRAM, nm="王*英", tz="Asia/Shanghai", ent=ENTS)) for i in range(n_beneficiaries)]
     claims = {c: None for c in codes}
     from merchant_pos.domain.trust import TrustList
@@ -103,7 +106,7 @@ _KEY: IssuerKey | None = None
 def _key() -> IssuerKey:
     global _KEY
     if _KEY is None:
-        _KEY = IssuerKey.generate(ALG_EDDSA, "bench", NOW - 400 * DAY, NOW + 400 * DAY)
+        _KEY = IssuerKey.generate(ALG_EDDSA, "bench", NOW - 800 * DAY, NOW + 400 * DAY)
     return _KEY
 
 

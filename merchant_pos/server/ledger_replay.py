@@ -58,40 +58,47 @@ def replay(draws: Iterable[Draw], *, not_counting: frozenset[str] = frozenset()
 
     ``not_counting``: voided redemptions; they get a status of their own but
     their draws do not count against the others.
+
+    One pass per entitlement in (time, UUID) order with running totals per
+    period: linear in a beneficiary's history, which grows all year (a daily
+    meal is 365 draws), where comparing every draw with every earlier one
+    would be quadratic at every push.
     """
     by_ent: dict[tuple[str, str, str], list[Draw]] = defaultdict(list)
-    by_rid: dict[str, list[Draw]] = defaultdict(list)
+    rids: list[str] = []
     for d in draws:
         by_ent[(d.iss, d.sub, d.ent)].append(d)
-        by_rid[d.rid].append(d)
+        rids.append(d.rid)
+    found: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for group in by_ent.values():
         group.sort(key=lambda d: (d.at, d.rid))
-    out: dict[str, list[dict[str, Any]]] = {}
-    for rid, mine in by_rid.items():
-        exceeded = []
-        for d in sorted(mine, key=lambda x: x.ent):
-            earlier = _earlier_in_period(d, by_ent[(d.iss, d.sub, d.ent)], not_counting)
-            used_before = sum(e.used for e in earlier)
-            over = (d.once and bool(earlier)) or used_before + d.used > d.lim
-            if over:
-                exceeded.append(_exceeded(d, used_before, earlier))
-        out[rid] = exceeded
-    return out
+        for rid, exceeded in _judge_entitlement(group, not_counting):
+            found[rid].append((exceeded["ent"], exceeded))
+    return {rid: [exc for _, exc in sorted(found.get(rid, ()), key=lambda x: x[0])]
+            for rid in rids}
 
 
-def _earlier_in_period(d: Draw, group: list[Draw], not_counting: frozenset[str]) -> list[Draw]:
-    order = (d.at, d.rid)
-    total = d.per == Period.TOTAL.value
-    key = None if total else _key(d.per, d.at, d.tz)
-    earlier = []
-    for e in group:
-        if (e.at, e.rid) >= order:
-            break
-        if e.rid in not_counting:
-            continue
-        if total or _key(d.per, e.at, d.tz) == key:
-            earlier.append(e)
-    return earlier
+def _judge_entitlement(group: list[Draw], not_counting: frozenset[str]
+                       ) -> Iterable[tuple[str, dict[str, Any]]]:
+    """The over-limit draws of one entitlement's ``group`` (sorted by time, UUID).
+
+    Each draw is judged under its own code's rule (period and time zone), so
+    the group is walked once per distinct rule (nearly always one).
+    """
+    for per, tz in {(d.per, d.tz) for d in group}:
+        total = per == Period.TOTAL.value
+        earlier: dict[tuple[int, ...], list[Draw]] = defaultdict(list)  # counted, per period
+        used: dict[tuple[int, ...], int] = defaultdict(int)
+        for d in group:
+            key = () if total else _key(per, d.at, tz)
+            if (d.per, d.tz) == (per, tz):
+                before = earlier[key]
+                used_before = used[key]
+                if (d.once and bool(before)) or used_before + d.used > d.lim:
+                    yield d.rid, _exceeded(d, used_before, before)
+            if d.rid not in not_counting:
+                earlier[key].append(d)
+                used[key] += d.used
 
 
 def _exceeded(d: Draw, used_before: int, earlier: list[Draw]) -> dict[str, Any]:
