@@ -56,14 +56,16 @@ def sign_in(ctx: PosContext, language: str, hint: str = "") -> OperatorSession |
         else:
             return None
     names = [op.name for op in ctx.operators.operators()]
-    dialog = SignInDialog(names, hint=hint)
-    while dialog.exec() == QDialog.DialogCode.Accepted:
-        try:
-            return ctx.operators.sign_in(*dialog.credentials())
-        except LedgerError as exc:
-            dialog.show_error(exc.message(language))
-            dialog.pin.clear()
+    dialog = SignInDialog(names, hint=hint, check=ctx.operators.sign_in,
+                          describe=lambda exc: _describe(exc, language))
+    if dialog.exec() == QDialog.DialogCode.Accepted:
+        session: OperatorSession = dialog.result_value
+        return session
     return None
+
+
+def _describe(exc: BaseException, language: str) -> str:
+    return exc.message(language) if isinstance(exc, LedgerError) else str(exc)
 
 
 def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = None,

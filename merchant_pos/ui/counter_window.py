@@ -320,19 +320,14 @@ class CounterWindow(QMainWindow):
         self.unlock_prompt()
 
     def unlock_prompt(self) -> bool:
-        names = [self.session.operator.name]
-        lang = self.services.language
-        dialog = SignInDialog(names, self)
+        lang, operators, session = self.services.language, self.services.operators, self.session
+        dialog = SignInDialog(
+            [session.operator.name], self,
+            check=lambda _name, pin: operators.unlock(session, pin),
+            describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc))
         dialog.setWindowTitle(self.tr("Unlock the counter"))
         dialog.name.setEnabled(False)
-        while dialog.exec():
-            try:
-                self.services.operators.unlock(self.session, dialog.credentials()[1])
-                return True
-            except LedgerError as exc:
-                dialog.show_error(exc.message(lang))
-                dialog.pin.clear()
-        return False
+        return bool(dialog.exec())
 
     # -- feedback -----------------------------------------------------------------------
     def error_text(self, exc: BaseException) -> str:

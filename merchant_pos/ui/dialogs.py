@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from merchant_pos.ui.tasks import BackgroundTasks
 
 
 def _pin_field() -> QLineEdit:
@@ -49,11 +52,21 @@ class _FormDialog(QDialog):
 
 
 class SignInDialog(_FormDialog):
-    """Pick your name, type your PIN."""
+    """Pick your name, type your PIN.
+
+    With ``check`` (name, PIN → result; raises on a wrong PIN), OK runs it off the
+    UI thread (a PIN hash costs tens of milliseconds and reads the ledger) and the
+    dialog closes only when it succeeds; ``describe`` turns its error into text.
+    """
 
     def __init__(self, names: Sequence[str], parent: QWidget | None = None,
-                 hint: str = "") -> None:
+                 hint: str = "", check: Callable[[str, str], Any] | None = None,
+                 describe: Callable[[BaseException], str] = str) -> None:
         super().__init__(self.tr("Sign in"), parent)
+        self.check = check
+        self.describe = describe
+        self.result_value: Any = None
+        self.tasks = BackgroundTasks(self)
         self.name = QComboBox()
         self.name.setEditable(True)
         self.name.addItems(list(names))
@@ -66,6 +79,25 @@ class SignInDialog(_FormDialog):
 
     def credentials(self) -> tuple[str, str]:
         return self.name.currentText().strip(), self.pin.text()
+
+    def accept(self) -> None:
+        if self.check is None:
+            super().accept()
+            return
+        check, (name, pin) = self.check, self.credentials()
+        self.buttons.setEnabled(False)
+        self.tasks.run(lambda: check(name, pin), self._checked, self._refused)
+
+    def _checked(self, value: Any) -> None:
+        self.result_value = value
+        self.buttons.setEnabled(True)
+        super().accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.show_error(self.describe(exc))
+        self.pin.clear()
+        self.pin.setFocus()
 
 
 class FirstSupervisorDialog(_FormDialog):

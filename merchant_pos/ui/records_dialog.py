@@ -110,6 +110,7 @@ class RecordsDialog(QDialog):
         self.zone = ZoneInfo(services.profile.time_zone)
         self.setWindowTitle(self.tr("Today's redemptions"))
         self.model = ReceiptTableModel(self.zone, self)
+        self.supervisors: list[str] = []  # names for the approval dialog, loaded with the list
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -148,16 +149,22 @@ class RecordsDialog(QDialog):
 
         sync, lang = self.services.sync, self.services.language
 
-        def load() -> tuple[list[Receipt], Settlement, dict[str, str]]:
+        operators = self.services.operators
+
+        def load() -> tuple[list[Receipt], Settlement, dict[str, str], list[str]]:
             # What the server flagged (conflicts found at sync), in the clerk's words.
             flags = ({c.redemption_id: c.message(lang) for c in sync.ledger.conflicts()}
                      if sync is not None else {})
-            return service.recent(200), daily_settlement(ledger, today, tz), flags
+            supervisors = [op.name for op in operators.operators()
+                           if op.role is OperatorRole.SUPERVISOR]
+            return (service.recent(200), daily_settlement(ledger, today, tz), flags,
+                    supervisors)
 
         self.tasks.run(load, self._loaded, lambda exc: self.message.setText(str(exc)))
 
-    def _loaded(self, result: tuple[list[Receipt], Settlement, dict[str, str]]) -> None:
-        receipts, settlement, flags = result
+    def _loaded(self, result: tuple[list[Receipt], Settlement, dict[str, str], list[str]]
+                ) -> None:
+        receipts, settlement, flags, self.supervisors = result
         self.model.set_receipts(receipts, flags)
         self.flagged.setText("\n".join(flags.values()))
         self.summary.setText(self.tr(
@@ -176,11 +183,9 @@ class RecordsDialog(QDialog):
         if receipt is None:
             self.message.setText(self.tr("Choose a redemption first"))
             return
-        supervisors = [op.name for op in self.services.operators.operators()
-                       if op.role is OperatorRole.SUPERVISOR]
         what = self.tr("Void receipt {0} ({1} covered)?").format(
             receipt.receipt_no, format_fen(receipt.covered))
-        dialog = SupervisorApprovalDialog(supervisors, what, self)
+        dialog = SupervisorApprovalDialog(self.supervisors, what, self)
         if dialog.exec():
             self.void(receipt, dialog.name.currentText().strip(), dialog.pin.text(),
                       dialog.reason.text())
