@@ -59,7 +59,7 @@ def no_leaked_scan_threads() -> Iterator[None]:
 
 def write_video(path: Path, specs: list[object], fps: int = 30, seed: int = 5) -> Path:
     """An MJPG AVI of the benchmark generator's frames described by ``specs``."""
-    from merchant_pos.bench.scan import FrameSpec, make_frame
+    from merchant_pos.bench._scan_frames import FrameSpec, make_frame
 
     first = specs[0]
     assert isinstance(first, FrameSpec)

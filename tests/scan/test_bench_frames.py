@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from merchant_pos.bench.scan import DEFAULT, RAW, _settings, bc1_texts, frame_specs, make_frame
+from merchant_pos.bench._scan_frames import bc1_texts, frame_specs, make_frame
+from merchant_pos.bench.scan import DEFAULT, RAW, _settings
 from merchant_pos.bench.scan import measure as measure_settings
 from merchant_pos.domain.cose import PREFIX
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from merchant_pos.bench.scan import FrameSpec, frame_specs, make_frame
+from merchant_pos.bench._scan_frames import FrameSpec, frame_specs, make_frame
 from merchant_pos.scan.decoders import (
     PYZBAR,
     ZXING,

@@ -34,7 +34,7 @@ def test_a_screenshot_png_of_a_bc1_code(tmp_path: Path, bc1_texts: list[str]) ->
 
 
 def test_a_phone_photo_jpeg(tmp_path: Path, bc1_texts: list[str]) -> None:
-    from merchant_pos.bench.scan import FrameSpec, make_frame
+    from merchant_pos.bench._scan_frames import FrameSpec, make_frame
 
     spec = FrameSpec(3, 1280, 720, bc1_texts[1], code_px=330, module_px=4.8, tilt_deg=18,
                      blur_modules=0.2, jpeg_quality=60, glare=True)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from merchant_pos.bench.scan import FrameSpec
+from merchant_pos.bench._scan_frames import FrameSpec
 from merchant_pos.scan.capture import CameraSource, CameraState
 from merchant_pos.scan.classify import CodeKind, ScanEvent
 from merchant_pos.scan.messages import ScanMessage, message

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from merchant_pos.bench.scan import FrameSpec, make_frame
+from merchant_pos.bench._scan_frames import FrameSpec, make_frame
 from merchant_pos.scan.capture import CameraSource, CameraState, Frame
 from merchant_pos.scan.classify import CodeKind, ScanEvent, ScanSource
 from merchant_pos.scan.decoders import PYZBAR, ZXING

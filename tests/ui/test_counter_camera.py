@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from merchant_pos.bench.scan import FrameSpec
+from merchant_pos.bench._scan_frames import FrameSpec
 from merchant_pos.scan.capture import CameraSource
 from merchant_pos.scan.scanner import ScanSettings
 from merchant_pos.ui.counter_window import CounterWindow
