@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from merchant_pos.domain.errors import CodeRejected
 from merchant_pos.domain.money import format_fen
 from merchant_pos.domain.quote import CartLine
+from merchant_pos.scan.capture import CameraState
 from merchant_pos.scan.classify import ScanEvent, ScanSource, classify
 from merchant_pos.scan.messages import message as scan_message
 from merchant_pos.store import (
@@ -98,6 +99,10 @@ class CounterWindow(QMainWindow):
         if services.camera is not None:
             self.preview.attach(services.camera)
             services.camera.scanned.connect(self.on_scan)
+        else:
+            # No camera at this counter: the panel says how to scan instead.
+            self.preview.set_state(CameraState.STOPPED.value,
+                                   self.tr("Scan with the barcode scanner"))
         self.status.refresh()
 
     # -- layout -------------------------------------------------------------------------

@@ -125,6 +125,10 @@
         <translation>惠民收银台 — {0}</translation>
     </message>
     <message>
+        <source>Scan with the barcode scanner</source>
+        <translation>请用扫码枪扫描受助码</translation>
+    </message>
+    <message>
         <source>Open photo…</source>
         <translation>打开图片…</translation>
     </message>
