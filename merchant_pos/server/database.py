@@ -54,7 +54,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_pragmas(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    # No request may hold a connection forever: a runaway statement is cut at 30 s
+    # and a transaction left idle (a crashed worker) releases its locks after 60 s.
+    guards = "-c statement_timeout=30000 -c idle_in_transaction_session_timeout=60000"
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
+                         connect_args={"options": guards})
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
