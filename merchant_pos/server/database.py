@@ -57,8 +57,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     # No request may hold a connection forever: a runaway statement is cut at 30 s
     # and a transaction left idle (a crashed worker) releases its locks after 60 s.
     guards = "-c statement_timeout=30000 -c idle_in_transaction_session_timeout=60000"
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True,
-                         connect_args={"options": guards})
+    parsed = make_url(url)
+    given = parsed.query.get("options", "")  # e.g. a search_path the URL sets
+    given = " ".join(given) if isinstance(given, tuple) else given
+    return create_engine(parsed.difference_update_query(["options"]), pool_size=pool_size,
+                         max_overflow=20, pool_pre_ping=True,
+                         connect_args={"options": f"{given} {guards}".strip()})
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
