@@ -187,6 +187,12 @@ class CounterWindow(QMainWindow):
             self.preview.show_notice(text)
             self.show_message(text, "warning")
             return
+        if self._busy:
+            # A redemption is being saved; it resets the counter when done, so a new
+            # customer's code would be lost. Say so rather than drop it silently.
+            self.show_message(self.tr("Still saving the last redemption; scan again in a "
+                                      "moment"), "warning")
+            return
         self.code_text = event.text
         self._pending_redemption_id = None
         self.show_message(self.tr("Checking the code…"), "info")

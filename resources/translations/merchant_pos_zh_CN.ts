@@ -161,6 +161,10 @@
         <translation>锁定</translation>
     </message>
     <message>
+        <source>Still saving the last redemption; scan again in a moment</source>
+        <translation>上一笔核销正在保存，请稍后再扫</translation>
+    </message>
+    <message>
         <source>Checking the code…</source>
         <translation>正在核验受助码…</translation>
     </message>

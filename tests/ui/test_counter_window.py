@@ -186,3 +186,16 @@ def test_a_conflict_found_at_sync_is_shown_on_this_counter(shop: Shop, qtbot: Qt
     assert "与其他商户的使用冲突" in tip and "50.00" in tip
     assert tip in dialog.flagged.text()
     dialog.close()
+
+
+def test_a_scan_while_saving_is_refused_with_a_message(shop: Shop, qtbot: QtBot) -> None:
+    _scan(shop, qtbot, make_code(shop.key, claims(sub="B-UI-BUSY-1")))
+    _add(shop, qtbot, "formula", "30")
+    next_code = make_code(shop.key, claims(sub="B-UI-BUSY-2"))
+    with qtbot.waitSignal(shop.window.redeemed, timeout=10_000):
+        shop.window.confirm_redemption()
+        assert shop.window._busy  # the save runs off the UI thread
+        shop.window.on_scan(classify(next_code, ScanSource.SCANNER))
+        assert "scan again" in shop.window.message.text()
+    assert len(shop.service.recent()) == 1
+    assert shop.window.code_text is None  # ready for the next customer, who scans again
