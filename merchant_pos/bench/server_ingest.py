@@ -25,7 +25,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
 
 from merchant_pos.bench._stats import Timing, time_calls
 from merchant_pos.domain.claims import Claims, Entitlement, Period, Unit
@@ -33,6 +32,7 @@ from merchant_pos.domain.cose import ALG_EDDSA
 from merchant_pos.domain.issuing import IssuerKey, issue_code
 from merchant_pos.domain.quote import CartLine, quote
 from merchant_pos.server import admin
+from merchant_pos.server.database import temporary_schema
 from merchant_pos.server.embedded import EmbeddedServer
 
 NOW = 1_770_692_400  # 2026-02-10 11:00 Asia/Shanghai
@@ -117,17 +117,8 @@ def _database(target: str, pg_url: str | None) -> Iterator[str]:
             yield f"sqlite:///{Path(folder) / 'server.sqlite3'}"
         return
     assert pg_url is not None
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin_engine = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in pg_url else "?"
-        yield f"{pg_url}{sep}options=-csearch_path%3D{schema}"
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    finally:
-        admin_engine.dispose()
+    with temporary_schema(pg_url, "bench") as url:
+        yield url
 
 
 def _bench_one(target: str, url: str, batches: list[bytes], empty_trips: int) -> None:

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -184,3 +197,23 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
                 copy.write_row([row[c] for c in columns])
     except psycopg.errors.IntegrityError as exc:
         raise BulkInsertConflict(str(exc)) from exc
+
+
+@contextmanager
+def temporary_schema(pg_url: str, prefix: str = "tmp") -> Iterator[str]:
+    """A fresh PostgreSQL schema for a test or a benchmark, dropped afterwards.
+
+    Yields ``pg_url`` with the schema as its search path, so everything the
+    server creates lands there and several runs share one database safely.
+    """
+    schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    admin_engine = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in pg_url else "?"
+        yield f"{pg_url}{sep}options=-csearch_path%3D{schema}"
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin_engine.dispose()

@@ -8,12 +8,11 @@ skipped. Each test gets its own SQLite file or its own PostgreSQL schema.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from merchant_pos.server.database import temporary_schema
 from tests.server.world import Clock, World, build_world
 
 PG_HELP = ("MPOS_TEST_PG_URL is not set: start PostgreSQL with "
@@ -30,18 +29,8 @@ def pg_base_url() -> str:
 @pytest.fixture
 def pg_schema_url() -> Iterator[str]:
     """A fresh PostgreSQL schema; the URL sets it as the search path."""
-    base = pg_base_url()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in base else "?"
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    finally:
-        admin.dispose()
+    with temporary_schema(pg_base_url(), "t") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
