@@ -12,6 +12,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from types import TracebackType
 
@@ -78,7 +80,24 @@ class EmbeddedServer:
                 self.stop()
                 raise EmbeddedServerError("the server did not start in time")
             time.sleep(0.01)
+        self._warm_up(max(1.0, deadline - time.monotonic()))
         return self.base_url
+
+    def _warm_up(self, timeout: float) -> None:
+        """Requests before anyone else's: FastAPI and pydantic build each router's
+        route state lazily when a request first walks through it, and two servers in
+        one process (tests, benchmarks) building the shared models at the same moment
+        could fail that request with a 500. A path that matches nothing walks every
+        router; the health check then proves the server answers."""
+        try:
+            urllib.request.urlopen(f"{self.base_url}/v1/-warm-up-", timeout=timeout).close()
+        except urllib.error.HTTPError:
+            pass  # the expected 404
+        except OSError as exc:
+            self.stop()
+            raise EmbeddedServerError(f"the server does not answer: {exc!r}") from exc
+        with urllib.request.urlopen(f"{self.base_url}/v1/health", timeout=timeout) as r:
+            r.read()
 
     def _serve(self) -> None:
         assert self._server is not None and self._socket is not None
