@@ -41,7 +41,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from merchant_pos.app import DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN, start_demo
+    from merchant_pos.app import (
+        DEMO_CASHIER,
+        DEMO_CASHIER_PIN,
+        DEMO_SUPERVISOR,
+        DEMO_SUPERVISOR_PIN,
+        start_demo,
+    )
     from merchant_pos.resources import user_language
     from merchant_pos.ui.counter_app import run_counter
 
@@ -56,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     world = start_demo(folder, args.merchant)
     print(f"demo server: {world.base_url}\ndemo data: {folder}\n"
           f"demo QR codes: {folder / 'server'}\n"
-          f"sign in as {DEMO_SUPERVISOR} with PIN {DEMO_SUPERVISOR_PIN}", flush=True)
+          f"sign in as {DEMO_SUPERVISOR} (supervisor) with PIN {DEMO_SUPERVISOR_PIN}, "
+          f"or {DEMO_CASHIER} (cashier) with PIN {DEMO_CASHIER_PIN}", flush=True)
     script = None
     if args.screenshot is not None:
         from merchant_pos.domain.quote import CartLine
@@ -67,8 +74,10 @@ def run(args: argparse.Namespace) -> int:
         code = next(c for p in profile.programs for c in world.codes(p))
         script = DemoScript(code, [CartLine.from_json(x) for x in
                                    DEFAULT_CARTS.get(args.merchant, [])])
-    hint = (f"演示：{DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}" if lang == "zh_CN"
-            else f"Demo: {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}")
+    hint = (f"演示：主管 {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}，"
+            f"收银员 {DEMO_CASHIER} / {DEMO_CASHIER_PIN}" if lang == "zh_CN"
+            else f"Demo: supervisor {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}, "
+                 f"cashier {DEMO_CASHIER} / {DEMO_CASHIER_PIN}")
     try:
         return run_counter(world.pos, lang, camera_setting=args.camera, decoder=args.decoder,
                            hint=hint,
