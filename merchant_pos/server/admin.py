@@ -18,6 +18,7 @@ from merchant_pos.domain.claims import Claims, Entitlement, parse_entitlement, z
 from merchant_pos.domain.cose import ALG_EDDSA, ALG_ES256
 from merchant_pos.domain.errors import CodeRejected
 from merchant_pos.domain.issuing import IssuerKey, issue_code
+from merchant_pos.domain.unlock_code import make_unlock_code
 from merchant_pos.server.auth import hash_secret, new_enrollment_code
 from merchant_pos.server.database import take_feed_seqs
 from merchant_pos.server.schema import (
@@ -164,6 +165,18 @@ def revoke_device(engine: Engine, device_id: str, *, now: int) -> None:
                             .values(revoked_at=now)).rowcount
     if done != 1:
         raise AdminError(f"no active device {device_id!r}")
+
+
+def make_device_unlock_code(engine: Engine, device_id: str, operator: str, expires: int) -> str:
+    """A one-time unlock code for ``operator`` at ``device_id`` (keyed by its token hash)."""
+    with engine.connect() as conn:
+        token_hash = conn.scalar(select(devices.c.token_hash).where(
+            devices.c.id == device_id, devices.c.revoked_at.is_(None)))
+    if token_hash is None:
+        raise AdminError(f"no active device {device_id!r}")
+    if not operator.strip():
+        raise AdminError("name the operator to unlock")
+    return make_unlock_code(bytes.fromhex(token_hash), device_id, operator, expires)
 
 
 def create_key(engine: Engine, *, iss: str, alg: str = "ed25519", valid_days: int = 730,

@@ -152,6 +152,9 @@ class Policies(Reply):
     max_unsynced_covered: int = Field(description="cap on unsynced covered fen per device")
     max_push_items: int
     max_page_items: int
+    idle_lock_minutes: int = Field(ge=1, le=1440,
+                                   description="a counter left this long without activity "
+                                               "locks its screen")
 
 
 class ConfigResponse(Reply):

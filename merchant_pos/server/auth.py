@@ -48,6 +48,7 @@ class ServerContext:
 
     engine: Engine
     clock: Callable[[], float] = time.time
+    idle_lock_minutes: int = 15  # counters lock after this long without activity
 
     @cached_property
     def reader(self) -> Engine:

@@ -105,6 +105,15 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unlock_code(args: argparse.Namespace) -> int:
+    expires = _now(args) + int(args.hours * 3600)
+    code = admin.make_device_unlock_code(_engine(args), args.device_id, args.operator, expires)
+    print(code)
+    print(f"(one use, for {args.operator} at device {args.device_id}, valid {args.hours:g} "
+          "hours)", file=sys.stderr)
+    return 0
+
+
 def cmd_device_list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -230,6 +239,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = normalise_url(args.db)
     create_schema(_engine(args))
     os.environ["MPOS_SERVER_DB"] = url
+    if args.idle_lock_minutes is not None:
+        from merchant_pos.server.app import IDLE_LOCK_ENV
+
+        os.environ[IDLE_LOCK_ENV] = str(args.idle_lock_minutes)
     print(f"Serving {url.split('@')[-1]} on http://{args.host}:{args.port}", file=sys.stderr)
     uvicorn.run("merchant_pos.server.cli:app_from_env", factory=True, host=args.host,
                 port=args.port, workers=args.workers, log_level=args.log_level)

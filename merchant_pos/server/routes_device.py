@@ -134,7 +134,8 @@ def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
                                         price=i.price) for i in items],
         policies=Policies(max_offline_hours=m.max_offline_hours,
                           max_unsynced_covered=m.max_unsynced_covered,
-                          max_push_items=MAX_PUSH_ITEMS, max_page_items=MAX_PAGE_ITEMS),
+                          max_push_items=MAX_PUSH_ITEMS, max_page_items=MAX_PAGE_ITEMS,
+                          idle_lock_minutes=ctx.idle_lock_minutes),
     )
 
 
