@@ -236,6 +236,7 @@ class OperatorRegistry:
         """Unlock an idle-locked session with the same operator's PIN."""
         self.authenticate(session.operator.name, pin)
         session._unlocked()
+        session.must_change_pin = is_weak_pin(pin)
 
     def supervisor(self, name: str, pin: str) -> Operator:
         """Authorise a supervisor action (e.g. a void) by name and PIN."""

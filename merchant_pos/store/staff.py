@@ -33,6 +33,7 @@ from merchant_pos.store.pin_policy import check_new_pin
 
 RECOVERY_HASH = "staff.recovery_code_hash"
 USED_UNLOCK_CODES = "staff.used_unlock_codes"
+SYNCED_POLICIES = "sync.policies"  # where the sync engine keeps the config's policies
 RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 UnlockKey = Callable[[], "tuple[str, bytes] | None"]  # → (device id, key) when enrolled
 
@@ -254,3 +255,13 @@ class StaffManager:
         self.ledger.audit.append(session, at=self.ledger.clock(), kind=kind,
                                  operator_id=operator_id, payload=payload)
 
+
+
+def idle_lock_seconds(ledger: Ledger, default_minutes: int = 15) -> int:
+    """The server's ``idle_lock_minutes`` policy from the last synced config, in seconds."""
+    with ledger.read() as session:
+        policies = _setting(session, SYNCED_POLICIES, {})
+    minutes = policies.get("idle_lock_minutes") if isinstance(policies, dict) else None
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 1440:
+        minutes = default_minutes
+    return minutes * 60

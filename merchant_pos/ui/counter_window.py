@@ -42,8 +42,9 @@ from merchant_pos.store.reference import MerchantProfile
 from merchant_pos.ui.beneficiary_card import BeneficiaryCard
 from merchant_pos.ui.cart_entry import CartEntry
 from merchant_pos.ui.cart_model import CartTableModel
-from merchant_pos.ui.dialogs import SignInDialog, TypeCodeDialog
+from merchant_pos.ui.dialogs import TypeCodeDialog
 from merchant_pos.ui.labels import Labels, StandardItem
+from merchant_pos.ui.lock_screen import CounterLock, LockReason
 from merchant_pos.ui.receipt_view import ReceiptDialog
 from merchant_pos.ui.records_dialog import RecordsDialog
 from merchant_pos.ui.scan_preview import ScanPreview
@@ -104,6 +105,7 @@ class CounterWindow(QMainWindow):
             self.preview.set_state(CameraState.STOPPED.value,
                                    self.tr("Scan with the barcode scanner"))
         self.status.refresh()
+        self.locker = CounterLock(self)  # lock screen, idle lock, switch operator
 
     # -- layout -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -182,6 +184,8 @@ class CounterWindow(QMainWindow):
 
     # -- scanning -----------------------------------------------------------------------
     def on_scan(self, event: ScanEvent) -> None:
+        if self.locker.refuse_scan():
+            return
         if not event.is_beneficiary_code:
             text = scan_message(event.message, self.services.language) if event.message else ""
             self.preview.show_notice(text)
@@ -305,9 +309,7 @@ class CounterWindow(QMainWindow):
     def _redeem_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.SESSION_LOCKED:
-            self.show_message(self.error_text(exc), "warning")
-            if self.unlock_prompt():
-                self.confirm_redemption()  # same redemption id: recorded once
+            self.locker.lock(LockReason.IDLE)  # nothing was recorded; the cart is cleared
             return
         if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.QUOTE_CHANGED:
             self._pending_redemption_id = None
@@ -326,19 +328,8 @@ class CounterWindow(QMainWindow):
         return dialog
 
     def lock(self) -> None:
-        """Lock the counter now; the operator's PIN unlocks it."""
-        self.session.lock()
-        self.unlock_prompt()
-
-    def unlock_prompt(self) -> bool:
-        lang, operators, session = self.services.language, self.services.operators, self.session
-        dialog = SignInDialog(
-            [session.operator.name], self,
-            check=lambda _name, pin: operators.unlock(session, pin),
-            describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc))
-        dialog.setWindowTitle(self.tr("Unlock the counter"))
-        dialog.name.setEnabled(False)
-        return bool(dialog.exec())
+        """Lock the counter now: the lock screen covers it; a PIN unlocks or switches."""
+        self.locker.lock(LockReason.MANUAL)
 
     # -- feedback -----------------------------------------------------------------------
     def error_text(self, exc: BaseException) -> str:
