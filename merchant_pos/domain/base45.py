@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import struct
-
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _TRANSLATE = bytes(ALPHABET.find(chr(i)) % 256 for i in range(256))  # -1 → 255
 
@@ -64,27 +62,3 @@ def b45decode(text: str) -> bytes:
         out.append(n)
     return bytes(out)
 
-
-def b45decode_reference(text: str) -> bytes:
-    """The plain per-triplet decoder (RFC 9285 as written): the fast one is tested
-    against it."""
-    full, rest = divmod(len(text), 3)
-    if rest == 1:
-        raise Base45Error("length leaves a single character")
-    out = bytearray()
-    for i in range(0, len(text) - rest, 3):
-        a, b, c = (ALPHABET.find(ch) if ch.isascii() else -1 for ch in text[i:i + 3])
-        if min(a, b, c) < 0:
-            raise Base45Error("character outside the Base45 alphabet")
-        n = a + b * 45 + c * 2025
-        if n > 0xFFFF:
-            raise Base45Error("triplet out of range")
-        out += struct.pack(">H", n)
-    if rest == 2:
-        a, b = (ALPHABET.find(ch) if ch.isascii() else -1 for ch in text[-2:])
-        if min(a, b) < 0:
-            raise Base45Error("character outside the Base45 alphabet")
-        if a + b * 45 > 0xFF:
-            raise Base45Error("pair out of range")
-        out.append(a + b * 45)
-    return bytes(out)
