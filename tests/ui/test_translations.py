@@ -15,7 +15,7 @@ from merchant_pos.ui.theme import install_translator
 from tests.ui.conftest import Shop
 
 ROOT = Path(__file__).resolve().parents[2]
-TS = ROOT / "resources" / "translations" / "merchant_pos_zh_CN.ts"
+TS = ROOT / "merchant_pos" / "resources" / "translations" / "merchant_pos_zh_CN.ts"
 BIN = Path(sys.executable).parent
 
 
