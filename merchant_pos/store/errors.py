@@ -42,6 +42,7 @@ class LedgerErrorId(StrEnum):
     LAST_SUPERVISOR = "last_supervisor"
     BAD_RECOVERY_CODE = "bad_recovery_code"
     BAD_UNLOCK_CODE = "bad_unlock_code"
+    INVALID_SETTING = "invalid_setting"
 
 
 MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
@@ -178,6 +179,10 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
         "zh_CN": "解锁码无效、已过期、已用过，或不是给本机和此操作员的",
         "en": "This unlock code is not valid: wrong, expired, already used, "
               "or made for another device or operator",
+    },
+    LedgerErrorId.INVALID_SETTING: {
+        "zh_CN": "设置值无效，未保存任何更改",
+        "en": "That setting value is not allowed; nothing was changed",
     },
 }
 
