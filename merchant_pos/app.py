@@ -20,7 +20,9 @@ from merchant_pos.store import (
     OperatorRole,
     RedemptionService,
 )
+from merchant_pos.store.device_settings import StartSettings, start_settings
 from merchant_pos.store.paths import data_dir as default_data_dir
+from merchant_pos.store.settings import CounterSettings
 from merchant_pos.store.staff import StaffManager
 from merchant_pos.sync.clock import CorrectedClock
 from merchant_pos.sync.engine import SERVER_URL, SyncEngine
@@ -57,6 +59,12 @@ class PosContext:
             return None if token is None else (token.device_id, device_key(token.secret))
 
         return StaffManager(self.operators, unlock_key)
+
+    def start_settings(self, *, camera: str | None = None, decoder: str | None = None,
+                       language: str | None = None) -> StartSettings:
+        """Camera, decoder and language saved on the settings screen (flags override)."""
+        return start_settings(CounterSettings(self.ledger), camera=camera, decoder=decoder,
+                              language=language)
 
 
 def open_pos(data_dir: Path, *, use_keyring: bool = True) -> PosContext:

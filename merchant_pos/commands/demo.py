@@ -32,9 +32,10 @@ def register(sub: Any) -> None:
                    help="where the demo keeps its files (default: a new temporary folder)")
     p.add_argument("--merchant", choices=DEMO_MERCHANTS, default=DEMO_MERCHANTS[0])
     p.add_argument("--lang", choices=["zh_CN", "en"], help="language of the counter")
-    p.add_argument("--camera", help="camera index, name or video file to scan from")
-    p.add_argument("--decoder", choices=["zxing", "pyzbar"], default="zxing",
-                   help="QR decoder for the camera (default zxing: faster, reads more)")
+    p.add_argument("--camera", help="camera index, name or video file to scan from "
+                                    "(default: the one chosen in the settings)")
+    p.add_argument("--decoder", choices=["zxing", "pyzbar"],
+                   help="QR decoder for the camera (default: the settings', else zxing)")
     p.add_argument("--screenshot", type=Path,
                    help="scripted run: scan a demo code, enter a cart, save a PNG, exit")
     p.set_defaults(func=run)
@@ -79,7 +80,10 @@ def run(args: argparse.Namespace) -> int:
             else f"Demo: supervisor {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}, "
                  f"cashier {DEMO_CASHIER} / {DEMO_CASHIER_PIN}")
     try:
-        return run_counter(world.pos, lang, camera_setting=args.camera, decoder=args.decoder,
+        start = world.pos.start_settings(camera=args.camera, decoder=args.decoder,
+                                         language=args.lang)
+        return run_counter(world.pos, start.language or lang, camera_setting=start.camera,
+                           decoder=start.decoder,
                            hint=hint,
                            screenshot=args.screenshot, script=script)
     finally:

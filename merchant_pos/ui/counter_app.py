@@ -49,7 +49,7 @@ def counter_services(ctx: PosContext, language: str, *, camera: Any = None) -> C
              and (item := StandardItem.from_config(raw, language)) is not None]
     return CounterServices(ctx.redemptions, ctx.operators, profile, labels, language,
                            sync=ctx.sync, camera=camera, items=items,
-                           extras={"staff": ctx.staff()})
+                           extras={"staff": ctx.staff(), "pos": ctx})
 
 
 def sign_in(ctx: PosContext, language: str, hint: str = "") -> OperatorSession | None:

@@ -43,6 +43,7 @@ from merchant_pos.store.settings import CounterSettings
 from merchant_pos.ui.beneficiary_card import BeneficiaryCard
 from merchant_pos.ui.cart_entry import CartEntry
 from merchant_pos.ui.cart_model import CartTableModel
+from merchant_pos.ui.closing import FinalSync
 from merchant_pos.ui.dialogs import TypeCodeDialog
 from merchant_pos.ui.labels import Labels, StandardItem
 from merchant_pos.ui.lock_screen import CounterLock, LockReason
@@ -52,6 +53,7 @@ from merchant_pos.ui.scan_preview import ScanPreview
 from merchant_pos.ui.scan_wedge import WedgeScanFilter, make_scanner_field
 from merchant_pos.ui.settings.controller import SettingsController
 from merchant_pos.ui.settings.pages import build_pages
+from merchant_pos.ui.settings.setup_pages import connect_setup
 from merchant_pos.ui.status_bar import SyncStatusBar
 from merchant_pos.ui.tasks import BackgroundTasks
 
@@ -117,6 +119,8 @@ class CounterWindow(QMainWindow):
                                    self.tr("Scan with the barcode scanner"))
         self.status.refresh()
         self.locker = CounterLock(self)  # lock screen, idle lock, switch operator
+        connect_setup(self)  # saved camera applies at once; language after a restart
+        self.final_sync = FinalSync(self)
 
     # -- layout -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -372,6 +376,8 @@ class CounterWindow(QMainWindow):
 
     # -- shutdown -----------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.final_sync.intercept(event):
+            return  # a last sync of unsent redemptions first, a few seconds at most
         self.wedge.uninstall()
         self.status.stop()
         if self.services.camera is not None:

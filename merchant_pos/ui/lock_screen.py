@@ -250,6 +250,7 @@ class CounterLock(QObject):
             session.must_change_pin = False
         if session is not self.window.session:
             self.window.session = session
+            self.window.settings.session = session  # settings: supervisor or not
             self.window.status.operator.setText(self.tr("Operator: {0}").format(
                 session.operator.name))
         self.locked = False

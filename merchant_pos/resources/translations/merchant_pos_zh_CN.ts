@@ -88,6 +88,45 @@
     </message>
 </context>
 <context>
+    <name>CameraPage</name>
+    <message>
+        <source>Camera {0}</source>
+        <translation>摄像头 {0}</translation>
+    </message>
+    <message>
+        <source>None (barcode scanner only)</source>
+        <translation>不用摄像头（只用扫码枪）</translation>
+    </message>
+    <message>
+        <source>zxing (faster, reads more)</source>
+        <translation>zxing（更快，识别更多）</translation>
+    </message>
+    <message>
+        <source>Show preview</source>
+        <translation>显示预览</translation>
+    </message>
+    <message>
+        <source>The camera changes as soon as you press OK.</source>
+        <translation>按“确定”后立即换用此摄像头。</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>QR decoder</source>
+        <translation>二维码识别器</translation>
+    </message>
+    <message>
+        <source>No camera</source>
+        <translation>没有摄像头</translation>
+    </message>
+    <message>
+        <source>Scan with the barcode scanner</source>
+        <translation>请用扫码枪扫码</translation>
+    </message>
+</context>
+<context>
     <name>CartEntry</name>
     <message>
         <source>Unit price in yuan, e.g. 12.50</source>
@@ -303,6 +342,13 @@
     </message>
 </context>
 <context>
+    <name>FinalSync</name>
+    <message>
+        <source>{0} redemptions are not uploaded yet: trying a last sync (at most {1} seconds)…</source>
+        <translation>还有 {0} 笔核销未上传：正在最后同步一次（最多 {1} 秒）…</translation>
+    </message>
+</context>
+<context>
     <name>FirstSupervisorDialog</name>
     <message>
         <source>Set up this counter</source>
@@ -327,6 +373,21 @@
     <message>
         <source>The two PINs differ</source>
         <translation>两次输入的密码不一致</translation>
+    </message>
+</context>
+<context>
+    <name>LanguagePage</name>
+    <message>
+        <source>As the computer is set</source>
+        <translation>跟随电脑设置</translation>
+    </message>
+    <message>
+        <source>A new language is used from the next start of the counter.</source>
+        <translation>新语言在下次启动收银程序时生效。</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
     </message>
 </context>
 <context>
@@ -540,6 +601,37 @@
     </message>
 </context>
 <context>
+    <name>ServerPage</name>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Connect to this server anew…</source>
+        <translation>重新连接到此服务器…</translation>
+    </message>
+    <message>
+        <source>Moving to another server needs a new one-time enrollment code from the foundation.</source>
+        <translation>换到另一台服务器需要基金会提供新的一次性注册码。</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Connected. Restart the counter to use the new server&apos;s data.</source>
+        <translation>已连接。请重启收银程序以使用新服务器的数据。</translation>
+    </message>
+</context>
+<context>
     <name>SetPinDialog</name>
     <message>
         <source>New PIN for {0}</source>
@@ -575,6 +667,13 @@
     <message>
         <source>Nothing to set up here yet.</source>
         <translation>这里暂时没有可设置的项目。</translation>
+    </message>
+</context>
+<context>
+    <name>SetupPages</name>
+    <message>
+        <source>Saved. The new language is used after a restart of the counter.</source>
+        <translation>已保存。新语言在重启收银程序后生效。</translation>
     </message>
 </context>
 <context>
@@ -665,6 +764,21 @@
     <message>
         <source>Choose an active operator first</source>
         <translation>请先选择一位在职操作员</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPage</name>
+    <message>
+        <source>Manage staff…</source>
+        <translation>管理员工…</translation>
+    </message>
+    <message>
+        <source>Add or remove cashiers and supervisors, set PINs, unlock locked accounts, make a new recovery code.</source>
+        <translation>添加或停用收银员和主管，设置密码，解锁被锁账号，生成新的恢复码。</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
     </message>
 </context>
 <context>
