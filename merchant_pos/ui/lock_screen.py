@@ -76,6 +76,9 @@ class LockScreen(QFrame):
         self.message = QLabel()
         self.message.setObjectName("lockMessage")
         self.message.setWordWrap(True)
+        for label in (self.title, self.reason, self.message):
+            label.setMinimumWidth(560)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box = QVBoxLayout()
         box.addStretch(2)
         for widget in (self.title, self.reason, self.operator, self.pin, self.unlock_button,
