@@ -71,7 +71,7 @@ def open_pos(data_dir: Path, *, use_keyring: bool = True) -> PosContext:
     """Open this counter's ledger and, when it is enrolled, its sync engine."""
     clock = CorrectedClock()
     ledger = Ledger.open(data_dir, clock=lambda: int(clock.now()))
-    operators = OperatorRegistry(ledger)
+    operators = OperatorRegistry(ledger, require_strong_pins=True)
     tokens = TokenStore(data_dir, use_keyring=use_keyring)
     sync = SyncEngine(SyncLedger(ledger), tokens, clock=clock)
     return PosContext(data_dir, ledger, operators, RedemptionService(ledger, operators),

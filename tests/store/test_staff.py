@@ -178,3 +178,34 @@ def test_weak_stored_pin_signs_in_but_must_change(staff: StaffManager, ledger: L
     assert not staff.registry.sign_in("老主管", "2791").must_change_pin
     with ledger.read() as s:
         assert s.scalars(select(OperatorRow.failed_attempts)).one() == 0
+
+
+def test_only_an_active_supervisor_changes_staff(staff: StaffManager) -> None:
+    boss = staff.create_first_supervisor("王主管", "2791").operator
+    cashier = staff.add(boss, "李收银", OperatorRole.CASHIER, "3658")
+    other = staff.add(boss, "赵主管", OperatorRole.SUPERVISOR, "4826")
+    _lock(staff, "王主管")
+    for change in (lambda: staff.unlock(cashier, "王主管"),
+                   lambda: staff.set_pin(cashier, "王主管", "5937"),
+                   lambda: staff.remove(cashier, "王主管"),
+                   lambda: staff.new_recovery_code(cashier)):
+        with pytest.raises(LedgerError) as err:
+            change()
+        assert err.value.error is LedgerErrorId.SUPERVISOR_REQUIRED
+    staff.remove(boss, "赵主管")
+    with pytest.raises(LedgerError) as err:  # a removed supervisor's old approval is void
+        staff.unlock(other, "王主管")
+    assert err.value.error is LedgerErrorId.SUPERVISOR_REQUIRED
+    assert staff.member("王主管").locked_until is not None
+
+
+def test_the_counters_registry_refuses_weak_pins_too(ledger: Ledger) -> None:
+    registry = OperatorRegistry(ledger, hasher=FAST_PINS, require_strong_pins=True)
+    with pytest.raises(LedgerError) as err:
+        registry.create_first_supervisor("王主管", "1111")
+    assert err.value.error is LedgerErrorId.WEAK_PIN
+    boss = registry.create_first_supervisor("王主管", "2791")
+    with pytest.raises(LedgerError) as err:
+        registry.add_operator(boss, "李收银", OperatorRole.CASHIER, "4321")
+    assert err.value.error is LedgerErrorId.WEAK_PIN
+    assert [op.name for op in registry.operators()] == ["王主管"]
