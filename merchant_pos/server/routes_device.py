@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy import select, update
 
 from merchant_pos import __version__
+from merchant_pos.domain.limits import LIMITS
 from merchant_pos.server.api_errors import (
     ENROLLMENT_CODE_EXPIRED,
     ENROLLMENT_CODE_UNKNOWN,
@@ -28,6 +29,7 @@ from merchant_pos.server.api_models import (
     EnrollRequest,
     EnrollResponse,
     Health,
+    LimitsOut,
     MerchantOut,
     Names,
     Policies,
@@ -134,7 +136,8 @@ def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
                                         price=i.price) for i in items],
         policies=Policies(max_offline_hours=m.max_offline_hours,
                           max_unsynced_covered=m.max_unsynced_covered,
-                          max_push_items=MAX_PUSH_ITEMS, max_page_items=MAX_PAGE_ITEMS),
+                          max_push_items=MAX_PUSH_ITEMS, max_page_items=MAX_PAGE_ITEMS,
+                          limits=LimitsOut(**LIMITS.to_json())),
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from merchant_pos.sync.engine import LAST_SUCCESS, event_sleep
+from merchant_pos.sync.engine import LAST_CONTACT, LAST_SUCCESS, event_sleep
 from merchant_pos.sync.report import ConnectionState, SyncReport
 from merchant_pos.sync.retry import RetryPolicy
 from merchant_pos.sync.scheduler import SyncScheduler
@@ -72,7 +72,8 @@ def test_offline_too_long_refuses_with_hours(
     assert refusal is None or refusal.message_id == "never_synced"
     assert pos.engine.sync_now().ok
     assert pos.engine.check_redemption(100) is None
-    pos.sync_ledger.set_setting(LAST_SUCCESS, pos.clock.now() - 100 * 3600)
+    for key in (LAST_SUCCESS, LAST_CONTACT):
+        pos.sync_ledger.set_setting(key, pos.clock.now() - 100 * 3600)
     refusal = pos.engine.check_redemption(100)
     assert refusal is not None and refusal.message_id == "offline_too_long"
     assert "100 小时" in refusal.message("zh_CN") and "72 hours" in refusal.message("en")
