@@ -122,6 +122,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "同步未完成：有记录被服务器拒收，请查看“上传失败”列表",
         "en": "Sync not complete: the server refused some entries; see the stuck entries",
     },
+    "stuck_export_how": {
+        "zh_CN": "导出：merchant-pos sync --export-stuck 文件名.json",
+        "en": "To export: merchant-pos sync --export-stuck FILE.json",
+    },
+    "stuck_exported": {
+        "zh_CN": "已导出 {count} 笔上传失败的记录到 {path}。文件含受助码，只可交给基金会技术支持",
+        "en": "Exported {count} stuck entries to {path}. The file holds beneficiaries' "
+              "codes: give it only to the foundation's support staff",
+    },
+    "stuck_export_exists": {
+        "zh_CN": "文件 {path} 已存在，未覆盖。请换一个文件名",
+        "en": "The file {path} already exists and was not overwritten; choose another name",
+    },
+    "stuck_export_failed": {
+        "zh_CN": "导出失败：{detail}",
+        "en": "The export failed: {detail}",
+    },
     "stuck_indicator": {
         "zh_CN": "{count} 笔上传失败",
         "en": "{count} stuck",
