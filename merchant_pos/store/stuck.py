@@ -85,7 +85,7 @@ def stuck_entries(ledger: Ledger) -> list[StuckEntry]:
     out = []
     for r in rows:
         detail = _detail(r[8])
-        out.append(StuckEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+        out.append(StuckEntry(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6] or 0), r[7],
                               str(detail.get("reason") or "error"),
                               str(detail.get("message") or "")))
     return out
