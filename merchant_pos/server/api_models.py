@@ -101,6 +101,10 @@ class EnrollRequest(StrictBody):
                       description="one-time enrollment code")
     name: str = Field(min_length=1, max_length=LIMITS.device_name_chars, pattern=NO_NUL,
                       description="a label for this POS")
+    request_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{22,64}$",
+        description="random id the device stores before its first attempt: the same request "
+                    "with the same code (its answer was lost) gets the same device and token")
 
 
 class EnrollResponse(Reply):
@@ -175,6 +179,13 @@ class Policies(Reply):
     max_push_items: int
     max_page_items: int
     limits: LimitsOut
+    token_ttl_hours: int = Field(description="a device token expires after this long "
+                                             "without a sync; the device must enroll again")
+
+
+class TokenRotation(Reply):
+    next: str = Field(description="the device's next token: use it from now on; the current "
+                                  "one stops working once this one is first used")
 
 
 class ConfigResponse(Reply):
@@ -184,6 +195,8 @@ class ConfigResponse(Reply):
     programs: list[ProgramOut]
     standard_items: list[StandardItemOut]
     policies: Policies
+    token: TokenRotation | None = Field(default=None,
+                                        description="a successor token, now and then")
 
 
 class TrustedKeyOut(Reply):

@@ -40,7 +40,7 @@ from merchant_pos.sync.offline_policy import (
 from merchant_pos.sync.push import OutboxPusher
 from merchant_pos.sync.report import ConnectionState, SyncReport, SyncStatus
 from merchant_pos.sync.retry import RetryPolicy, call_with_retry
-from merchant_pos.sync.token_store import TokenStore
+from merchant_pos.sync.token_store import DeviceToken, TokenStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,6 +53,7 @@ CLOCK_OFFSET = "sync.clock_offset"
 CONNECTION_STATE = "sync.connection_state"
 LAST_ERROR = "sync.last_error"
 CA_BUNDLE = "sync.ca_bundle"
+INSECURE_HTTP = "sync.insecure_http"  # enrolled with --insecure-http (lab use only)
 POLICIES = "sync.policies"
 SERVER_URL = "sync.server_url"   # not secret: shown in the status; the token is elsewhere
 DEVICE_ID = "sync.device_id"
@@ -109,10 +110,12 @@ class SyncEngine:
             client = ApiClient(token.server_url, token=token.secret,
                                ca_bundle=self.ledger.get_setting(CA_BUNDLE),
                                connect_timeout=self.timeouts[0],
-                               read_timeout=self.timeouts[1], clock=self.clock.local_time)
+                               read_timeout=self.timeouts[1], clock=self.clock.local_time,
+                               insecure_http=self.ledger.get_setting(INSECURE_HTTP) is True)
             api = server_api.ServerApi(client)
             self._set_state(ConnectionState.RUNNING, None)
-            self._pull_config(api, cancel, report)
+            config = self._pull_config(api, cancel, report)
+            self._take_successor_token(client, token, config)
             OutboxPusher(self.ledger, call=self._call, observe_clock=self._observe_clock,
                          now=self.clock.now, batch_size=self.batch_size,
                          progress=self._progress).push(api, cancel, report)
@@ -194,11 +197,27 @@ class SyncEngine:
 
     # -- pulls ---------------------------------------------------------------------------
     def _pull_config(self, api: server_api.ServerApi, cancel: threading.Event,
-                     report: SyncReport) -> None:
+                     report: SyncReport) -> dict[str, Any]:
         timed = self._call(api.config, cancel, report)
         self._observe_clock(timed)
         self.ledger.save_config(timed.body)
         report.pulled["config"] = 1
+        body: dict[str, Any] = timed.body
+        return body
+
+    def _take_successor_token(self, client: ApiClient, token: DeviceToken,
+                              config: dict[str, Any] | None) -> None:
+        """The server handed out a successor token: keep it (before using it: if it were
+        used and then lost, the device would be locked out), then use it. The previous
+        one stays valid until this first use; a lost answer just means a fresh successor
+        at the next sync."""
+        rotation = (config or {}).get("token")
+        successor = rotation.get("next") if isinstance(rotation, dict) else None
+        if not isinstance(successor, str) or not successor or successor == token.secret:
+            return
+        self.tokens.save(DeviceToken(token.server_url, token.device_id, successor))
+        client.set_token(successor)
+        log.info("device token rotated")
 
     def _pull_trust_list(self, api: server_api.ServerApi, cancel: threading.Event,
                          report: SyncReport) -> None:

@@ -68,6 +68,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "服务器地址无效：{detail}",
         "en": "The server address is not valid: {detail}",
     },
+    "enroll_try_later": {
+        "zh_CN": "服务器暂时无法完成登记（已自动重试多次）。"
+                 "登记码没有作废，请过几分钟用同一个登记码再试",
+        "en": "The server could not complete the enrollment just now (retried automatically "
+              "several times). The code is not used up: try again with the same code in a "
+              "few minutes",
+    },
+    "insecure_http": {
+        "zh_CN": "服务器地址 {server} 不是 https://，本机的凭证会以明文传输，已拒绝。"
+                 "请使用 https:// 地址（仅实验环境可加 --insecure-http）",
+        "en": "The server address {server} is not https://, so this device's credentials "
+              "would travel in clear; refused. Use an https:// address (--insecure-http is "
+              "for lab use only)",
+    },
+    "insecure_http_warning": {
+        "zh_CN": "警告：与 {server} 的连接未加密（--insecure-http），仅限实验环境使用",
+        "en": "Warning: the connection to {server} is not encrypted (--insecure-http); "
+              "for lab use only",
+    },
+    "token_expired": {
+        "zh_CN": "本机太久没有同步，登记已过期。本机记录都还在：请向基金会索取新的登记码重新登记，"
+                 "登记后会自动上传",
+        "en": "This device has not synced for too long and its enrollment has expired. "
+              "Its records are all kept: enroll again with a new code from the foundation "
+              "and they will be uploaded",
+    },
     "enroll_ok": {
         "zh_CN": "本机已登记到 {merchant}",
         "en": "This device is now enrolled for {merchant}",
