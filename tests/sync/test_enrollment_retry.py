@@ -119,9 +119,9 @@ def test_a_server_that_stays_busy_says_to_try_later_with_the_same_code(
     plan = FaultPlan()
     plan.force(Fault.HTTP_503, times=4)
     code = world.enrollment_code()
-    with FaultProxy(world.server.port, plan) as proxy:
-        with pytest.raises(EnrollmentFailed) as caught:
-            pos.enroll(proxy.url, code)
+    with FaultProxy(world.server.port, plan) as proxy, \
+            pytest.raises(EnrollmentFailed) as caught:
+        pos.enroll(proxy.url, code)
     assert caught.value.message_id == "enroll_try_later"
     assert "same code" in caught.value.message("en") and "同一个登记码" in \
         caught.value.message("zh_CN")
