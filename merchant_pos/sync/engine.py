@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import keyring.errors
+
 from merchant_pos.store.errors import LedgerError
 from merchant_pos.sync import server_api
 from merchant_pos.sync.clock import CorrectedClock
@@ -215,7 +217,13 @@ class SyncEngine:
         successor = rotation.get("next") if isinstance(rotation, dict) else None
         if not isinstance(successor, str) or not successor or successor == token.secret:
             return
-        self.tokens.save(DeviceToken(token.server_url, token.device_id, successor))
+        try:
+            self.tokens.save(DeviceToken(token.server_url, token.device_id, successor))
+        except (OSError, keyring.errors.KeyringError):
+            # Not kept, so not used: the previous token still works, and the next sync
+            # brings another successor.
+            log.warning("could not store the successor device token", exc_info=True)
+            return
         client.set_token(successor)
         log.info("device token rotated")
 
