@@ -19,6 +19,7 @@ from sqlalchemy import insert, update
 
 from merchant_pos.domain.claims import parse_claims, zone
 from merchant_pos.domain.cose import loads_cbor, parse_cose_sign1, unwrap_text
+from merchant_pos.domain.limits import LEGACY_CART_LINES, Limits
 from merchant_pos.domain.quote import CartLine, Quote, QuoteInputError, UsageRecord, quote
 from merchant_pos.domain.trust import RevocationList, TrustList
 from merchant_pos.domain.verify import VerifiedCode
@@ -26,6 +27,7 @@ from merchant_pos.store.audit import AuditKind, canonical_json
 from merchant_pos.store.engine import raw_connection, translated_errors
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.ledger import Ledger
+from merchant_pos.store.limits import check_cart_limits, check_void_reason, limits_in
 from merchant_pos.store.models import OutboxKind, RedemptionRow, RedemptionStatus, VoidRow
 from merchant_pos.store.operators import OperatorRegistry, OperatorSession
 from merchant_pos.store.reference import (
@@ -131,6 +133,7 @@ class _Reference:
     trust: TrustList
     revoked: RevocationList
     profile: MerchantProfile
+    limits: Limits  # this build's and the server's, the smaller of each
 
 
 class RedemptionService:
@@ -157,7 +160,7 @@ class RedemptionService:
             if profile is None:
                 raise LedgerError(LedgerErrorId.NOT_CONFIGURED)
             ref = _Reference(version, TrustStore.trust_list_in(session),
-                             TrustStore.revocations_in(session), profile)
+                             TrustStore.revocations_in(session), profile, limits_in(session))
         self._reference = ref
         return ref
 
@@ -188,6 +191,7 @@ class RedemptionService:
                           now: int) -> CartQuote:
         ref = self._reference_in(tx)
         lines = _checked_cart(cart, allow_empty=True)
+        check_cart_limits(lines, ref.limits)  # what the server would refuse, refused here
         code = self._verifier.verify(code_text, ref.trust, now, revoked=ref.revoked,
                                      programs=ref.profile.programs, version=ref.version)
         refused = sorted({line.cat for line in lines} - set(ref.profile.categories))
@@ -301,6 +305,7 @@ class RedemptionService:
                     raise LedgerError(LedgerErrorId.ID_REUSED, void_id)
                 return VoidRecord(done.id, done.redemption_id, done.supervisor_id,
                                   done.reason, done.created_at, already_recorded=True)
+            check_void_reason(reason, self._reference_in(tx).limits)
             row = session.get(RedemptionRow, redemption_id)
             if row is None:
                 raise LedgerError(LedgerErrorId.UNKNOWN_REDEMPTION, redemption_id)
@@ -329,10 +334,14 @@ class RedemptionService:
 
 
 def _checked_cart(cart: Sequence[CartLine], *, allow_empty: bool = False) -> list[CartLine]:
-    """Redemptions need 1-200 lines; a quote may be empty (a scan shows the balances)."""
+    """Redemptions need lines; a quote may be empty (a scan shows the balances). How many
+    at most is the limits' business (``check_cart_limits``); this is only the shape."""
     lines = list(cart)
-    if (not lines and not allow_empty) or len(lines) > 200:
-        raise LedgerError(LedgerErrorId.BAD_CART, "a cart has 1-200 lines")
+    if not lines and not allow_empty:
+        raise LedgerError(LedgerErrorId.BAD_CART, "a cart needs a line")
+    if len(lines) > LEGACY_CART_LINES:
+        raise LedgerError(LedgerErrorId.CART_TOO_LONG, f"{len(lines)} lines",
+                          subject=str(LEGACY_CART_LINES))
     for line in lines:
         if not isinstance(line, CartLine):
             raise LedgerError(LedgerErrorId.BAD_CART, f"not a cart line: {line!r}")
