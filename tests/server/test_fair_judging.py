@@ -110,7 +110,7 @@ def test_four_vouchers_at_two_counters_in_every_sync_order(world: World, name: s
         expected = ["conflict" if i == conflict_at else "accepted" for i in range(len(made))]
         got = [status(counters[dev].pos, m["uuid"])["status"] for dev, m in made]
         assert got == expected, (name, n)
-        for i, (dev, m) in enumerate(made):
+        for i, (_, m) in enumerate(made):
             qc = quote_covered(world, m["uuid"])
             assert qc == (still_covered if i == conflict_at else m["covered"]), (name, n, i)
         # Each counter learns the final verdict: at push, or later through its changes.
