@@ -320,7 +320,12 @@ class Exceeded(Reply):
 
 
 class ConflictInfo(Reply):
-    exceeded: list[Exceeded]
+    exceeded: list[Exceeded] = Field(
+        description="the entitlements the counter drew that the beneficiary no longer had")
+    covered: int | None = Field(default=None, description="what the counter covered")
+    quote_covered: int | None = Field(
+        default=None, description="what the quote covers, in time order after everything "
+                                  "recorded before this redemption")
 
 
 class ItemResult(Reply):

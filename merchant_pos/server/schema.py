@@ -216,8 +216,9 @@ redemption_lines = Table(
     Column("covered", BigInteger, nullable=False),
 )
 
-# What each redemption drew from each entitlement, with the entitlement's rule
-# as the redeemed code stated it (so the replay needs no code parsing).
+# The server's allocation of each redemption: what the spec's quote, re-run in
+# time order (server/requote.py), drew from each entitlement, with the rule as
+# the redeemed code stated it. Not the counter's own picks (those stay in body).
 draws = Table(
     "draws", metadata,
     Column("id", AutoId, primary_key=True, autoincrement=True),
