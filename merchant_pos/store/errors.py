@@ -38,6 +38,7 @@ class LedgerErrorId(StrEnum):
     BAD_OPERATOR_NAME = "bad_operator_name"
     SESSION_LOCKED = "session_locked"
     FIRST_SUPERVISOR_EXISTS = "first_supervisor_exists"
+    UNDO_NOT_ALLOWED = "undo_not_allowed"
 
 
 MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
@@ -156,6 +157,11 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
     LedgerErrorId.FIRST_SUPERVISOR_EXISTS: {
         "zh_CN": "已设置过主管账号",
         "en": "The first supervisor has already been created",
+    },
+    LedgerErrorId.UNDO_NOT_ALLOWED: {
+        "zh_CN": "无法撤销：只能在几秒内撤销自己刚做的最后一笔核销。请让主管在今日记录中作废",
+        "en": "Cannot undo: only your own last redemption, within a few seconds. Ask a "
+              "supervisor to void it in today's redemptions",
     },
 }
 
