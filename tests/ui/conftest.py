@@ -19,6 +19,7 @@ from merchant_pos.store import (
 )
 from merchant_pos.store.reference import CategoryInfo, ProgramInfo
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
+from merchant_pos.ui.feedback import Feedback
 from merchant_pos.ui.labels import Labels
 from tests.store.conftest import BABY_SHOP, FAST_PINS, FakeClock, configure
 from tests.support.codes import NOW, issuer_key
@@ -55,7 +56,7 @@ def shop(qtbot: QtBot, tmp_path: Path, shop_key: IssuerKey) -> Iterator[Shop]:
         session = operators.sign_in("李收银", "1234")
         service = RedemptionService(ledger, operators)
         services = CounterServices(service, operators, BABY_SHOP, Labels(PROGRAMS, "zh_CN"),
-                                   "zh_CN", extras={"show_receipts": False})
+                                   "zh_CN", feedback=Feedback())
         window = CounterWindow(services, session)
         qtbot.addWidget(window)
         window.resize(1280, 800)
