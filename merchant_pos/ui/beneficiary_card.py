@@ -63,6 +63,8 @@ class BeneficiaryCard(QFrame):
         super().changeEvent(event)
 
     def _fix_height(self) -> None:
+        for label in (self.name, self.program, self.entitlements):
+            label.ensurePolished()
         lines = self.entitlements.fontMetrics().lineSpacing() * self.ENTITLEMENT_LINES
         self.entitlement_scroll.setFixedHeight(lines + 6)
         self.setFixedHeight(self.name.sizeHint().height() + self.program.sizeHint().height()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -47,14 +48,22 @@ class CounterView(QWidget):
         b.keep_button.setText(with_key(self.tr("Keep this cart"), keys.CLEAR))
 
         self.preview = ScanPreview()
+        self.preview.setMinimumSize(260, 160)
         self.photo_button = QPushButton(with_key(self.tr("Open photo…"), keys.PHOTO))
         self.typed_button = QPushButton(with_key(self.tr("Type code…"), keys.TYPE_CODE))
         left = QVBoxLayout()
         left.addWidget(self.preview, 1)
-        buttons = QHBoxLayout()
+        buttons = QVBoxLayout()  # stacked: the left column stays narrow at 1024 px
         buttons.addWidget(self.photo_button)
         buttons.addWidget(self.typed_button)
         left.addLayout(buttons)
+        # The window's tools (records, lock; other screens add theirs) sit under the
+        # code inputs, not in a toolbar row that would cost the cart 46 px at 768 px.
+        self.tools = QToolBar()
+        self.tools.setObjectName("counterTools")
+        self.tools.setOrientation(Qt.Orientation.Vertical)
+        self.tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        left.addWidget(self.tools)
 
         self.card = BeneficiaryCard(labels)
         self.entry = CartEntry(labels, categories, items)

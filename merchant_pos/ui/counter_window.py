@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QSizePolicy, QWidget
 
 from merchant_pos.domain.money import format_fen
 from merchant_pos.domain.quote import CartLine, remaining_at
@@ -172,11 +172,14 @@ class CounterWindow(QMainWindow):
         self.status = SyncStatusBar(self.services, self.session, self.tasks, self)
         self.status.sync_button.setText(with_key(self.status.sync_button.text(), keys.SYNC))
         self.setStatusBar(self.status)
-        self.toolbar = self.addToolBar(self.tr("Counter"))
-        self.toolbar.setMovable(False)
+        self.toolbar = view.tools
         self.toolbar.addAction(with_key(self.tr("Today's redemptions"), keys.RECORDS),
                                self.open_records)
         self.toolbar.addAction(with_key(self.tr("Lock"), keys.LOCK), self.lock)
+        for action in self.toolbar.actions():
+            tool = self.toolbar.widgetForAction(action)
+            if tool is not None:
+                tool.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         view.set_tab_order()
         self._say(self.texts.waiting())
         self._refresh_totals()

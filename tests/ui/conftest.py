@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from merchant_pos.domain.issuing import IssuerKey
@@ -21,6 +22,7 @@ from merchant_pos.store.reference import CategoryInfo, ProgramInfo
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 from merchant_pos.ui.feedback import Feedback
 from merchant_pos.ui.labels import Labels
+from merchant_pos.ui.theme import apply_theme
 from tests.store.conftest import BABY_SHOP, FAST_PINS, FakeClock, configure
 from tests.support.codes import NOW, issuer_key
 
@@ -57,6 +59,9 @@ def shop(qtbot: QtBot, tmp_path: Path, shop_key: IssuerKey) -> Iterator[Shop]:
         service = RedemptionService(ledger, operators)
         services = CounterServices(service, operators, BABY_SHOP, Labels(PROGRAMS, "zh_CN"),
                                    "zh_CN", feedback=Feedback())
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        apply_theme(app)  # the counter's real look: sizes and fonts as at a shop
         window = CounterWindow(services, session)
         qtbot.addWidget(window)
         window.resize(1280, 800)
