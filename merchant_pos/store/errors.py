@@ -42,6 +42,7 @@ class LedgerErrorId(StrEnum):
     SESSION_LOCKED = "session_locked"
     FIRST_SUPERVISOR_EXISTS = "first_supervisor_exists"
     INVALID_SETTING = "invalid_setting"
+    UNDO_NOT_ALLOWED = "undo_not_allowed"
 
 
 MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
@@ -178,6 +179,11 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
     LedgerErrorId.INVALID_SETTING: {
         "zh_CN": "设置值无效，未保存任何更改",
         "en": "That setting value is not allowed; nothing was changed",
+    },
+    LedgerErrorId.UNDO_NOT_ALLOWED: {
+        "zh_CN": "无法撤销：只能在几秒内撤销自己刚做的最后一笔核销。请让主管在今日记录中作废",
+        "en": "Cannot undo: only your own last redemption, within a few seconds. Ask a "
+              "supervisor to void it in today's redemptions",
     },
 }
 

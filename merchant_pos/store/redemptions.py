@@ -15,15 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
-
 from merchant_pos.domain.claims import parse_claims, zone
 from merchant_pos.domain.cose import loads_cbor, parse_cose_sign1, unwrap_text
 from merchant_pos.domain.limits import LEGACY_CART_LINES, Limits
 from merchant_pos.domain.quote import CartLine, Quote, QuoteInputError, UsageRecord, quote
 from merchant_pos.domain.trust import RevocationList, TrustList
 from merchant_pos.domain.verify import VerifiedCode
-from merchant_pos.store.audit import AuditKind, canonical_json
+from merchant_pos.store.audit import AuditKind
 from merchant_pos.store.engine import raw_connection, translated_errors
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.ledger import Ledger
@@ -38,6 +36,8 @@ from merchant_pos.store.reference import (
 )
 from merchant_pos.store.usage import usage_for
 from merchant_pos.store.verification import CachedVerifier
+from merchant_pos.store.void_writer import enqueue as _enqueue
+from merchant_pos.store.void_writer import write_void
 
 RECEIPT_COUNTER = "receipt"
 
@@ -58,9 +58,6 @@ _INSERT_LINE = ("INSERT INTO redemption_lines (redemption_id, line_no, cat, amou
                 " VALUES (?, ?, ?, ?, ?, ?)")
 _INSERT_DRAW = ("INSERT INTO redemption_draws (redemption_id, ent, iss, sub, amount, units, at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)")
-_INSERT_OUTBOX = ("INSERT INTO outbox (entry_id, kind, redemption_id, payload, status,"
-                  " created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, 0)")
-
 
 @dataclass(frozen=True, slots=True)
 class CartQuote:
@@ -316,20 +313,8 @@ class RedemptionService:
             if datetime.fromtimestamp(row.created_at, tz).date() != \
                     datetime.fromtimestamp(now, tz).date():
                 raise LedgerError(LedgerErrorId.VOID_TOO_LATE, redemption_id)
-            session.execute(insert(VoidRow), [{
-                "id": void_id, "redemption_id": redemption_id, "supervisor_id": supervisor.id,
-                "reason": reason, "created_at": now}])
-            session.execute(update(RedemptionRow).where(RedemptionRow.id == redemption_id)
-                            .values(status=RedemptionStatus.VOIDED.value, voided_at=now))
-            payload = {"type": OutboxKind.VOID.value, "id": void_id,
-                       "redemption_id": redemption_id, "receipt_no": row.receipt_no,
-                       "supervisor_id": supervisor.id, "reason": reason, "at": now}
-            session.flush()
-            _enqueue(tx.db, void_id, OutboxKind.VOID, redemption_id, payload, now)
-            self.ledger.audit.append(tx.db, at=now, kind=AuditKind.VOID,
-                                     operator_id=supervisor.id, payload={
-                                         "id": void_id, "redemption_id": redemption_id,
-                                         "receipt_no": row.receipt_no, "reason": reason})
+            write_void(session, tx.db, self.ledger.audit, row, void_id=void_id,
+                       by=supervisor.id, reason=reason, now=now)
             return VoidRecord(void_id, redemption_id, supervisor.id, reason, now)
 
 
@@ -350,12 +335,6 @@ def _checked_cart(cart: Sequence[CartLine], *, allow_empty: bool = False) -> lis
         except QuoteInputError as exc:
             raise LedgerError(LedgerErrorId.BAD_CART, str(exc)) from exc
     return lines
-
-
-def _enqueue(db: sqlite3.Connection, entry_id: str, kind: OutboxKind, redemption_id: str,
-             payload: dict[str, Any], now: int) -> None:
-    db.execute(_INSERT_OUTBOX, (entry_id, kind.value, redemption_id, canonical_json(payload),
-                                RedemptionStatus.PENDING.value, now))
 
 
 def stored_masked_name(code_text: str) -> str | None:
