@@ -257,7 +257,8 @@ class RedemptionService:
                                      operator_id=actor.id, payload={
                                          "id": redemption_id, "receipt_no": receipt_no,
                                          "iss": claims.iss, "sub": claims.sub,
-                                         "covered": q.covered, "pays": q.pays})
+                                         "total": q.total, "covered": q.covered,
+                                         "pays": q.pays})
             return Receipt(redemption_id, receipt_no, now, actor.id, claims.sub, claims.nm,
                            q.total, q.covered, q.pays, RedemptionStatus.PENDING,
                            tuple(ReceiptLine(lq.line.cat, lq.line.amount, lq.line.qty,
