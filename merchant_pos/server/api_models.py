@@ -57,6 +57,10 @@ NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
 EntId = Annotated[str, Field(min_length=1, max_length=32)]
 CatId = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
 Status = Literal["accepted", "conflict", "rejected"]
+DeviceSeq = Annotated[int | None, Field(
+    default=None, ge=1, le=2**53,
+    description="the device's sequence number of this entry (its outbox order); the "
+                "server checks that times do not decrease in this order")]
 
 
 class Strict(BaseModel):
@@ -247,6 +251,7 @@ class RedemptionItem(Strict):
     lines: list[PushLine] = Field(min_length=1, max_length=100)
     covered: Fen
     receipt: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
+    device_seq: DeviceSeq = None
 
 
 class VoidItem(Strict):
@@ -255,6 +260,7 @@ class VoidItem(Strict):
     voids: Uuid = Field(description="UUID of the redemption it cancels")
     at: Epoch
     reason: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    device_seq: DeviceSeq = None
 
 
 PushItem = Annotated[RedemptionItem | VoidItem, Field(discriminator="type")]

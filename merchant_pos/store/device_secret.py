@@ -73,9 +73,11 @@ class DeviceSecretStore:
             found = self.load()
             if found is not None:
                 return found
-            secret = secrets.token_bytes(SECRET_BYTES)
-            self._save(secret)
-            return secret
+            self._save(secrets.token_bytes(SECRET_BYTES))
+            saved = self.load()  # another process may have made one first: theirs wins
+            if saved is None:
+                raise OSError(f"the device secret could not be stored in {self.fallback_path}")
+            return saved
 
     def where(self) -> str:
         """"keyring" or "file": where the secret is (for ``self-test`` and support)."""
@@ -96,12 +98,13 @@ class DeviceSecretStore:
         self._write_file(secret.hex())
 
     def _write_file(self, content: str) -> None:
-        write_user_only(self.fallback_path, content)
+        write_user_only(self.fallback_path, content, exclusive=True)
 
 
-def write_user_only(path: Path, content: str) -> None:
+def write_user_only(path: Path, content: str, *, exclusive: bool = False) -> None:
     """Write ``content`` to ``path`` atomically and durably, readable by the user only
-    (0600 in a 0700 folder on POSIX; on Windows the profile folder's ACL applies)."""
+    (0600 in a 0700 folder on POSIX; on Windows the profile folder's ACL applies).
+    ``exclusive``: keep an existing file (the first of several racing writers wins)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(prefix=".cred-", dir=path.parent)  # created 0600
     try:
@@ -111,7 +114,12 @@ def write_user_only(path: Path, content: str) -> None:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        if exclusive:
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -34,6 +34,7 @@ from merchant_pos.store.reference import (
     MerchantSettingsStore,
     TrustStore,
 )
+from merchant_pos.store.trusted_time import refuse_if_clock_behind
 from merchant_pos.store.usage import usage_for
 from merchant_pos.store.verification import CachedVerifier
 
@@ -223,6 +224,7 @@ class RedemptionService:
             if existing is not None:
                 return self._same_or_refuse(db, existing, code_text, lines)
             now = self.ledger.clock()
+            refuse_if_clock_behind(db, now, self.ledger)
             cq = self._verify_and_quote(tx, code_text, lines, now)
             q = cq.quote
             if expected_covered is not None and q.covered != expected_covered:

@@ -64,6 +64,8 @@ CA_BUNDLE = "sync.ca_bundle"
 POLICIES = "sync.policies"
 SERVER_URL = "sync.server_url"   # not secret: shown in the status; the token is elsewhere
 DEVICE_ID = "sync.device_id"
+SERVER_FLAGS = "sync.server_flags"   # the server's open flags on this device (issue 11)
+AUDIT_BATCH = 2000
 BISECT_STATUSES = frozenset({400, 413, 422})
 
 
@@ -122,6 +124,7 @@ class SyncEngine:
             api = server_api.ServerApi(client)
             self._set_state(ConnectionState.RUNNING, None)
             self._pull_config(api, cancel, report)
+            self._anchor_audit(api, cancel, report)
             self._push_outbox(api, cancel, report)
             self._pull_trust_list(api, cancel, report)
             for kind, path, apply in (
@@ -130,7 +133,6 @@ class SyncEngine:
                 ("outcomes", server_api.OUTCOMES, self._apply_outcomes(report)),
             ):
                 report.pulled[kind] = self._pull_pages(api, kind, path, apply, cancel, report)
-            self._send_audit_head(api, cancel, report)
         except Cancelled:
             report.cancelled = True
         except SyncError as exc:
@@ -153,6 +155,7 @@ class SyncEngine:
     def _finish(self, report: SyncReport) -> None:
         if report.ok:
             self.ledger.set_setting(LAST_SUCCESS, report.finished_at)
+            self.ledger.reset_trusted_time(self.clock.now())
             self._set_state(ConnectionState.IDLE, None)
         elif report.cancelled:
             self._set_state(ConnectionState.IDLE, None)
@@ -234,7 +237,7 @@ class SyncEngine:
         sendable: list[OutboxEntry] = []
         for entry in entries:
             try:
-                items.append(push_item(entry.payload))
+                items.append(push_item(entry.payload, entry.seq))
                 sendable.append(entry)
             except UnsendableEntry as exc:
                 outcomes[entry.entry_id] = ItemOutcome(
@@ -316,12 +319,26 @@ class SyncEngine:
                 return total
             cursor = page.cursor
 
-    def _send_audit_head(self, api: server_api.ServerApi, cancel: threading.Event,
-                         report: SyncReport) -> None:
+    def _anchor_audit(self, api: server_api.ServerApi, cancel: threading.Event,
+                      report: SyncReport) -> None:
+        """Send every audit row from the head the server acknowledged (that row too, so it
+        can see it unchanged), before the push: each pushed item finds its row there."""
         seq, head = self.ledger.audit_head()
         if seq == 0:
             return
-        self._call(lambda: api.send_audit_head(seq, head, self.clock.now()), cancel, report)
+        acked = self._call(api.acknowledged_audit_head, cancel, report)
+        start = max(1, min(acked or 1, seq))
+        while True:
+            rows = self.ledger.audit_rows_from(start, AUDIT_BATCH)
+            last_seq, last_hash = (rows[-1]["seq"], rows[-1]["hash"]) if rows else (seq, head)
+            timed = self._call(functools.partial(api.upload_audit, rows, last_seq, last_hash,
+                                                 self.clock.now()), cancel, report)
+            flags = [{"kind": f.get("kind"), "ref": f.get("ref"), "raised_at": f.get("raised_at")}
+                     for f in timed.body["flags"] if isinstance(f, dict)]
+            self.ledger.set_setting(SERVER_FLAGS, flags)
+            if len(rows) < AUDIT_BATCH or last_seq >= seq:
+                return
+            start = last_seq  # the next batch repeats the acknowledged row
 
     def _observe_clock(self, timed: server_api.Timed) -> None:
         if timed.server_time is None:

@@ -17,6 +17,18 @@ from merchant_pos.server.database import (
 )
 from merchant_pos.server.schema import feed_counter, metadata
 
+ISSUE_11_TABLES = {"device_audit_rows", "device_audit_heads", "device_flags",
+                   "device_item_times"}
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from merchant_pos.server.database import _alembic_config
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
 
 def test_migrations_build_exactly_the_schema_and_rerun_harmlessly(db_url: str) -> None:
     engine = make_engine(db_url)
@@ -26,7 +38,7 @@ def test_migrations_build_exactly_the_schema_and_rerun_harmlessly(db_url: str) -
             assert take_feed_seqs(conn, 3) == [1, 2, 3]
         create_schema(engine)  # again: nothing changes, the counter is kept
         with engine.connect() as conn:
-            assert schema_revision(conn) == "0001"
+            assert schema_revision(conn) == head_revision()
             diff = compare_metadata(MigrationContext.configure(conn), metadata)
             assert diff == []
             assert conn.scalar(select(feed_counter.c.value)) == 3
@@ -37,10 +49,12 @@ def test_migrations_build_exactly_the_schema_and_rerun_harmlessly(db_url: str) -
 def test_a_database_from_before_migrations_is_adopted(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
-        metadata.create_all(engine)
+        # the tables of revision 0001, as create_all made them before migrations existed
+        metadata.create_all(engine, tables=[t for t in metadata.sorted_tables
+                                            if t.name not in ISSUE_11_TABLES])
         create_schema(engine)
         with engine.connect() as conn:
-            assert schema_revision(conn) == "0001"
+            assert schema_revision(conn) == head_revision()
     finally:
         engine.dispose()
 
