@@ -331,10 +331,19 @@ class SettlementRow(Reply):
     covered: int
 
 
+class DeviceFlagOut(Reply):
+    device: str
+    kind: str
+    ref: str
+    raised_at: int
+
+
 class SettlementResponse(Reply):
     day: str
     merchant: str
     rows: list[SettlementRow]
+    flags: list[DeviceFlagOut] = Field(default_factory=list, description=(
+        "the merchant's devices' flags not yet reviewed (audit chain, times)"))
 
 
 class Health(Reply):

@@ -80,3 +80,10 @@ def flag_summary(flags: list[Flag]) -> dict[str, dict[str, int]]:
         kinds = out.setdefault(flag.device_id, {})
         kinds[flag.kind] = kinds.get(flag.kind, 0) + 1
     return out
+
+
+def format_flags(flags: list[Flag]) -> str:
+    """The admin's lines: one per flag, for ``device list`` and ``settlement``."""
+    lines = [f"FLAGGED {f.device_id}  {f.kind:<20} {f.ref:<38} raised at {f.raised_at}"
+             for f in flags]
+    return "\n".join(lines)

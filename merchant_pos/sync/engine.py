@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from merchant_pos.store.errors import LedgerError
 from merchant_pos.store.sync_state import SyncKind
-from merchant_pos.sync import server_api
+from merchant_pos.sync import messages, server_api
 from merchant_pos.sync.clock import CorrectedClock
 from merchant_pos.sync.errors import (
     AuthError,
@@ -386,6 +386,8 @@ class SyncEngine:
         else:
             state = ConnectionState(stored_state if stored_state in known else "idle")
         last_error = self.ledger.get_setting(LAST_ERROR)
+        stored_flags = self.ledger.get_setting(SERVER_FLAGS)
+        flags = stored_flags if isinstance(stored_flags, list) else []
         return SyncStatus(
             state=state, running=self.running,
             server_url=server_url,
@@ -402,6 +404,9 @@ class SyncEngine:
                                            trust_list_fresh_at=fresh["trust"],
                                            revocations_fresh_at=fresh["revocations"]),
             last_error=_error_text(last_error, language),
+            server_flags=len(flags),
+            server_flag_warning=messages.text("device_flagged", language, count=len(flags))
+            if flags else None,
         )
 
 

@@ -91,7 +91,8 @@ class SyncStatusBar(QStatusBar):
             parts.append(self.tr("{0} conflicts — see recent redemptions").format(
                 status.conflicts))
         self.state.setText(" · ".join(parts))
-        warnings = [w for w in (status.clock_warning, status.last_error) if w]
+        warnings = [w for w in (status.server_flag_warning, status.clock_warning,
+                                status.last_error) if w]
         if status.redemption_block is not None:
             warnings.insert(0, status.redemption_block.message(self.services.language))
         warnings += [f.message(self.services.language) for f in status.stale_findings]
