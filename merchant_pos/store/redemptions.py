@@ -12,17 +12,17 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, update
 
-from merchant_pos.domain.claims import parse_claims, zone
+from merchant_pos.domain.claims import parse_claims
 from merchant_pos.domain.cose import loads_cbor, parse_cose_sign1, unwrap_text
 from merchant_pos.domain.quote import CartLine, Quote, QuoteInputError, UsageRecord, quote
 from merchant_pos.domain.trust import RevocationList, TrustList
 from merchant_pos.domain.verify import VerifiedCode
 from merchant_pos.store.audit import AuditKind, canonical_json
+from merchant_pos.store.business_day import same_business_day
 from merchant_pos.store.engine import raw_connection, translated_errors
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.ledger import Ledger
@@ -310,9 +310,8 @@ class RedemptionService:
             if row.status == RedemptionStatus.VOIDED.value:
                 raise LedgerError(LedgerErrorId.ALREADY_VOIDED, redemption_id)
             now = self.ledger.clock()
-            tz = zone(self._reference_in(tx).profile.time_zone)
-            if datetime.fromtimestamp(row.created_at, tz).date() != \
-                    datetime.fromtimestamp(now, tz).date():
+            if not same_business_day(tx.db, row.prg, self._reference_in(tx).profile.time_zone,
+                                     row.created_at, now):
                 raise LedgerError(LedgerErrorId.VOID_TOO_LATE, redemption_id)
             session.execute(insert(VoidRow), [{
                 "id": void_id, "redemption_id": redemption_id, "supervisor_id": supervisor.id,
