@@ -96,12 +96,13 @@ def anchor(conn: Connection, device: Device, rows: Sequence[UploadedRow], head_s
     expected_seq = rows[0].seq if rows else None
     for row in rows:
         old = stored.get(row.seq)
-        if old is not None and old != row.hash:
+        rewritten = old is not None and old != row.hash
+        if rewritten:  # (its link to the old previous row is then broken too: one flag)
             flags.append((FlagKind.AUDIT_REWRITTEN, str(row.seq),
                           {"seq": row.seq, "acknowledged_hash": old, "now_hash": row.hash}))
             rebase_from = row.seq if rebase_from is None else min(rebase_from, row.seq)
             stored = {s: h for s, h in stored.items() if s < row.seq}
-        if row.seq != expected_seq or (prev_hash is not None and row.prev != prev_hash):
+        elif row.seq != expected_seq or (prev_hash is not None and row.prev != prev_hash):
             flags.append((FlagKind.AUDIT_LINK_BROKEN, str(row.seq),
                           {"seq": row.seq, "prev": row.prev, "expected_prev": prev_hash}))
         prev_hash, expected_seq = row.hash, row.seq + 1

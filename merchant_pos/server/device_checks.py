@@ -27,14 +27,18 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
-from merchant_pos.domain.errors import CodeRejected
 from merchant_pos.domain.trust import TrustList
-from merchant_pos.domain.verify import CLOCK_SKEW, verify
+from merchant_pos.domain.verify import CLOCK_SKEW
 from merchant_pos.server.api_models import RedemptionItem, VoidItem
 from merchant_pos.server.audit_anchor import UploadedRow, acknowledged_head
 from merchant_pos.server.auth import Device
 from merchant_pos.server.device_flags import FlagKind, insert_ignoring, raise_flag
-from merchant_pos.server.ingest_checks import Checked, local_day
+from merchant_pos.server.ingest_checks import (
+    REDEEMED_IN_FUTURE,
+    Checked,
+    MerchantView,
+    check_items,
+)
 from merchant_pos.server.schema import (
     device_audit_heads,
     device_audit_rows,
@@ -164,19 +168,17 @@ def check_rows(conn: Connection, device: Device, rows: Iterable[UploadedRow],
                  by_ref[item.uuid], now)
 
 
-def judge_at_received(checked: Sequence[Checked], received: dict[str, int],
-                      trust: TrustList) -> None:
-    """Items flagged for time: the code is verified, and the draws dated, at the time the
-    server received them, not the time the device claims."""
-    for c in checked:
+def judge_at_received(conn: Connection, merchant: MerchantView, trust: TrustList,
+                      checked: list[Checked], received: dict[str, int], now: int) -> None:
+    """Items flagged for time are judged as if made when the server received them: the
+    code verified, the entitlements checked and the draws dated then. The item as sent
+    (its content hash, its claimed time) is what is stored."""
+    for i, c in enumerate(checked):
         when = received.get(c.uuid)
-        if when is None or c.reason is not None or not isinstance(c.item, RedemptionItem):
+        if when is None or not isinstance(c.item, RedemptionItem) \
+                or c.reason == REDEEMED_IN_FUTURE:  # the future stays refused
             continue
-        try:
-            verify(c.item.code, trust, when)
-        except CodeRejected as exc:
-            c.reason, c.claims, c.draws = exc.error.value, None, []
-            continue
-        c.draws = [dataclasses.replace(d, at=when) for d in c.draws]
-        if c.claims is not None:
-            c.day = local_day(when, c.claims.tz)
+        again = check_items(conn, merchant, trust, [c.item.model_copy(update={"at": when})],
+                            now)[0]
+        again.item, again.content_hash, again.body = c.item, c.content_hash, c.body
+        checked[i] = again

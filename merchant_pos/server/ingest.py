@@ -90,7 +90,7 @@ def push(ctx: ServerContext, device: Device, items: list[RedemptionItem | VoidIt
         merchant = load_merchant_view(conn, device.merchant_id)
         trust = load_trust_list(conn)
         checked = check_items(conn, merchant, trust, items, now)
-        device_checks.judge_at_received(checked, received, trust)
+        device_checks.judge_at_received(conn, merchant, trust, checked, received, now)
         conn.rollback()
     for attempt in range(1, ATTEMPTS + 1):
         batch = _Batch(device, now, checked)

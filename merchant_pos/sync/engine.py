@@ -324,9 +324,9 @@ class SyncEngine:
         """Send every audit row from the head the server acknowledged (that row too, so it
         can see it unchanged), before the push: each pushed item finds its row there."""
         seq, head = self.ledger.audit_head()
-        if seq == 0:
-            return
         acked = self._call(api.acknowledged_audit_head, cancel, report)
+        if seq == 0 and acked is None:
+            return
         start = max(1, min(acked or 1, seq))
         while True:
             rows = self.ledger.audit_rows_from(start, AUDIT_BATCH)

@@ -4,6 +4,7 @@ module, and a fresh copy of its data folder for every tamper."""
 from __future__ import annotations
 
 import hashlib
+import time
 import hmac
 import json
 import shutil
@@ -126,3 +127,35 @@ def audit_seq_of(db: sqlite3.Connection, kind: str, ref: str) -> int:
         if json.loads(payload).get("id") == ref:
             return int(seq)
     raise AssertionError(f"no {kind} row for {ref}")
+
+
+class ShiftableWorld(ServerWorld):
+    """The reference server whose clock the test can move (``offset`` seconds ahead)."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.offset = 0.0
+        self.server.clock = lambda: time.time() + self.offset
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[ShiftableWorld]:
+    server = ShiftableWorld(tmp_path / "server")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def device(world: ShiftableWorld, tmp_path: Path) -> Iterator[PosDevice]:
+    """An enrolled counter with a cashier and two synced redemptions (anchored)."""
+    pos = PosDevice(tmp_path / "pos")
+    pos.enroll(world.url, world.enrollment_code())
+    assert pos.engine.sync_now().ok
+    pos.operators.add_operator(pos.session, CASHIER, OperatorRole.CASHIER, CASHIER_PIN)
+    code = world.beneficiary_code()
+    for amount in (100, 101):
+        pos.redeem(code, amount)
+    assert pos.engine.sync_now().ok
+    yield pos
+    pos.close()
