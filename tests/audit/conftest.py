@@ -4,11 +4,11 @@ module, and a fresh copy of its data folder for every tamper."""
 from __future__ import annotations
 
 import hashlib
-import time
 import hmac
 import json
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
