@@ -39,6 +39,7 @@ class LedgerErrorId(StrEnum):
     SESSION_LOCKED = "session_locked"
     FIRST_SUPERVISOR_EXISTS = "first_supervisor_exists"
     CLOCK_BEHIND = "clock_behind"
+    INVALID_SETTING = "invalid_setting"
 
 
 MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
@@ -163,6 +164,10 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
                  "请把电脑时间调准，或联网同步后再试",
         "en": "This computer's clock is about {subject} minutes behind the trusted time; "
               "redemptions are paused. Set the clock right, or sync, then try again",
+    },
+    LedgerErrorId.INVALID_SETTING: {
+        "zh_CN": "设置值无效，未保存任何更改",
+        "en": "That setting value is not allowed; nothing was changed",
     },
 }
 
