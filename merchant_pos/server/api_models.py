@@ -59,6 +59,10 @@ NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
 EntId = Annotated[str, Field(min_length=1, max_length=LIMITS.entitlement_chars)]
 CatId = Annotated[str, Field(min_length=1, max_length=LIMITS.category_chars, pattern=NO_NUL)]
 Status = Literal["accepted", "conflict", "rejected"]
+DeviceSeq = Annotated[int | None, Field(
+    default=None, ge=1, le=2**53,
+    description="the device's sequence number of this entry (its outbox order); the "
+                "server checks that times do not decrease in this order")]
 
 
 class Strict(BaseModel):
@@ -288,6 +292,7 @@ class RedemptionItem(Strict):
                     "are taken so that what older counters recorded can still be uploaded")
     covered: Fen
     receipt: str | None = Field(default=None, max_length=LIMITS.receipt_chars, pattern=NO_NUL)
+    device_seq: DeviceSeq = None
 
 
 class VoidItem(Strict):
@@ -297,6 +302,7 @@ class VoidItem(Strict):
     at: Epoch
     reason: str | None = Field(default=None, max_length=LIMITS.void_reason_chars,
                                pattern=NO_NUL)
+    device_seq: DeviceSeq = None
 
 
 PushItem = Annotated[RedemptionItem | VoidItem, Field(discriminator="type")]
@@ -372,10 +378,19 @@ class SettlementRow(Reply):
     covered: int
 
 
+class DeviceFlagOut(Reply):
+    device: str
+    kind: str
+    ref: str
+    raised_at: int
+
+
 class SettlementResponse(Reply):
     day: str
     merchant: str
     rows: list[SettlementRow]
+    flags: list[DeviceFlagOut] = Field(default_factory=list, description=(
+        "the merchant's devices' flags not yet reviewed (audit chain, times)"))
 
 
 class Health(Reply):

@@ -40,6 +40,7 @@ from merchant_pos.server.api_models import (
     TrustedKeyOut,
     TrustListResponse,
 )
+from merchant_pos.server.audit_anchor import anchor
 from merchant_pos.server.auth import (
     Ctx,
     CurrentDevice,
@@ -222,11 +223,11 @@ def trust_list(device: CurrentDevice, ctx: Ctx) -> TrustListResponse:
 
 @router.put("/device/audit-head", response_model=AuditHeadOut, tags=["sync"])
 def put_audit_head(body: AuditHead, device: CurrentDevice, ctx: Ctx) -> AuditHeadOut:
-    """Store the head of this device's local audit chain (sent at every sync)."""
+    """Store a head without its rows (older clients; ``POST /v1/device/audit`` sends the
+    rows): checked like any upload, so going back or moving on unlinked raises a flag."""
     now = ctx.now()
     with ctx.engine.begin() as conn:
-        conn.execute(update(devices).where(devices.c.id == device.id).values(
-            audit_seq=body.seq, audit_head=body.head, audit_at=body.at, audit_received_at=now))
+        anchor(conn, device, [], body.seq, body.head, body.at, now)
     return AuditHeadOut(seq=body.seq, head=body.head, at=body.at, received_at=now)
 
 

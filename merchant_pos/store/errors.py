@@ -41,6 +41,7 @@ class LedgerErrorId(StrEnum):
     BAD_OPERATOR_NAME = "bad_operator_name"
     SESSION_LOCKED = "session_locked"
     FIRST_SUPERVISOR_EXISTS = "first_supervisor_exists"
+    CLOCK_BEHIND = "clock_behind"
     INVALID_SETTING = "invalid_setting"
     UNDO_NOT_ALLOWED = "undo_not_allowed"
 
@@ -175,6 +176,12 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
     LedgerErrorId.FIRST_SUPERVISOR_EXISTS: {
         "zh_CN": "已设置过主管账号",
         "en": "The first supervisor has already been created",
+    },
+    LedgerErrorId.CLOCK_BEHIND: {
+        "zh_CN": "本机时钟比可信时间慢了约 {subject} 分钟，已暂停核销。"
+                 "请把电脑时间调准，或联网同步后再试",
+        "en": "This computer's clock is about {subject} minutes behind the trusted time; "
+              "redemptions are paused. Set the clock right, or sync, then try again",
     },
     LedgerErrorId.INVALID_SETTING: {
         "zh_CN": "设置值无效，未保存任何更改",

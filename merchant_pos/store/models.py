@@ -204,7 +204,7 @@ class UsageRecordRow(Base):
 
 
 class AuditRow(Base):
-    """One link of the audit chain: ``hash = SHA-256(content || prev_hash)``."""
+    """One link of the audit chain: ``hash = HMAC-SHA256(device secret, content || prev_hash)``."""
 
     __tablename__ = "audit_log"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -217,12 +217,14 @@ class AuditRow(Base):
 
 
 class AuditHeadRow(Base):
-    """The chain's last (seq, hash), updated with every append: truncation shows."""
+    """The chain's last (seq, hash), updated with every append: truncation shows.
+    ``keyed`` (revision 0003): 1 once the chain's links are keyed with the device secret."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    keyed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SyncStateRow(Base):
