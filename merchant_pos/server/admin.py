@@ -167,16 +167,19 @@ def revoke_device(engine: Engine, device_id: str, *, now: int) -> None:
         raise AdminError(f"no active device {device_id!r}")
 
 
-def make_device_unlock_code(engine: Engine, device_id: str, operator: str, expires: int) -> str:
-    """A one-time unlock code for ``operator`` at ``device_id`` (keyed by its token hash)."""
+def make_device_unlock_codes(engine: Engine, device_id: str, operator: str,
+                             expires: int) -> list[str]:
+    """One-time unlock codes for ``operator`` at ``device_id``, keyed by its token hash;
+    a second one for the next token while a token rotation is under way."""
     with engine.connect() as conn:
-        token_hash = conn.scalar(select(devices.c.token_hash).where(
-            devices.c.id == device_id, devices.c.revoked_at.is_(None)))
-    if token_hash is None:
+        row = conn.execute(select(devices.c.token_hash, devices.c.next_token_hash).where(
+            devices.c.id == device_id, devices.c.revoked_at.is_(None))).first()
+    if row is None:
         raise AdminError(f"no active device {device_id!r}")
     if not operator.strip():
         raise AdminError("name the operator to unlock")
-    return make_unlock_code(bytes.fromhex(token_hash), device_id, operator, expires)
+    return [make_unlock_code(bytes.fromhex(h), device_id, operator, expires)
+            for h in (row.token_hash, row.next_token_hash) if h]
 
 
 def create_key(engine: Engine, *, iss: str, alg: str = "ed25519", valid_days: int = 730,

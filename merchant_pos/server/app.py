@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from merchant_pos import __version__
-from merchant_pos.server import routes_device, routes_sync
+from merchant_pos.server import routes_audit, routes_device, routes_sync
 from merchant_pos.server.api_errors import BodySizeLimit, install_error_handlers
 from merchant_pos.server.auth import ServerContext
+from merchant_pos.server.device_tokens import TokenPolicy
 
 API_DESCRIPTION = """\
 The central server of merchant-pos: device enrollment, configuration, trust
@@ -34,6 +35,7 @@ def idle_lock_minutes_from_env(default: int = 15) -> int:
 
 
 def create_app(engine: Engine, *, clock: Callable[[], float] = time.time,
+               tokens: TokenPolicy | None = None,
                idle_lock_minutes: int | None = None) -> FastAPI:
     app = FastAPI(
         title="merchant-pos central server",
@@ -44,10 +46,11 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time,
         openapi_url="/openapi.json",
     )
     minutes = idle_lock_minutes if idle_lock_minutes is not None else idle_lock_minutes_from_env()
-    app.state.ctx = ServerContext(engine, clock, minutes)
+    app.state.ctx = ServerContext(engine, clock, tokens or TokenPolicy.from_env(), minutes)
     install_error_handlers(app)
     app.include_router(routes_device.router)
     app.include_router(routes_sync.router)
+    app.include_router(routes_audit.router)
     app.add_middleware(BodySizeLimit)
     _integer_bounds_in_openapi(app)
     return app

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from merchant_pos.domain.unlock_code import check_unlock_code, parse_unlock_code
+from merchant_pos.store.audit import AuditKind
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.models import OperatorRole, OperatorRow, SettingRow
@@ -39,11 +40,10 @@ UnlockKey = Callable[[], "tuple[str, bytes] | None"]  # → (device id, key) whe
 
 
 class StaffAudit(StrEnum):
-    """Audit kinds of staff changes (sign-ins and lockouts are the registry's)."""
+    """Audit kinds of staff events that change no operator row (those use
+    :class:`AuditKind`'s operator_changed / pin_changed / lockout_reset, which
+    ``audit verify`` replays against the operators table)."""
 
-    OPERATOR_REMOVED = "operator_removed"
-    PIN_SET = "pin_set"
-    OPERATOR_UNLOCKED = "operator_unlocked"
     RECOVERY_CODE_ISSUED = "recovery_code_issued"
     UNLOCK_REFUSED = "unlock_refused"
 
@@ -156,8 +156,8 @@ class StaffManager:
                 if (supervisors or 0) <= 1:
                     raise LedgerError(LedgerErrorId.LAST_SUPERVISOR, name)
             row.active = False
-            self._audit(session, StaffAudit.OPERATOR_REMOVED, by.id,
-                        {"operator": row.id, "name": row.name, "role": row.role})
+            self._audit(session, AuditKind.OPERATOR_CHANGED, by.id,
+                        {"operator": row.id, "name": row.name, "active": False})
             return _member(row)
 
     def set_pin(self, by: Operator, name: str, new_pin: str) -> None:
@@ -167,9 +167,10 @@ class StaffManager:
         with self.ledger.write() as session:
             self._supervisor(session, by)
             row = self._row(session, name)
-            row.pin_hash, row.failed_attempts, row.locked_until = pin_hash, 0, None
-            self._audit(session, StaffAudit.PIN_SET, by.id,
-                        {"operator": row.id, "name": row.name, "by": "supervisor"})
+            row.pin_hash = pin_hash
+            self._audit(session, AuditKind.PIN_CHANGED, by.id,
+                        {"operator": row.id, "by": "supervisor"})
+            self._clear_lock(session, row, by.id, "new_pin")
 
     def change_own_pin(self, name: str, old_pin: str, new_pin: str) -> None:
         """An operator changes their own PIN (required after a weak one)."""
@@ -179,8 +180,8 @@ class StaffManager:
         with self.ledger.write() as session:
             row = self._row(session, operator.name)
             row.pin_hash = pin_hash
-            self._audit(session, StaffAudit.PIN_SET, operator.id,
-                        {"operator": row.id, "name": row.name, "by": "self"})
+            self._audit(session, AuditKind.PIN_CHANGED, operator.id,
+                        {"operator": row.id, "by": "self"})
 
     def unlock(self, by: Operator, name: str) -> None:
         """A supervisor clears someone's lockout at once."""
@@ -242,15 +243,14 @@ class StaffManager:
 
     def _clear_lock(self, session: Session, row: OperatorRow, by_id: int, how: str) -> None:
         row.failed_attempts, row.locked_until = 0, None
-        self._audit(session, StaffAudit.OPERATOR_UNLOCKED, by_id,
-                    {"operator": row.id, "name": row.name, "how": how})
+        self._audit(session, AuditKind.LOCKOUT_RESET, by_id, {"operator": row.id, "how": how})
 
     def _refused(self, name: str, how: str) -> None:
         with self.ledger.write() as session:
             self._audit(session, StaffAudit.UNLOCK_REFUSED, None,
                         {"name": name[:64], "how": how})
 
-    def _audit(self, session: Session, kind: StaffAudit, operator_id: int | None,
+    def _audit(self, session: Session, kind: StaffAudit | AuditKind, operator_id: int | None,
                payload: dict[str, Any]) -> None:
         self.ledger.audit.append(session, at=self.ledger.clock(), kind=kind,
                                  operator_id=operator_id, payload=payload)
