@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -122,6 +123,7 @@ class CounterLock(QObject):
         self.screen.operator.currentTextChanged.connect(self._operator_chosen)
         self.locked = False
         self.supervisors: list[str] = []
+        self._shortcuts: list[QShortcut] = []  # the window's shortcuts enabled before locking
         window.installEventFilter(self)
         app = QApplication.instance()
         if app is not None:
@@ -197,6 +199,10 @@ class CounterLock(QObject):
                        Qt.FindChildOption.FindDirectChildrenOnly)):
             if widget is not None and widget is not self.screen:
                 widget.setEnabled(enabled)
+        if not enabled:  # today's list, last receipt, undo...: none while locked
+            self._shortcuts = [s for s in window.findChildren(QShortcut) if s.isEnabled()]
+        for shortcut in self._shortcuts:
+            shortcut.setEnabled(enabled)
 
     def _load_names(self) -> None:
         staff = self.staff

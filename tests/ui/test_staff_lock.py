@@ -188,6 +188,7 @@ def test_idle_lock_hides_the_customer_and_refuses_scans(counter: Counter, qtbot:
     assert "5 minutes without activity" in w.locker.screen.reason.text()
     assert w.locker.screen.isVisible() and w.locker.screen.geometry() == w.rect()
     assert not w.centralWidget().isEnabled()
+    assert w.keys.shortcuts and not any(s.isEnabled() for s in w.keys.shortcuts)
     assert not [t for t in _visible_texts() if "马*花" in t]
     assert w.cart.rowCount() == 0 and w.code_text is None
     w.on_scan(classify(code, ScanSource.CAMERA))
@@ -195,6 +196,7 @@ def test_idle_lock_hides_the_customer_and_refuses_scans(counter: Counter, qtbot:
     assert not [t for t in _visible_texts() if "马*花" in t]
     _sign_in_on_lock_screen(c, qtbot, BOSS, BOSS_PIN)
     assert not w.locker.locked and w.centralWidget().isEnabled()
+    assert all(s.isEnabled() for s in w.keys.shortcuts)
 
 
 def _grab(widget: QWidget, path: Path) -> None:
