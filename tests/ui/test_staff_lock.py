@@ -13,7 +13,13 @@ from pytestqt.qtbot import QtBot
 from merchant_pos.domain.issuing import IssuerKey
 from merchant_pos.domain.quote import CartLine
 from merchant_pos.scan.classify import ScanSource, classify
-from merchant_pos.store import Ledger, MerchantSettingsStore, OperatorRegistry, RedemptionService
+from merchant_pos.store import (
+    Ledger,
+    LedgerError,
+    MerchantSettingsStore,
+    OperatorRegistry,
+    RedemptionService,
+)
 from merchant_pos.store.staff import SYNCED_POLICIES, StaffManager
 from merchant_pos.store.sync_state import SyncStateStore
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
@@ -201,3 +207,26 @@ def test_idle_lock_hides_the_customer_and_refuses_scans(counter: Counter, qtbot:
 
 def _grab(widget: QWidget, path: Path) -> None:
     assert widget.grab().save(str(path))
+
+
+def test_a_locked_supervisor_comes_back_with_the_recovery_code(qtbot: QtBot,
+                                                              tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "data", clock=FakeClock(NOW)) as ledger:
+        staff = StaffManager(OperatorRegistry(ledger, hasher=FAST_PINS))
+        code = staff.create_first_supervisor(BOSS, BOSS_PIN).recovery_code
+        for _ in range(10):
+            with pytest.raises(LedgerError):
+                staff.registry.sign_in(BOSS, "9090")
+        dialog = AccountUnlockDialog(staff, BOSS, [BOSS], "en")
+        qtbot.addWidget(dialog)
+        assert dialog.supervisor.count() == 0  # not themselves
+        dialog.code.setText("WRNG-WRNG-WRNG-WRNG")
+        dialog.accept()
+        qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=10_000)
+        assert "not valid" in dialog.error.text()
+        dialog.code.setText(code)
+        with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+            dialog.accept()
+        fresh = dialog.result_value
+        assert isinstance(fresh, str) and fresh != code  # shown once, the old one is spent
+        assert staff.registry.sign_in(BOSS, BOSS_PIN).operator.name == BOSS
