@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -285,10 +286,18 @@ class StaffDialog(QDialog):
         if member is not None:
             self._run(lambda: staff.unlock(by, member.name))
 
-    def remove(self) -> None:
+    def remove(self) -> QMessageBox | None:
+        """Ask first; a removed operator can no longer sign in (their records stay)."""
         member, staff, by = self.selected(), self.staff, self.by
-        if member is not None:
-            self._run(lambda: staff.remove(by, member.name))
+        if member is None:
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Remove {0}").format(member.name),
+                          self.tr("Remove {0}? They can no longer sign in; their redemptions "
+                                  "keep their name.").format(member.name),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.accepted.connect(lambda: self._run(lambda: staff.remove(by, member.name)))
+        box.open()
+        return box
 
     def new_recovery_code(self) -> None:
         staff, by = self.staff, self.by

@@ -230,3 +230,26 @@ def test_a_locked_supervisor_comes_back_with_the_recovery_code(qtbot: QtBot,
         fresh = dialog.result_value
         assert isinstance(fresh, str) and fresh != code  # shown once, the old one is spent
         assert staff.registry.sign_in(BOSS, BOSS_PIN).operator.name == BOSS
+
+
+def test_removing_asks_first_and_keeps_the_last_supervisor(counter: Counter,
+                                                           qtbot: QtBot) -> None:
+    dialog = _add_cashier(counter, qtbot)
+    dialog.select(BOSS)
+    box = dialog.remove()
+    assert box is not None and BOSS in box.text()
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        box.button(box.StandardButton.Yes).click()
+    assert "last supervisor" in dialog.message.text()
+    dialog.select(CASHIER)
+    box = dialog.remove()
+    assert box is not None
+    box.button(box.StandardButton.No).click()
+    assert counter.staff.member(CASHIER).active
+    box = dialog.remove()
+    assert box is not None
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        box.button(box.StandardButton.Yes).click()
+    statuses = {dialog.table.item(r, 0).text(): dialog.table.item(r, 2).text()
+                for r in range(dialog.table.rowCount())}
+    assert statuses == {BOSS: "Active", CASHIER: "Removed"}

@@ -899,6 +899,14 @@
         <source>Choose an active operator first</source>
         <translation>请先选择一位在职操作员</translation>
     </message>
+    <message>
+        <source>Remove {0}</source>
+        <translation>停用 {0}</translation>
+    </message>
+    <message>
+        <source>Remove {0}? They can no longer sign in; their redemptions keep their name.</source>
+        <translation>停用 {0}？停用后不能再登录；其核销记录仍显示此姓名。</translation>
+    </message>
 </context>
 <context>
     <name>StaffPage</name>
