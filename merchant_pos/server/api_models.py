@@ -99,10 +99,16 @@ class EnrollRequest(StrictBody):
                       description="one-time enrollment code")
     name: str = Field(min_length=1, max_length=64, pattern=NO_NUL,
                       description="a label for this POS")
+    install_id: str | None = Field(
+        default=None, min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+        description="the data folder's own random id: the same folder enrolling again "
+                    "gets its device number back")
 
 
 class EnrollResponse(Reply):
     device_id: str
+    device_number: int = Field(description="short number of this device at its merchant, "
+                                           "for receipt numbers; never reused")
     token: str = Field(description="secret bearer token; shown once, stored hashed")
     merchant_id: str
     merchant_name: str
@@ -145,6 +151,7 @@ class MerchantOut(Reply):
 class DeviceOut(Reply):
     id: str
     name: str
+    number: int | None = Field(default=None, description="short device number (receipts)")
 
 
 class Policies(Reply):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from merchant_pos.store.receipt_numbers import DEVICE_NUMBER, INSTALL_ID, new_install_id
 from merchant_pos.sync import messages
 from merchant_pos.sync.clock import CorrectedClock
 from merchant_pos.sync.engine import (
@@ -68,10 +69,15 @@ def enroll_device(
     code = "".join(code.split())
     if not code:
         raise EnrollmentFailed("enroll_wrong_code", "empty code")
+    install_id = ledger.get_setting(INSTALL_ID)
+    if not isinstance(install_id, str) or not install_id:
+        install_id = new_install_id()
+        ledger.set_setting(INSTALL_ID, install_id)
     with ApiClient(url, ca_bundle=ca_bundle, connect_timeout=connect_timeout,
                    read_timeout=read_timeout) as client:
         try:
-            timed = ServerApi(client).enroll(code, device_name.strip()[:64] or "POS")
+            timed = ServerApi(client).enroll(code, device_name.strip()[:64] or "POS",
+                                             install_id)
         except RequestRefused as exc:
             if exc.error_id in SPENT_CODE_ERRORS:
                 raise EnrollmentFailed("enroll_expired_code", exc.detail) from None
@@ -90,6 +96,9 @@ def enroll_device(
         ledger.reset_cursors(FEED_KINDS)
     ledger.set_setting(SERVER_URL, url)
     ledger.set_setting(DEVICE_ID, token.device_id)
+    number = body.get("device_number")
+    if isinstance(number, int) and not isinstance(number, bool):
+        ledger.set_setting(DEVICE_NUMBER, number)
     ledger.set_setting(CA_BUNDLE, ca_bundle)
     ledger.set_setting(CONNECTION_STATE, "idle")
     ledger.set_setting(LAST_ERROR, None)

@@ -20,6 +20,7 @@ from merchant_pos.store.audit import AuditKind, canonical_json
 from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.models import OutboxRow, RedemptionRow, RedemptionStatus, SyncStateRow
 from merchant_pos.store.outbox import RedemptionOutbox
+from merchant_pos.store.receipt_numbers import DEVICE_NUMBER
 from merchant_pos.store.reference import (
     CategoryInfo,
     MerchantProfile,
@@ -202,6 +203,8 @@ class SyncLedger:
             self.settings.save_programs(programs)
         self.set_setting("sync.standard_items", body.get("standard_items", []))
         self.set_setting("sync.policies", body["policies"])
+        if isinstance(device.get("number"), int):  # receipt numbers (issue 12)
+            self.set_setting(DEVICE_NUMBER, int(device["number"]))
         self.state.mark_fresh(SyncKind.CONFIG, self.ledger.clock())
 
     def replace_trust_list(self, keys: list[dict[str, Any]]) -> None:
