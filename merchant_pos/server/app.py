@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from merchant_pos import __version__
-from merchant_pos.server import routes_device, routes_sync
+from merchant_pos.server import routes_device, routes_reconcile, routes_sync
 from merchant_pos.server.api_errors import BodySizeLimit, install_error_handlers
 from merchant_pos.server.auth import ServerContext
 
@@ -36,6 +36,7 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
     install_error_handlers(app)
     app.include_router(routes_device.router)
     app.include_router(routes_sync.router)
+    app.include_router(routes_reconcile.router)
     app.add_middleware(BodySizeLimit)
     _integer_bounds_in_openapi(app)
     return app
