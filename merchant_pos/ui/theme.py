@@ -40,7 +40,7 @@ def apply_theme(app: QApplication) -> None:
 
 
 def install_translator(app: QCoreApplication, language: str) -> QTranslator | None:
-    """Load ``resources/translations/merchant_pos_<language>.qm``; None for English."""
+    """Load ``merchant_pos/resources/translations/merchant_pos_<language>.qm``; None for English."""
     if language.startswith("en"):
         QLocale.setDefault(QLocale(QLocale.Language.English))
         return None
