@@ -1,17 +1,23 @@
-"""Printer settings: target, roll width, auto-print on confirm, drawer kick, language."""
+"""Printer settings (the settings screen's printer page): target, roll width, auto-print on
+confirm, drawer kick, receipt language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from merchant_pos.store.ledger import Ledger
-from merchant_pos.store.sync_state import SyncStateStore
+from merchant_pos.store.settings import (
+    CounterSettings,
+    Setting,
+    SettingsSnapshot,
+    SettingValue,
+)
 
-TARGET = "printer.target"
-WIDTH = "printer.width_mm"
-AUTO_PRINT = "printer.auto_print"
-DRAWER_KICK = "printer.drawer_kick"
-LANGUAGE = "printer.language"
+TARGET = Setting("printer.target", "", max_length=300)
+WIDTH = Setting("printer.width_mm", 58, choices=(58, 80))
+AUTO_PRINT = Setting("printer.auto_print", True)
+DRAWER_KICK = Setting("printer.drawer_kick", False)
+LANGUAGE = Setting("printer.language", "zh_CN", choices=("zh_CN", "en"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,21 +33,18 @@ class PrinterConfig:
         return 48 if self.width_mm == 80 else 32
 
 
+def config_from(snapshot: SettingsSnapshot) -> PrinterConfig:
+    return PrinterConfig(snapshot.get(TARGET), snapshot.get(WIDTH), snapshot.get(AUTO_PRINT),
+                         snapshot.get(DRAWER_KICK), snapshot.get(LANGUAGE))
+
+
 def load_config(ledger: Ledger) -> PrinterConfig:
-    store = SyncStateStore(ledger)
-    default = PrinterConfig()
-    width = store.get_setting(WIDTH, default.width_mm)
-    return PrinterConfig(
-        target=str(store.get_setting(TARGET, default.target) or ""),
-        width_mm=80 if width == 80 else 58,
-        auto_print=bool(store.get_setting(AUTO_PRINT, default.auto_print)),
-        drawer_kick=bool(store.get_setting(DRAWER_KICK, default.drawer_kick)),
-        language=str(store.get_setting(LANGUAGE, default.language) or "zh_CN"))
+    return config_from(CounterSettings(ledger).snapshot())
 
 
-def save_config(ledger: Ledger, config: PrinterConfig) -> None:
-    store = SyncStateStore(ledger)
-    for key, value in ((TARGET, config.target), (WIDTH, config.width_mm),
-                       (AUTO_PRINT, config.auto_print), (DRAWER_KICK, config.drawer_kick),
-                       (LANGUAGE, config.language)):
-        store.set_setting(key, value)
+def save_config(ledger: Ledger, config: PrinterConfig, *, operator_id: int | None = None
+                ) -> list[str]:
+    changes: dict[Setting[SettingValue], SettingValue] = {
+        TARGET: config.target, WIDTH: config.width_mm, AUTO_PRINT: config.auto_print,
+        DRAWER_KICK: config.drawer_kick, LANGUAGE: config.language}
+    return CounterSettings(ledger).update(changes, operator_id=operator_id)
