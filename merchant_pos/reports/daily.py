@@ -1,6 +1,7 @@
 """The 日结: a business day's (or a date range's) totals from the ledger.
 
-Counts and totals by program, category, status and operator; covered (the
+Counts and totals by program, category, status and operator (a voided
+redemption counts only under ``voided``: it was cancelled); covered (the
 foundation's share) against customer-paid; the reimbursable amount, which is
 the server's verdict: covered when accepted, the server's own quote for a
 conflict (known once the day was compared with the server), nothing when
@@ -102,9 +103,11 @@ def build_report(ledger: Ledger, first: date, last: date | None = None,
     for entry in data.entries:
         owed = reimbursable(entry, snapshots.get(entry.day))
         report.owed[entry.id] = owed
+        groups["status"][entry.status].add(entry.total, entry.covered, entry.paid, owed)
+        if entry.status == "voided":  # cancelled: only under its status
+            continue
         report.totals.add(entry.total, entry.covered, entry.paid, owed)
-        for name, key in (("program", entry.program), ("status", entry.status),
-                          ("operator", entry.operator)):
+        for name, key in (("program", entry.program), ("operator", entry.operator)):
             groups[name][key].add(entry.total, entry.covered, entry.paid, owed)
         per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for cat, amount, covered in entry.lines:

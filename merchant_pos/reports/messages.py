@@ -69,6 +69,17 @@ _TEXTS: dict[str, dict[str, str]] = {
                             "en": "{0}: total/covered here {1}, on the server {2}."},
     "todo_amount_differs": {"zh_CN": "金额不符，请联系基金会。",
                             "en": "The amounts disagree: call the foundation."},
+    # the command line
+    "bad_date": {"zh_CN": "日期格式应为 YYYY-MM-DD：{0}", "en": "a date is YYYY-MM-DD: {0}"},
+    "bad_range": {"zh_CN": "结束日期早于开始日期。", "en": "the end date is before the start."},
+    "range_too_long": {"zh_CN": "日期范围最长 366 天。", "en": "a date range is at most 366 days."},
+    "no_ledger": {"zh_CN": "数据文件夹中没有本机记录：{0}", "en": "no till records in {0}"},
+    "cannot_write": {"zh_CN": "无法写入 {0}：{1}", "en": "cannot write {0}: {1}"},
+    "written": {"zh_CN": "已写入 {0}", "en": "written: {0}"},
+    "unknown_receipt": {"zh_CN": "没有这个单号的记录：{0}", "en": "no redemption with receipt {0}"},
+    "not_voided": {"zh_CN": "此单未撤销：{0}", "en": "this redemption is not voided: {0}"},
+    "not_enrolled": {"zh_CN": "本机尚未连接服务器，无法对账。",
+                     "en": "this till is not connected to a server: cannot reconcile."},
 }
 
 
