@@ -192,6 +192,9 @@ class Policies(Reply):
     limits: LimitsOut
     token_ttl_hours: int = Field(description="a device token expires after this long "
                                              "without a sync; the device must enroll again")
+    idle_lock_minutes: int = Field(ge=1, le=1440,
+                                   description="a counter left this long without activity "
+                                               "locks its screen")
 
 
 class TokenRotation(Reply):

@@ -213,7 +213,8 @@ def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
                           max_unsynced_covered=m.max_unsynced_covered,
                           max_push_items=MAX_PUSH_ITEMS, max_page_items=MAX_PAGE_ITEMS,
                           limits=LimitsOut(**LIMITS.to_json()),
-                          token_ttl_hours=ctx.tokens.ttl_for(m.max_offline_hours) // 3600),
+                          token_ttl_hours=ctx.tokens.ttl_for(m.max_offline_hours) // 3600,
+                          idle_lock_minutes=ctx.idle_lock_minutes),
         token=TokenRotation(next=successor) if successor else None,
     )
 
