@@ -47,8 +47,13 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang or user_language()
     if args.screenshot is None and not _has_screen():
-        print("merchant-pos demo: no screen found (no DISPLAY or WAYLAND_DISPLAY). Run it on "
-              "a desktop, or try: merchant-pos demo --screenshot counter.png", file=sys.stderr)
+        from merchant_pos.commands._launcher import command
+
+        try_this = command("demo", "--screenshot", "counter.png")
+        print(f"没有找到屏幕（没有 DISPLAY 或 WAYLAND_DISPLAY）。请在桌面上运行，或试试：{try_this}"
+              if lang == "zh_CN" else
+              "merchant-pos demo: no screen found (no DISPLAY or WAYLAND_DISPLAY). Run it on "
+              f"a desktop, or try: {try_this}", file=sys.stderr)
         return 1
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
