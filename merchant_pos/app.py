@@ -89,7 +89,7 @@ def start_demo(folder: Path, merchant: str = DEMO_MERCHANTS[0]) -> DemoWorld:
         seed = seed_demo(server.engine, now=int(time.time()))
         write_demo_files(seed, seed_file.parent)
     seed_data = json.loads(seed_file.read_text(encoding="utf-8"))
-    pos = open_pos(folder / f"pos-{merchant}", use_keyring=False)
+    pos = open_pos(demo_pos_folder(folder, merchant), use_keyring=False)
     assert pos.sync is not None
     token = pos.sync.tokens.load()
     if token is None:
@@ -108,6 +108,11 @@ def start_demo(folder: Path, merchant: str = DEMO_MERCHANTS[0]) -> DemoWorld:
         pos.operators.add_operator(session, DEMO_CASHIER, OperatorRole.CASHIER,
                                    DEMO_CASHIER_PIN)
     return DemoWorld(server, base_url, pos, seed_data)
+
+
+def demo_pos_folder(folder: Path, merchant: str) -> Path:
+    """The demo counter's data folder (ledger, logs) inside the demo's folder."""
+    return folder / f"pos-{merchant}"
 
 
 def default_folder(data_dir: str | None) -> Path:

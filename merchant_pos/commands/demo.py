@@ -58,6 +58,10 @@ def run(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     folder = args.data_dir or Path(tempfile.mkdtemp(prefix="merchant-pos-demo-"))
+    from merchant_pos.app import demo_pos_folder
+    from merchant_pos.diagnostics.logfile import start_log
+
+    start_log(demo_pos_folder(folder, args.merchant), "demo", lang)
     world = start_demo(folder, args.merchant)
     print(f"demo server: {world.base_url}\ndemo data: {folder}\n"
           f"demo QR codes: {folder / 'server'}\n"
