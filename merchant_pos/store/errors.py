@@ -41,6 +41,7 @@ class LedgerErrorId(StrEnum):
     BAD_OPERATOR_NAME = "bad_operator_name"
     SESSION_LOCKED = "session_locked"
     FIRST_SUPERVISOR_EXISTS = "first_supervisor_exists"
+    INVALID_SETTING = "invalid_setting"
 
 
 MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
@@ -159,6 +160,10 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
     LedgerErrorId.FIRST_SUPERVISOR_EXISTS: {
         "zh_CN": "已设置过主管账号",
         "en": "The first supervisor has already been created",
+    },
+    LedgerErrorId.INVALID_SETTING: {
+        "zh_CN": "设置值无效，未保存任何更改",
+        "en": "That setting value is not allowed; nothing was changed",
     },
 }
 

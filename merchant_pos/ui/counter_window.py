@@ -39,6 +39,7 @@ from merchant_pos.store import (
 )
 from merchant_pos.store.redemptions import CartQuote, Receipt
 from merchant_pos.store.reference import MerchantProfile
+from merchant_pos.store.settings import CounterSettings
 from merchant_pos.ui.beneficiary_card import BeneficiaryCard
 from merchant_pos.ui.cart_entry import CartEntry
 from merchant_pos.ui.cart_model import CartTableModel
@@ -48,6 +49,8 @@ from merchant_pos.ui.receipt_view import ReceiptDialog
 from merchant_pos.ui.records_dialog import RecordsDialog
 from merchant_pos.ui.scan_preview import ScanPreview
 from merchant_pos.ui.scan_wedge import WedgeScanFilter, make_scanner_field
+from merchant_pos.ui.settings.controller import SettingsController
+from merchant_pos.ui.settings.pages import build_pages
 from merchant_pos.ui.status_bar import SyncStatusBar
 from merchant_pos.ui.tasks import BackgroundTasks
 
@@ -77,6 +80,7 @@ class PolicyRefusal:
 class CounterWindow(QMainWindow):
     quoted = Signal()  # a quote (or a rejection) was shown: tests wait on it
     redeemed = Signal(object)  # Receipt
+    settings_changed = Signal(object, object)  # changed keys, SettingsSnapshot
 
     def __init__(self, services: CounterServices, session: OperatorSession,
                  parent: QWidget | None = None) -> None:
@@ -91,6 +95,13 @@ class CounterWindow(QMainWindow):
         self._busy = False
         self.setWindowTitle(self.tr("Merchant POS — {0}").format(services.profile.merchant_name))
         self.cart = CartTableModel(services.labels.category, self)
+        lang = services.language
+        self.settings = SettingsController(
+            self, self.tasks, CounterSettings(services.redemptions.ledger), services.operators,
+            session, lambda: build_pages(self.services),
+            describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc))
+        self.settings.applied.connect(self.settings_changed)
+        self.settings.refused.connect(lambda text: self.show_message(text, "error"))
         self._build()
         # One debouncer for camera and scanner: a code both read at once counts once.
         debouncer = services.camera.service.debouncer if services.camera is not None else None
@@ -178,6 +189,7 @@ class CounterWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addAction(self.tr("Today's redemptions"), self.open_records)
         toolbar.addAction(self.tr("Lock"), self.lock)
+        toolbar.addAction(self.tr("Settings…"), self.settings.open)
         self._refresh_totals()
 
     # -- scanning -----------------------------------------------------------------------

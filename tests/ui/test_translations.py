@@ -22,7 +22,7 @@ BIN = Path(sys.executable).parent
 def test_every_ui_string_is_translated(tmp_path: Path) -> None:
     ts = tmp_path / TS.name
     shutil.copy(TS, ts)
-    sources = sorted(str(p) for p in (ROOT / "merchant_pos" / "ui").glob("*.py"))
+    sources = sorted(str(p) for p in (ROOT / "merchant_pos" / "ui").rglob("*.py"))
     subprocess.run([str(BIN / "pyside6-lupdate"), "-no-obsolete", "-locations", "none",
                     *sources, "-ts", str(ts)], check=True, capture_output=True, timeout=120)
     untranslated = [

@@ -161,6 +161,10 @@
         <translation>锁定</translation>
     </message>
     <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
         <source>Still saving the last redemption; scan again in a moment</source>
         <translation>上一笔核销正在保存，请稍后再扫</translation>
     </message>
@@ -409,6 +413,17 @@
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Nothing to set up here yet.</source>
+        <translation>这里暂时没有可设置的项目。</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <source>Sign in</source>
@@ -448,6 +463,21 @@
     <message>
         <source>A reason is required</source>
         <translation>必须填写原因</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorPinDialog</name>
+    <message>
+        <source>Supervisor PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>密码</translation>
     </message>
 </context>
 <context>
