@@ -41,7 +41,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from merchant_pos.app import DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN, start_demo
+    from merchant_pos.app import (
+        DEMO_CASHIER,
+        DEMO_CASHIER_PIN,
+        DEMO_SUPERVISOR,
+        DEMO_SUPERVISOR_PIN,
+        start_demo,
+    )
     from merchant_pos.resources import user_language
     from merchant_pos.ui.counter_app import run_counter
 
@@ -63,9 +69,17 @@ def run(args: argparse.Namespace) -> int:
 
     start_log(demo_pos_folder(folder, args.merchant), "demo", lang)
     world = start_demo(folder, args.merchant)
-    print(f"demo server: {world.base_url}\ndemo data: {folder}\n"
-          f"demo QR codes: {folder / 'server'}\n"
-          f"sign in as {DEMO_SUPERVISOR} with PIN {DEMO_SUPERVISOR_PIN}", flush=True)
+    codes = folder / "server"
+    if lang == "zh_CN":
+        print(f"演示服务器：{world.base_url}\n演示数据：{folder}\n"
+              f"演示受助码图片：{codes}（说明：{codes / 'index.md'}，含无效样例）\n"
+              f"登录：店长 {DEMO_SUPERVISOR} / PIN {DEMO_SUPERVISOR_PIN}，"
+              f"收银员 {DEMO_CASHIER} / PIN {DEMO_CASHIER_PIN}", flush=True)
+    else:
+        print(f"demo server: {world.base_url}\ndemo data: {folder}\n"
+              f"demo QR codes: {codes} (guide: {codes / 'index.md'}, with invalid samples)\n"
+              f"sign in as supervisor {DEMO_SUPERVISOR} with PIN {DEMO_SUPERVISOR_PIN}, "
+              f"or cashier {DEMO_CASHIER} with PIN {DEMO_CASHIER_PIN}", flush=True)
     script = None
     if args.screenshot is not None:
         from merchant_pos.domain.quote import CartLine
