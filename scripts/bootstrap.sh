@@ -8,9 +8,10 @@ mpos_debian_packages() {
     # Debian packages the app and its tests use: zbar for pyzbar, a CJK font so
     # Chinese renders, the GL/xkb/fontconfig libraries Qt loads even offscreen,
     # the xcb set Qt's xcb platform plugin needs on a Linux desktop (without
-    # libxcb-cursor0, -icccm4 and -keysyms1 it cannot load), and PostgreSQL for
-    # the server's tests. Extra arguments are more packages (scripts/bundle).
-    local wanted=(libzbar0 fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libfontconfig1
+    # libxcb-cursor0, -icccm4 and -keysyms1 it cannot load), faketime for the
+    # trusted-time tests, and PostgreSQL for the server's tests. Extra arguments
+    # are more packages (scripts/bundle).
+    local wanted=(libzbar0 fonts-noto-cjk faketime libegl1 libgl1 libxkbcommon0 libfontconfig1
                   libdbus-1-3 libglib2.0-0
                   libxkbcommon-x11-0 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4
                   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0
