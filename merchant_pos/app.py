@@ -98,6 +98,7 @@ class DemoWorld:
 
 def start_demo(folder: Path, merchant: str = DEMO_MERCHANTS[0]) -> DemoWorld:
     """Start (or restart) the embedded demo in ``folder``: server, seed, enrolled POS."""
+    from merchant_pos.server.demo_samples import make_samples, write_index
     from merchant_pos.server.demo_seed import seed_demo, write_demo_files
     from merchant_pos.server.embedded import EmbeddedServer
 
@@ -107,10 +108,12 @@ def start_demo(folder: Path, merchant: str = DEMO_MERCHANTS[0]) -> DemoWorld:
     base_url = server.start()
     if not seed_file.exists():
         assert server.engine is not None
-        seed = seed_demo(server.engine, now=int(time.time()))
+        now = int(time.time())
+        seed = seed_demo(server.engine, now=now)
         write_demo_files(seed, seed_file.parent)
+        write_index(seed, make_samples(server.engine, now=now), seed_file.parent)
     seed_data = json.loads(seed_file.read_text(encoding="utf-8"))
-    pos = open_pos(folder / f"pos-{merchant}", use_keyring=False)
+    pos = open_pos(demo_pos_folder(folder, merchant), use_keyring=False)
     assert pos.sync is not None
     token = pos.sync.tokens.load()
     if token is None:
@@ -128,6 +131,11 @@ def start_demo(folder: Path, merchant: str = DEMO_MERCHANTS[0]) -> DemoWorld:
         boss = staff.create_first_supervisor(DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN).operator
         staff.add(boss, DEMO_CASHIER, OperatorRole.CASHIER, DEMO_CASHIER_PIN)
     return DemoWorld(server, base_url, pos, seed_data)
+
+
+def demo_pos_folder(folder: Path, merchant: str) -> Path:
+    """The demo counter's data folder (ledger, logs) inside the demo's folder."""
+    return folder / f"pos-{merchant}"
 
 
 def default_folder(data_dir: str | None) -> Path:

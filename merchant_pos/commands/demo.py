@@ -54,17 +54,33 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang or user_language()
     if args.screenshot is None and not _has_screen():
-        print("merchant-pos demo: no screen found (no DISPLAY or WAYLAND_DISPLAY). Run it on "
-              "a desktop, or try: merchant-pos demo --screenshot counter.png", file=sys.stderr)
+        from merchant_pos.commands._launcher import command
+
+        try_this = command("demo", "--screenshot", "counter.png")
+        print(f"没有找到屏幕（没有 DISPLAY 或 WAYLAND_DISPLAY）。请在桌面上运行，或试试：{try_this}"
+              if lang == "zh_CN" else
+              "merchant-pos demo: no screen found (no DISPLAY or WAYLAND_DISPLAY). Run it on "
+              f"a desktop, or try: {try_this}", file=sys.stderr)
         return 1
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     folder = args.data_dir or Path(tempfile.mkdtemp(prefix="merchant-pos-demo-"))
+    from merchant_pos.app import demo_pos_folder
+    from merchant_pos.diagnostics.logfile import start_log
+
+    start_log(demo_pos_folder(folder, args.merchant), "demo", lang)
     world = start_demo(folder, args.merchant)
-    print(f"demo server: {world.base_url}\ndemo data: {folder}\n"
-          f"demo QR codes: {folder / 'server'}\n"
-          f"sign in as {DEMO_SUPERVISOR} (supervisor) with PIN {DEMO_SUPERVISOR_PIN}, "
-          f"or {DEMO_CASHIER} (cashier) with PIN {DEMO_CASHIER_PIN}", flush=True)
+    codes = folder / "server"
+    if lang == "zh_CN":
+        print(f"演示服务器：{world.base_url}\n演示数据：{folder}\n"
+              f"演示受助码图片：{codes}（说明：{codes / 'index.md'}，含无效样例）\n"
+              f"登录：店长 {DEMO_SUPERVISOR} / PIN {DEMO_SUPERVISOR_PIN}，"
+              f"收银员 {DEMO_CASHIER} / PIN {DEMO_CASHIER_PIN}", flush=True)
+    else:
+        print(f"demo server: {world.base_url}\ndemo data: {folder}\n"
+              f"demo QR codes: {codes} (guide: {codes / 'index.md'}, with invalid samples)\n"
+              f"sign in as supervisor {DEMO_SUPERVISOR} with PIN {DEMO_SUPERVISOR_PIN}, "
+              f"or cashier {DEMO_CASHIER} with PIN {DEMO_CASHIER_PIN}", flush=True)
     script = None
     if args.screenshot is not None:
         from merchant_pos.domain.quote import CartLine

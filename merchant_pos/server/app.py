@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from merchant_pos import __version__
-from merchant_pos.server import routes_audit, routes_device, routes_sync
+from merchant_pos.server import routes_audit, routes_device, routes_reconcile, routes_sync
 from merchant_pos.server.api_errors import BodySizeLimit, install_error_handlers
 from merchant_pos.server.auth import ServerContext
 from merchant_pos.server.device_tokens import TokenPolicy
@@ -51,6 +51,7 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time,
     app.include_router(routes_device.router)
     app.include_router(routes_sync.router)
     app.include_router(routes_audit.router)
+    app.include_router(routes_reconcile.router)
     app.add_middleware(BodySizeLimit)
     _integer_bounds_in_openapi(app)
     return app

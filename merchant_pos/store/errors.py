@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 
 from merchant_pos.domain.i18n import pick
+
+log = logging.getLogger(__name__)
 
 
 class LedgerErrorId(StrEnum):
@@ -230,6 +233,7 @@ class LedgerError(Exception):
         self.error = error
         self.detail = detail
         self.subject = subject  # shown to the clerk where the message has a {subject}
+        log.info("ledger refused: %s", self)  # the id and the detail, never code text
 
     def message(self, language: str = "zh_CN") -> str:
         return ledger_message(self.error, language).replace("{subject}", self.subject)

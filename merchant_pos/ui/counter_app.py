@@ -15,6 +15,7 @@ from merchant_pos.resources import resource
 from merchant_pos.store import LedgerError, LedgerErrorId, OperatorSession
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
+from merchant_pos.ui.heap import freeze_startup_heap
 from merchant_pos.ui.labels import Labels, StandardItem
 from merchant_pos.ui.staff_dialog import (
     AccountUnlockDialog,
@@ -136,4 +137,6 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
             window.show_message(camera.decoder_message, "warning")
     if script is not None:
         QTimer.singleShot(0, lambda: script.run(window, screenshot))
+    # Once the window is up, what is alive now lives as long as the program.
+    QTimer.singleShot(0, freeze_startup_heap)
     return app.exec()
