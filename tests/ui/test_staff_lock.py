@@ -253,3 +253,24 @@ def test_removing_asks_first_and_keeps_the_last_supervisor(counter: Counter,
     statuses = {dialog.table.item(r, 0).text(): dialog.table.item(r, 2).text()
                 for r in range(dialog.table.rowCount())}
     assert statuses == {BOSS: "Active", CASHIER: "Removed"}
+
+
+def test_a_new_recovery_code_prints_when_a_printer_is_set(counter: Counter, qtbot: QtBot,
+                                                          tmp_path: Path) -> None:
+    from merchant_pos.printing.config import TARGET
+    from merchant_pos.store.settings import CounterSettings
+
+    paper = tmp_path / "printer.bin"
+    CounterSettings(counter.ledger).update({TARGET: f"file://{paper}"}, operator_id=None)
+    dialog = StaffDialog(counter.staff, counter.window.session.operator, "en", counter.window)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10_000)
+    dialog.new_recovery_code()
+    qtbot.waitUntil(lambda: getattr(dialog, "recovery_dialog", None) is not None,
+                    timeout=10_000)
+    shown = dialog.recovery_dialog
+    qtbot.waitUntil(lambda: shown.print_button.isVisible(), timeout=10_000)
+    with qtbot.waitSignal(shown.printed, timeout=10_000) as printed:
+        shown.print_button.click()
+    assert printed.args == [""]
+    assert shown.code.text().encode() in paper.read_bytes()
+    assert paper.read_bytes().startswith(b"\x1b@")  # ESC/POS: initialise the printer

@@ -726,6 +726,14 @@
         <source>Write this code down and keep it somewhere safe, away from the counter. It unlocks a locked supervisor once; it is shown only now.</source>
         <translation>请抄下此码，存放在收银台以外的安全地方。它可解锁一次被锁定的主管；只显示这一次。</translation>
     </message>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Printed.</source>
+        <translation>已打印。</translation>
+    </message>
 </context>
 <context>
     <name>ScanCodeField</name>
