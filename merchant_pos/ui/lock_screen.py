@@ -261,6 +261,7 @@ class CounterLock(QObject):
                 return
             session.must_change_pin = False
         if session is not self.window.session:
+            session.idle_seconds = self.window.session.idle_seconds  # the synced policy
             self.window.session = session
             self.window.settings.session = session  # settings: supervisor or not
             self.window.status.operator.setText(self.tr("Operator: {0}").format(

@@ -107,11 +107,14 @@ def test_supervisor_adds_a_cashier_who_redeems_and_cannot_void(counter: Counter,
                                                                 qtbot: QtBot) -> None:
     c, w = counter, counter.window
     _add_cashier(c, qtbot).accept()
+    qtbot.waitUntil(lambda: w.session.idle_seconds == 5 * 60, timeout=10_000)
     w.lock()
     assert w.locker.locked and w.locker.screen.isVisible()
     assert w.locker.screen.geometry() == w.rect()
     _sign_in_on_lock_screen(c, qtbot, CASHIER, CASHIER_PIN)
     assert not w.locker.locked and w.session.operator.name == CASHIER
+    assert w.session.idle_seconds == 5 * 60  # the synced policy holds for the next operator
+    assert w.settings.session is w.session  # settings: the new operator's rights
     assert CASHIER in w.status.operator.text()
     _scan(c, qtbot, make_code(c.key, claims(sub="B-STAFF-1")))
     with qtbot.waitSignal(w.quoted, timeout=10_000):
@@ -202,6 +205,7 @@ def test_idle_lock_hides_the_customer_and_refuses_scans(counter: Counter, qtbot:
     assert not [t for t in _visible_texts() if "马*花" in t]
     _sign_in_on_lock_screen(c, qtbot, BOSS, BOSS_PIN)
     assert not w.locker.locked and w.centralWidget().isEnabled()
+    assert w.session.idle_seconds == 5 * 60  # the next operator keeps the synced policy
     assert all(s.isEnabled() for s in w.keys.shortcuts)
 
 
