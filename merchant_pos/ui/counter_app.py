@@ -68,7 +68,7 @@ def sign_in(ctx: PosContext, language: str, hint: str = "") -> OperatorSession |
                 first.show_error(exc.message(language))
         else:
             return None
-        RecoveryCodeDialog(created.recovery_code).exec()
+        RecoveryCodeDialog(created.recovery_code, ledger=ctx.ledger, language=language).exec()
         StaffDialog(staff, created.operator, language).exec()  # add cashiers now, or later
     names = [op.name for op in ctx.operators.operators()]
     supervisors = [op.name for op in ctx.operators.operators() if op.is_supervisor]

@@ -59,7 +59,10 @@ class LockScreen(QFrame):
         self.setStyleSheet("QFrame#lockScreen { background: #1f2a36; } "
                            "QFrame#lockScreen QLabel { color: #f4f6f8; } "
                            "QLabel#lockTitle { font-size: 34px; font-weight: 700; } "
-                           "QLabel#lockMessage { color: #ffd38a; font-size: 17px; }")
+                           "QLabel#lockMessage { color: #ffd38a; font-size: 17px; } "
+                           "QPushButton#unlockButton { font-size: 22px; font-weight: 600; "
+                           "min-width: 260px; min-height: 52px; background: #1a7f37; "
+                           "color: white; border-radius: 8px; }")
         self.title = QLabel(self.tr("Counter locked"))
         self.title.setObjectName("lockTitle")
         self.reason = QLabel()
@@ -71,7 +74,7 @@ class LockScreen(QFrame):
         self.pin.setPlaceholderText(self.tr("PIN"))
         self.pin.setMinimumWidth(260)
         self.unlock_button = QPushButton(self.tr("Unlock"))
-        self.unlock_button.setObjectName("confirmButton")
+        self.unlock_button.setObjectName("unlockButton")
         self.switch_button = QPushButton(self.tr("Switch operator"))
         self.locked_out = QPushButton(self.tr("Locked out? Unlock an account…"))
         self.message = QLabel()
@@ -258,6 +261,7 @@ class CounterLock(QObject):
                 return
             session.must_change_pin = False
         if session is not self.window.session:
+            session.idle_seconds = self.window.session.idle_seconds  # the synced policy
             self.window.session = session
             self.window.settings.session = session  # settings: supervisor or not
             self.window.status.operator.setText(self.tr("Operator: {0}").format(

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from merchant_pos.store import LedgerError, Operator, OperatorRole
+from merchant_pos.store import Ledger, LedgerError, Operator, OperatorRole
 from merchant_pos.store.staff import StaffManager, StaffMember
 from merchant_pos.ui.dialogs import FormDialog, pin_field
 from merchant_pos.ui.tasks import BackgroundTasks
@@ -159,10 +160,15 @@ class AccountUnlockDialog(_WorkingForm):
 
 
 class RecoveryCodeDialog(QDialog):
-    """Shows the shop's recovery code once."""
+    """Shows the shop's recovery code once; "Print" when a printer is set up."""
 
-    def __init__(self, code: str, parent: QWidget | None = None) -> None:
+    printed = Signal(str)  # what became of the print (tests wait on it)
+
+    def __init__(self, code: str, parent: QWidget | None = None, *,
+                 ledger: Ledger | None = None, language: str = "zh_CN") -> None:
         super().__init__(parent)
+        self.tasks = BackgroundTasks(self)
+        self.language = language
         self.setWindowTitle(self.tr("Recovery code"))
         text = QLabel(self.tr("Write this code down and keep it somewhere safe, away from the "
                               "counter. It unlocks a locked supervisor once; it is shown only "
@@ -174,10 +180,43 @@ class RecoveryCodeDialog(QDialog):
         self.code.setStyleSheet("font-family: monospace; font-size: 28px; font-weight: 700;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
+        self.print_button = buttons.addButton(self.tr("Print"),
+                                              QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.setVisible(False)
+        self.print_button.clicked.connect(lambda: self._print(code))
+        self.status = QLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.code, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.status)
         layout.addWidget(buttons)
+        self.config: Any = None
+        if ledger is not None:
+            from merchant_pos.printing.config import load_config
+
+            self.tasks.run(lambda: load_config(ledger), self._configured, lambda _e: None)
+
+    def _configured(self, config: Any) -> None:
+        self.config = config
+        self.print_button.setVisible(bool(config.target))
+
+    def _print(self, code: str) -> None:
+        from merchant_pos.printing.recovery_slip import print_recovery_code
+
+        config, lang = self.config, self.language
+        self.print_button.setEnabled(False)
+
+        def failed(exc: BaseException) -> None:
+            text = exc.message(lang) if hasattr(exc, "message") else str(exc)
+            self.status.setText(text)
+            self.print_button.setEnabled(True)
+            self.printed.emit(text)
+
+        def done(_r: object) -> None:
+            self.status.setText(self.tr("Printed."))
+            self.printed.emit("")
+
+        self.tasks.run(lambda: print_recovery_code(code, config), done, failed)
 
 
 class StaffDialog(QDialog):
@@ -285,12 +324,25 @@ class StaffDialog(QDialog):
         if member is not None:
             self._run(lambda: staff.unlock(by, member.name))
 
-    def remove(self) -> None:
+    def remove(self) -> QMessageBox | None:
+        """Ask first; a removed operator can no longer sign in (their records stay)."""
         member, staff, by = self.selected(), self.staff, self.by
-        if member is not None:
-            self._run(lambda: staff.remove(by, member.name))
+        if member is None:
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Remove {0}").format(member.name),
+                          self.tr("Remove {0}? They can no longer sign in; their redemptions "
+                                  "keep their name.").format(member.name),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.accepted.connect(lambda: self._run(lambda: staff.remove(by, member.name)))
+        box.open()
+        return box
 
     def new_recovery_code(self) -> None:
         staff, by = self.staff, self.by
-        self.tasks.run(lambda: staff.new_recovery_code(by),
-                       lambda code: RecoveryCodeDialog(code, self).open(), self._failed)
+        self.tasks.run(lambda: staff.new_recovery_code(by), self._show_recovery_code,
+                       self._failed)
+
+    def _show_recovery_code(self, code: str) -> None:
+        self.recovery_dialog = RecoveryCodeDialog(code, self, ledger=self.staff.ledger,
+                                                  language=self.language)
+        self.recovery_dialog.open()

@@ -13,7 +13,13 @@ from pytestqt.qtbot import QtBot
 from merchant_pos.domain.issuing import IssuerKey
 from merchant_pos.domain.quote import CartLine
 from merchant_pos.scan.classify import ScanSource, classify
-from merchant_pos.store import Ledger, MerchantSettingsStore, OperatorRegistry, RedemptionService
+from merchant_pos.store import (
+    Ledger,
+    LedgerError,
+    MerchantSettingsStore,
+    OperatorRegistry,
+    RedemptionService,
+)
 from merchant_pos.store.staff import SYNCED_POLICIES, StaffManager
 from merchant_pos.store.sync_state import SyncStateStore
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
@@ -101,11 +107,14 @@ def test_supervisor_adds_a_cashier_who_redeems_and_cannot_void(counter: Counter,
                                                                 qtbot: QtBot) -> None:
     c, w = counter, counter.window
     _add_cashier(c, qtbot).accept()
+    qtbot.waitUntil(lambda: w.session.idle_seconds == 5 * 60, timeout=10_000)
     w.lock()
     assert w.locker.locked and w.locker.screen.isVisible()
     assert w.locker.screen.geometry() == w.rect()
     _sign_in_on_lock_screen(c, qtbot, CASHIER, CASHIER_PIN)
     assert not w.locker.locked and w.session.operator.name == CASHIER
+    assert w.session.idle_seconds == 5 * 60  # the synced policy holds for the next operator
+    assert w.settings.session is w.session  # settings: the new operator's rights
     assert CASHIER in w.status.operator.text()
     _scan(c, qtbot, make_code(c.key, claims(sub="B-STAFF-1")))
     with qtbot.waitSignal(w.quoted, timeout=10_000):
@@ -196,8 +205,76 @@ def test_idle_lock_hides_the_customer_and_refuses_scans(counter: Counter, qtbot:
     assert not [t for t in _visible_texts() if "马*花" in t]
     _sign_in_on_lock_screen(c, qtbot, BOSS, BOSS_PIN)
     assert not w.locker.locked and w.centralWidget().isEnabled()
+    assert w.session.idle_seconds == 5 * 60  # the next operator keeps the synced policy
     assert all(s.isEnabled() for s in w.keys.shortcuts)
 
 
 def _grab(widget: QWidget, path: Path) -> None:
     assert widget.grab().save(str(path))
+
+
+def test_a_locked_supervisor_comes_back_with_the_recovery_code(qtbot: QtBot,
+                                                              tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "data", clock=FakeClock(NOW)) as ledger:
+        staff = StaffManager(OperatorRegistry(ledger, hasher=FAST_PINS))
+        code = staff.create_first_supervisor(BOSS, BOSS_PIN).recovery_code
+        for _ in range(10):
+            with pytest.raises(LedgerError):
+                staff.registry.sign_in(BOSS, "9090")
+        dialog = AccountUnlockDialog(staff, BOSS, [BOSS], "en")
+        qtbot.addWidget(dialog)
+        assert dialog.supervisor.count() == 0  # not themselves
+        dialog.code.setText("WRNG-WRNG-WRNG-WRNG")
+        dialog.accept()
+        qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=10_000)
+        assert "not valid" in dialog.error.text()
+        dialog.code.setText(code)
+        with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+            dialog.accept()
+        fresh = dialog.result_value
+        assert isinstance(fresh, str) and fresh != code  # shown once, the old one is spent
+        assert staff.registry.sign_in(BOSS, BOSS_PIN).operator.name == BOSS
+
+
+def test_removing_asks_first_and_keeps_the_last_supervisor(counter: Counter,
+                                                           qtbot: QtBot) -> None:
+    dialog = _add_cashier(counter, qtbot)
+    dialog.select(BOSS)
+    box = dialog.remove()
+    assert box is not None and BOSS in box.text()
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        box.button(box.StandardButton.Yes).click()
+    assert "last supervisor" in dialog.message.text()
+    dialog.select(CASHIER)
+    box = dialog.remove()
+    assert box is not None
+    box.button(box.StandardButton.No).click()
+    assert counter.staff.member(CASHIER).active
+    box = dialog.remove()
+    assert box is not None
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        box.button(box.StandardButton.Yes).click()
+    statuses = {dialog.table.item(r, 0).text(): dialog.table.item(r, 2).text()
+                for r in range(dialog.table.rowCount())}
+    assert statuses == {BOSS: "Active", CASHIER: "Removed"}
+
+
+def test_a_new_recovery_code_prints_when_a_printer_is_set(counter: Counter, qtbot: QtBot,
+                                                          tmp_path: Path) -> None:
+    from merchant_pos.printing.config import TARGET
+    from merchant_pos.store.settings import CounterSettings
+
+    paper = tmp_path / "printer.bin"
+    CounterSettings(counter.ledger).update({TARGET: f"file://{paper}"}, operator_id=None)
+    dialog = StaffDialog(counter.staff, counter.window.session.operator, "en", counter.window)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10_000)
+    dialog.new_recovery_code()
+    qtbot.waitUntil(lambda: getattr(dialog, "recovery_dialog", None) is not None,
+                    timeout=10_000)
+    shown = dialog.recovery_dialog
+    qtbot.waitUntil(lambda: shown.print_button.isVisible(), timeout=10_000)
+    with qtbot.waitSignal(shown.printed, timeout=10_000) as printed:
+        shown.print_button.click()
+    assert printed.args == [""]
+    assert shown.code.text().encode() in paper.read_bytes()
+    assert paper.read_bytes().startswith(b"\x1b@")  # ESC/POS: initialise the printer

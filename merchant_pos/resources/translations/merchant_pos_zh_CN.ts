@@ -726,6 +726,14 @@
         <source>Write this code down and keep it somewhere safe, away from the counter. It unlocks a locked supervisor once; it is shown only now.</source>
         <translation>请抄下此码，存放在收银台以外的安全地方。它可解锁一次被锁定的主管；只显示这一次。</translation>
     </message>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Printed.</source>
+        <translation>已打印。</translation>
+    </message>
 </context>
 <context>
     <name>ScanCodeField</name>
@@ -905,6 +913,14 @@
     <message>
         <source>Choose an active operator first</source>
         <translation>请先选择一位在职操作员</translation>
+    </message>
+    <message>
+        <source>Remove {0}</source>
+        <translation>停用 {0}</translation>
+    </message>
+    <message>
+        <source>Remove {0}? They can no longer sign in; their redemptions keep their name.</source>
+        <translation>停用 {0}？停用后不能再登录；其核销记录仍显示此姓名。</translation>
     </message>
 </context>
 <context>
