@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -12,18 +14,25 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from merchant_pos.store import migrate
+from merchant_pos.store import backups, file_modes, migrate
 from merchant_pos.store.audit import AuditHead, AuditLog, AuditVerification
+from merchant_pos.store.device_secret import (
+    FINGERPRINT_SETTING,
+    SECRET_BYTES,
+    DeviceSecret,
+    DeviceSecretStore,
+)
 from merchant_pos.store.engine import (
     BEGIN_OPTION,
     DEFAULT_BUSY_TIMEOUT_MS,
     BackgroundCheckpointer,
     create_ledger_engine,
+    purge_wal,
     raw_connection,
     translated_errors,
 )
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
-from merchant_pos.store.paths import data_dir, ledger_path
+from merchant_pos.store.paths import BACKUP_DIR, data_dir, ledger_path
 
 Clock = Callable[[], int]
 """Returns the current UTC epoch seconds (the sync engine may inject a corrected clock)."""
@@ -50,10 +59,14 @@ class Ledger:
     :class:`LedgerError` with a clear message; nothing partial is committed.
     """
 
-    def __init__(self, engine: Engine, path: Path, clock: Clock = system_clock) -> None:
+    def __init__(self, engine: Engine, path: Path, clock: Clock = system_clock,
+                 device_secret: DeviceSecret | None = None) -> None:
         self.engine = engine
         self.path = path
         self.clock = clock
+        # Keys the PIN hashes (and seals backups); see merchant_pos.store.device_secret.
+        self.device_secret = device_secret or DeviceSecret(secrets.token_bytes(SECRET_BYTES))
+        self.secret_replaced = False  # the ledger knew another secret: PINs need recovery
         self.audit = AuditLog()
         self.writer = engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
         self.backup_taken: Path | None = None
@@ -63,37 +76,70 @@ class Ledger:
     def open(cls, directory: str | Path | None = None, *, path: Path | None = None,
              clock: Clock = system_clock,
              busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-             background_checkpoints: bool = True) -> Ledger:
+             background_checkpoints: bool = True,
+             secrets_store: DeviceSecretStore | None = None) -> Ledger:
         """Open (creating, or migrating after a backup) the ledger.
 
         ``directory`` overrides the data dir (``--data-dir``); ``path`` names the
         file directly. A database from a newer program version is refused before
-        anything is written to it.
+        anything is written to it. The data folder is made 0700 and the ledger's
+        files 0600 (POSIX); the device secret comes from ``secrets_store`` (default:
+        the keyring, else ``device-secret.key`` in the ledger's folder).
         """
         if path is None:
             folder = data_dir(directory)
             with translated_errors():
                 try:
-                    folder.mkdir(parents=True, exist_ok=True)
+                    file_modes.private_dir(folder)
                 except OSError as exc:
                     raise LedgerError(LedgerErrorId.CANNOT_OPEN, str(exc)) from exc
             path = ledger_path(folder)
+        secret: DeviceSecret | None = None
         if str(path) != ":memory:":
             _check_writable(path)
             migrate.check_not_newer(path)
+            with translated_errors():
+                file_modes.private_file(path)
+                file_modes.restrict_ledger_files(path)
+                secret, _created = (secrets_store or DeviceSecretStore(path.parent)
+                                    ).load_or_create()
         engine = create_ledger_engine(path, busy_timeout_ms)
         try:
             with translated_errors():
-                backup = migrate.upgrade(engine, path)
+                backup = migrate.upgrade(engine, path, secret=secret)
+                if secret is not None:
+                    backups.seal_plain_backups(path.parent / BACKUP_DIR, secret)
+                file_modes.restrict_ledger_files(path)
         except BaseException:
             engine.dispose()
             raise
-        ledger = cls(engine, path, clock)
+        ledger = cls(engine, path, clock, secret)
         ledger.backup_taken = backup
+        if secret is not None:
+            ledger.secret_replaced = ledger._note_fingerprint(secret)
         if background_checkpoints:
             ledger.checkpointer = BackgroundCheckpointer(engine)
             ledger.checkpointer.start()
         return ledger
+
+    def _note_fingerprint(self, secret: DeviceSecret) -> bool:
+        """Remember which secret keys this ledger; ``True`` if it knew another one (lost
+        keyring or credentials file: the keyed PIN hashes no longer check)."""
+        with self.write() as session:
+            db = raw_connection(session)
+            row = db.execute("SELECT value FROM settings WHERE key = ?",
+                             (FINGERPRINT_SETTING,)).fetchone()
+            known = json.loads(row[0]) if row else None
+            if known == secret.fingerprint:
+                return False
+            db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO "
+                       "UPDATE SET value = excluded.value",
+                       (FINGERPRINT_SETTING, json.dumps(secret.fingerprint)))
+            return known is not None
+
+    def purge_wal(self) -> bool:
+        """Empty the -wal file (see :func:`merchant_pos.store.engine.purge_wal`)."""
+        return purge_wal(self.engine)
 
     def close(self) -> None:
         if self.checkpointer is not None:

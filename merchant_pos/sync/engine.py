@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from merchant_pos.store import redeem_limits
 from merchant_pos.store.errors import LedgerError
 from merchant_pos.store.sync_state import SyncKind
 from merchant_pos.sync import server_api
@@ -40,12 +41,7 @@ from merchant_pos.sync.ledger_port import (
     SyncLedger,
     outcome_detail,
 )
-from merchant_pos.sync.offline_policy import (
-    OfflinePolicy,
-    PolicyFinding,
-    check_freshness,
-    check_redemption,
-)
+from merchant_pos.sync.offline_policy import OfflinePolicy, PolicyFinding
 from merchant_pos.sync.push_items import UnsendableEntry, push_item
 from merchant_pos.sync.report import ConnectionState, SyncReport, SyncStatus
 from merchant_pos.sync.retry import RetryPolicy, call_with_retry
@@ -56,12 +52,13 @@ T = TypeVar("T")
 Sleep = Callable[[float, threading.Event], bool]
 """``sleep(seconds, cancel) -> False if cancelled``; injectable so tests need not wait."""
 
-LAST_SUCCESS = "sync.last_success_at"
+LAST_SUCCESS = redeem_limits.LAST_SUCCESS
 CLOCK_OFFSET = "sync.clock_offset"
 CONNECTION_STATE = "sync.connection_state"
 LAST_ERROR = "sync.last_error"
 CA_BUNDLE = "sync.ca_bundle"
-POLICIES = "sync.policies"
+POLICIES = redeem_limits.POLICIES
+DEVICE_REVOKED = redeem_limits.DEVICE_REVOKED  # the ledger refuses redemptions while set
 SERVER_URL = "sync.server_url"   # not secret: shown in the status; the token is elsewhere
 DEVICE_ID = "sync.device_id"
 BISECT_STATUSES = frozenset({400, 413, 422})
@@ -153,11 +150,14 @@ class SyncEngine:
     def _finish(self, report: SyncReport) -> None:
         if report.ok:
             self.ledger.set_setting(LAST_SUCCESS, report.finished_at)
+            self.ledger.set_setting(DEVICE_REVOKED, None)
             self._set_state(ConnectionState.IDLE, None)
         elif report.cancelled:
             self._set_state(ConnectionState.IDLE, None)
         elif report.error is not None:
             self._set_state(_state_for(report.error), report.error.message_id)
+            if report.error.message_id == "device_revoked":
+                self.ledger.set_setting(DEVICE_REVOKED, report.finished_at)
         self.ledger.record_attempt("sync", report.finished_at,
                                    None if report.ok else (report.error.message_id
                                                            if report.error else "cancelled"))
@@ -217,6 +217,8 @@ class SyncEngine:
                         self._apply_answers(following, in_flight.result(), report)
                     raise Cancelled()
                 current = following
+        if report.pushed:
+            self.ledger.purge_wal()
         report.left_pending = self.ledger.pending_count()
         if report.left_pending == 0:
             self.ledger.state.mark_fresh(SyncKind.PUSH, self.clock.now())
@@ -345,12 +347,11 @@ class SyncEngine:
         return OfflinePolicy.from_config(stored) if isinstance(stored, dict) else OfflinePolicy()
 
     def check_redemption(self, new_covered_fen: int = 0) -> PolicyFinding | None:
-        """Whether a new redemption may be recorded now (None) or why not."""
-        return check_redemption(
-            self.policy(), now=self.clock.now(),
-            last_sync_success_at=self.ledger.get_setting(LAST_SUCCESS),
-            unsynced_covered_fen=self.ledger.unsynced_covered(),
-            new_covered_fen=new_covered_fen)
+        """Whether a new redemption may be recorded now (None) or why not: what the
+        ledger's ``redeem`` would refuse (it enforces this; the window shows it)."""
+        findings = redeem_limits.current_findings(self.ledger.ledger, self.clock.now(),
+                                                  new_covered_fen)
+        return findings[0] if findings else None
 
     def status(self, language: str = "zh_CN") -> SyncStatus:
         """Reads the ledger only (never the keyring or the network): safe to call from
@@ -381,9 +382,8 @@ class SyncEngine:
             clock_offset_seconds=self.clock.offset,
             clock_warning=self.clock.skew_warning(language),
             redemption_block=self.check_redemption(),
-            stale_findings=check_freshness(self.policy(), now=now,
-                                           trust_list_fresh_at=fresh["trust"],
-                                           revocations_fresh_at=fresh["revocations"]),
+            stale_findings=[f for f in redeem_limits.current_findings(self.ledger.ledger, now)
+                            if f.message_id.startswith("stale_")],
             last_error=_error_text(last_error, language),
         )
 

@@ -17,9 +17,11 @@ from sqlalchemy import Table, bindparam, select, update
 
 from merchant_pos.domain.trust import TrustList
 from merchant_pos.store.audit import AuditKind, canonical_json
+from merchant_pos.store.engine import raw_connection
 from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.models import OutboxRow, RedemptionRow, RedemptionStatus, SyncStateRow
 from merchant_pos.store.outbox import RedemptionOutbox
+from merchant_pos.store.receipt_snapshot import forget_answered
 from merchant_pos.store.reference import (
     CategoryInfo,
     MerchantProfile,
@@ -137,6 +139,8 @@ class SyncLedger:
                         _redemptions.c.status != VOIDED,
                     ).values(status=bindparam("b_status"), server_reason=bindparam("b_reason")),
                         redemption_rows)
+                # Answered: the payload and the code text are no longer needed here.
+                forget_answered(raw_connection(session), [o.entry_id for o in final])
                 SyncStateStore.mark_fresh_in(session, SyncKind.PUSH, now)
                 self.ledger.audit.append(session, at=now, kind=AuditKind.SYNC_RESULT,
                                          operator_id=None,
@@ -144,6 +148,10 @@ class SyncLedger:
         for outcome in outcomes.values():
             if outcome.status not in FINAL_STATUSES:
                 self.outbox.record_attempt([outcome.entry_id], outcome.detail or "error")
+
+    def purge_wal(self) -> None:
+        """After answers were applied: their old page images leave the -wal file."""
+        self.ledger.purge_wal()
 
     def record_push_failure(self, entries: Iterable[OutboxEntry], error: str, at: int) -> None:
         ids = [e.entry_id for e in entries]

@@ -67,13 +67,6 @@ class CounterServices:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class PolicyRefusal:
-    """The offline policy refused a new redemption (nothing was recorded)."""
-
-    finding: Any  # merchant_pos.sync.offline_policy.PolicyFinding
-
-
 class CounterWindow(QMainWindow):
     quoted = Signal()  # a quote (or a rejection) was shown: tests wait on it
     redeemed = Signal(object)  # Receipt
@@ -274,25 +267,19 @@ class CounterWindow(QMainWindow):
         if self._pending_redemption_id is None:
             self._pending_redemption_id = str(uuid.uuid4())
         rid, lines, covered = self._pending_redemption_id, self.cart.lines(), cq.covered
-        service, session, sync = self.services.redemptions, self.session, self.services.sync
+        service, session = self.services.redemptions, self.session
 
-        def redeem() -> Receipt | PolicyRefusal:
-            # The offline policy reads the ledger too: checked here, off the UI thread.
-            if sync is not None:
-                block = sync.check_redemption(covered)
-                if block is not None and block.blocking:
-                    return PolicyRefusal(block)
+        def redeem() -> Receipt:
+            # The ledger enforces the offline limits inside redeem; a refusal comes back
+            # as a LedgerError with the clerk's message.
             return service.redeem(rid, code, lines, session, expected_covered=covered)
 
         self._set_busy(True)
         self.show_message(self.tr("Saving…"), "info")
         self.tasks.run(redeem, self._redeem_done, self._redeem_failed)
 
-    def _redeem_done(self, receipt: Receipt | PolicyRefusal) -> None:
+    def _redeem_done(self, receipt: Receipt) -> None:
         self._set_busy(False)
-        if isinstance(receipt, PolicyRefusal):
-            self.show_message(receipt.finding.message(self.services.language), "error")
-            return
         self.redeemed.emit(receipt)
         self.reset()
         self.show_message(self.tr("Recorded. Receipt {0}: covered {1}, customer pays {2}")
