@@ -25,7 +25,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from merchant_pos.store.device_secret import DeviceSecret
+from merchant_pos.store.device_secret import subkey
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.file_modes import private_dir, private_file
 
@@ -45,9 +45,9 @@ def _chunks(data: bytes) -> Iterator[tuple[int, bytes, bool]]:
         yield i, data[i * CHUNK:(i + 1) * CHUNK], i == count - 1
 
 
-def seal_bytes(data: bytes, target: Path, secret: DeviceSecret) -> Path:
+def seal_bytes(data: bytes, target: Path, secret: bytes) -> Path:
     """Write ``data`` (a whole SQLite file) sealed to ``target`` (0600, fsynced)."""
-    aead = AESGCM(secret.subkey(PURPOSE))
+    aead = AESGCM(subkey(secret, PURPOSE))
     prefix = os.urandom(8)
     private_dir(target.parent)
     private_file(target)
@@ -61,7 +61,7 @@ def seal_bytes(data: bytes, target: Path, secret: DeviceSecret) -> Path:
     return target
 
 
-def sealed_copy(source: Path, target: Path, secret: DeviceSecret) -> Path:
+def sealed_copy(source: Path, target: Path, secret: bytes) -> Path:
     """A consistent copy of the ledger at ``source`` (WAL included), sealed to ``target``."""
     src = sqlite3.connect(str(source))
     mem = sqlite3.connect(":memory:")
@@ -74,12 +74,12 @@ def sealed_copy(source: Path, target: Path, secret: DeviceSecret) -> Path:
     return seal_bytes(data, target, secret)
 
 
-def unseal(path: Path, secret: DeviceSecret) -> bytes:
+def unseal(path: Path, secret: bytes) -> bytes:
     """The SQLite file inside a sealed backup; CORRUPT if it was altered or the secret differs."""
     raw = path.read_bytes()
     if raw[:8] != MAGIC:
         raise LedgerError(LedgerErrorId.CORRUPT, f"{path.name} is not a sealed backup")
-    aead, prefix, pos, out = AESGCM(secret.subkey(PURPOSE)), raw[8:16], 16, bytearray()
+    aead, prefix, pos, out = AESGCM(subkey(secret, PURPOSE)), raw[8:16], 16, bytearray()
     index = 0
     while pos < len(raw):
         (size,) = struct.unpack(">I", raw[pos:pos + 4])
@@ -95,7 +95,7 @@ def unseal(path: Path, secret: DeviceSecret) -> bytes:
     return bytes(out)
 
 
-def restore(path: Path, secret: DeviceSecret, target: Path) -> Path:
+def restore(path: Path, secret: bytes, target: Path) -> Path:
     """Write the ledger inside the sealed backup ``path`` to ``target`` (0600)."""
     data = unseal(path, secret)
     private_file(target)
@@ -103,7 +103,7 @@ def restore(path: Path, secret: DeviceSecret, target: Path) -> Path:
     return target
 
 
-def backup_revision(path: Path, secret: DeviceSecret) -> str | None:
+def backup_revision(path: Path, secret: bytes) -> str | None:
     """The schema revision stored in a sealed backup (read in memory)."""
     db = sqlite3.connect(":memory:")
     try:
@@ -114,7 +114,7 @@ def backup_revision(path: Path, secret: DeviceSecret) -> str | None:
         db.close()
 
 
-def seal_plain_backups(folder: Path, secret: DeviceSecret) -> list[Path]:
+def seal_plain_backups(folder: Path, secret: bytes) -> list[Path]:
     """Backups an older version wrote in the clear: sealed, then the plain file
     overwritten with zeros and removed. Returns the sealed files."""
     done: list[Path] = []

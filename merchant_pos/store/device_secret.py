@@ -1,112 +1,152 @@
-"""The device secret: 32 random bytes that key what the ledger file alone must not reveal.
+"""The device secret: 32 random bytes that key the audit chain (and, for issue 11 item 5,
+the PIN hashes), held in the OS keyring, else in a user-only file.
 
-PIN hashes are keyed with it (``purpose="pin"``), migration backups are sealed
-with it (``"backup"``), and the audit chain can be keyed with it (``"audit"``):
-each use takes its own sub-key, so no two uses share key material.
+The ledger file alone is then not enough to recompute the chain or search a PIN:
+whoever edits ``ledger.sqlite3`` without the secret leaves marks ``audit verify``
+sees. The secret never goes into the database, a log or a support bundle.
 
-It lives in the OS keyring; where there is none (headless Linux), in
-``device-secret.key`` (0600) beside the ledger. Neither is in the ledger file
-or its migration backups, and support bundles must leave out
-:data:`CREDENTIAL_FILES`. Lose it and the keyed PIN hashes cannot be checked:
-the supervisor recovery of the staff issue applies (``Ledger.secret_replaced``
-says so).
+Where it lives:
+
+* the OS keyring (service ``merchant-pos``, one account per data folder);
+* where there is none (headless Linux), ``<data folder>/credentials/device-secret``,
+  mode 0600 in a 0700 folder. Backups (``backups/``) copy the ledger file only and
+  support bundles must leave ``credentials/`` out (``SECRET_FOLDER``).
+
+Losing the secret (a new PC, a wiped keyring) makes old chain rows unverifiable and
+old PIN hashes unusable: the supervisor recovery of the staff issue applies.
 """
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import hashlib
 import hmac
+import os
 import secrets
-from dataclasses import dataclass, field
+import stat
+import tempfile
+import threading
 from pathlib import Path
 
 import keyring
 import keyring.errors
 from keyring.backends import fail
 
-from merchant_pos.store.file_modes import restrict, write_private_text
-
 SERVICE = "merchant-pos"
-SECRET_FILE = "device-secret.key"
-TOKEN_FILE = "device-credentials.json"  # the sync token's fallback (merchant_pos.sync)
-CREDENTIAL_FILES = (SECRET_FILE, TOKEN_FILE)
-"""Files of the data folder that no backup or support bundle may copy."""
+SECRET_FOLDER = "credentials"
+SECRET_FILE = "device-secret"
 SECRET_BYTES = 32
-FINGERPRINT_SETTING = "device_secret.fingerprint"
-
-
-@dataclass(frozen=True)
-class DeviceSecret:
-    """The secret itself never shows in ``repr``; use :meth:`subkey` per purpose."""
-
-    value: bytes = field(repr=False)
-
-    def subkey(self, purpose: str) -> bytes:
-        return hmac.new(self.value, b"merchant-pos/" + purpose.encode(), hashlib.sha256).digest()
-
-    @property
-    def fingerprint(self) -> str:
-        """Not secret: lets the ledger notice that its secret was replaced."""
-        return self.subkey("fingerprint").hex()[:16]
-
-
-def keyring_usable() -> bool:
-    backend = keyring.get_keyring()
-    return not isinstance(backend, fail.Keyring) and backend.priority > 0
 
 
 class DeviceSecretStore:
-    """Keyring first, else the 0600 file in the data folder; one secret per data folder."""
+    """Loads the secret, creating it on first use. ``use_keyring=False``: file only."""
 
     def __init__(self, data_dir: Path, *, use_keyring: bool = True) -> None:
         self.data_dir = Path(data_dir)
         self.use_keyring = use_keyring
-        self.path = self.data_dir / SECRET_FILE
-        where = str(self.data_dir.expanduser().resolve()).encode()
-        self.account = "device-secret-" + hashlib.sha256(where).hexdigest()[:16]
+        self.fallback_path = self.data_dir / SECRET_FOLDER / SECRET_FILE
+        folder_id = hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:16]
+        self.account = f"device-secret-{folder_id}"
+        self._lock = threading.Lock()
 
-    def _keyring(self) -> bool:
-        return self.use_keyring and keyring_usable()
+    def keyring_available(self) -> bool:
+        if not self.use_keyring:
+            return False
+        backend = keyring.get_keyring()
+        return not isinstance(backend, fail.Keyring) and backend.priority > 0
 
-    def load(self) -> DeviceSecret | None:
-        """The file where one exists (it was made because no keyring was there; checked
-        first, it also spares every start-up the keyring's slow backend probe), else
-        the keyring."""
-        try:
-            restrict(self.path)
-            return _decode(self.path.read_text(encoding="ascii"))
-        except (FileNotFoundError, UnicodeDecodeError):
-            pass
-        if self._keyring():
+    def load(self) -> bytes | None:
+        """The stored secret, or None when there is none yet."""
+        if self.keyring_available():
             try:
                 raw = keyring.get_password(SERVICE, self.account)
             except keyring.errors.KeyringError:
                 raw = None
-            if raw is not None:
+            if raw:
                 return _decode(raw)
-        return None
+        try:
+            return _decode(self.fallback_path.read_text(encoding="ascii"))
+        except (FileNotFoundError, UnicodeDecodeError):
+            return None
 
-    def load_or_create(self) -> tuple[DeviceSecret, bool]:
-        """The stored secret, or a new one stored now; ``True`` when it was created."""
-        found = self.load()
-        if found is not None:
-            return found, False
-        secret = DeviceSecret(secrets.token_bytes(SECRET_BYTES))
-        text = base64.b64encode(secret.value).decode("ascii")
-        if self._keyring():
+    def load_or_create(self) -> bytes:
+        with self._lock:
+            found = self.load()
+            if found is not None:
+                return found
+            self._save(secrets.token_bytes(SECRET_BYTES))
+            saved = self.load()  # another process may have made one first: theirs wins
+            if saved is None:
+                raise OSError(f"the device secret could not be stored in {self.fallback_path}")
+            return saved
+
+    def where(self) -> str:
+        """"keyring" or "file": where the secret is (for ``self-test`` and support)."""
+        if self.keyring_available():
+            with contextlib.suppress(keyring.errors.KeyringError):
+                if keyring.get_password(SERVICE, self.account):
+                    return "keyring"
+        return "file"
+
+    def _save(self, secret: bytes) -> None:
+        if self.keyring_available():
             try:
-                keyring.set_password(SERVICE, self.account, text)
-                return secret, True
+                keyring.set_password(SERVICE, self.account, secret.hex())
             except keyring.errors.KeyringError:
                 pass
-        write_private_text(self.path, text)
-        return secret, True
+            else:
+                return
+        self._write_file(secret.hex())
+
+    def _write_file(self, content: str) -> None:
+        write_user_only(self.fallback_path, content, exclusive=True)
 
 
-def _decode(text: str) -> DeviceSecret | None:
+def write_user_only(path: Path, content: str, *, exclusive: bool = False) -> None:
+    """Write ``content`` to ``path`` atomically and durably, readable by the user only
+    (0600 in a 0700 folder on POSIX; on Windows the profile folder's ACL applies).
+    ``exclusive``: keep an existing file (the first of several racing writers wins)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".cred-", dir=path.parent)  # created 0600
     try:
-        value = base64.b64decode(text.strip(), validate=True)
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, stat.S_IRUSR | stat.S_IWUSR)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if exclusive:
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _decode(raw: str) -> bytes | None:
+    try:
+        value = bytes.fromhex(raw.strip())
     except ValueError:
         return None
-    return DeviceSecret(value) if len(value) == SECRET_BYTES else None
+    return value if len(value) == SECRET_BYTES else None
+
+
+# -- sub-keys: one per use, so no two uses share key material (issue 11 item 5) -----------
+FINGERPRINT_SETTING = "device_secret.fingerprint"
+CREDENTIAL_FILES = (f"{SECRET_FOLDER}/{SECRET_FILE}", "device-credentials.json")
+"""Files of the data folder that no backup or support bundle may copy."""
+
+
+def subkey(secret: bytes, purpose: str) -> bytes:
+    """The key for one use of the secret (``"pin"``: PIN hashes, ``"backup"``: sealed
+    migration backups)."""
+    return hmac.new(secret, b"merchant-pos/" + purpose.encode(), hashlib.sha256).digest()
+
+
+def fingerprint(secret: bytes) -> str:
+    """Not secret: lets the ledger notice that its secret was replaced."""
+    return subkey(secret, "fingerprint").hex()[:16]

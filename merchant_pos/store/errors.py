@@ -23,6 +23,9 @@ class LedgerErrorId(StrEnum):
     NOT_CONFIGURED = "not_configured"
     CATEGORY_NOT_ALLOWED = "category_not_allowed"
     BAD_CART = "bad_cart"
+    CART_TOO_LONG = "cart_too_long"
+    CART_TOO_LARGE = "cart_too_large"
+    VOID_REASON_TOO_LONG = "void_reason_too_long"
     NOTHING_COVERED = "nothing_covered"
     QUOTE_CHANGED = "quote_changed"
     ID_REUSED = "redemption_id_reused"
@@ -46,6 +49,9 @@ class LedgerErrorId(StrEnum):
     STALE_TRUST_LIST = "stale_trust_list"
     STALE_REVOCATIONS = "stale_revocations"
     DEVICE_REVOKED = "device_revoked"
+    CLOCK_BEHIND = "clock_behind"
+    INVALID_SETTING = "invalid_setting"
+    UNDO_NOT_ALLOWED = "undo_not_allowed"
 
 
 MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
@@ -99,6 +105,20 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
     LedgerErrorId.BAD_CART: {
         "zh_CN": "购物清单有误：每行需要类别、正数金额和数量",
         "en": "The cart is not valid: each line needs a category, a positive amount and quantity",
+    },
+    LedgerErrorId.CART_TOO_LONG: {
+        "zh_CN": "一单最多 {subject} 行商品，本单未保存。请分成几单核销",
+        "en": "A cart may have at most {subject} lines; nothing was saved. "
+              "Split it into several redemptions",
+    },
+    LedgerErrorId.CART_TOO_LARGE: {
+        "zh_CN": "本单金额超出上限（{subject}），未保存。请检查金额",
+        "en": "This cart's amount is over the limit ({subject}); nothing was saved. "
+              "Check the amounts",
+    },
+    LedgerErrorId.VOID_REASON_TOO_LONG: {
+        "zh_CN": "作废原因最多 {subject} 个字，请写短一些",
+        "en": "A void reason has at most {subject} characters; please shorten it",
     },
     LedgerErrorId.NOTHING_COVERED: {
         "zh_CN": "此受助码不能抵扣本单中的任何商品，无需核销",
@@ -196,6 +216,21 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
         "zh_CN": "本机已被基金会停用，不能核销。请联系基金会",
         "en": "This device has been disabled by the foundation and may not redeem; "
               "please contact them",
+    },
+    LedgerErrorId.CLOCK_BEHIND: {
+        "zh_CN": "本机时钟比可信时间慢了约 {subject} 分钟，已暂停核销。"
+                 "请把电脑时间调准，或联网同步后再试",
+        "en": "This computer's clock is about {subject} minutes behind the trusted time; "
+              "redemptions are paused. Set the clock right, or sync, then try again",
+    },
+    LedgerErrorId.INVALID_SETTING: {
+        "zh_CN": "设置值无效，未保存任何更改",
+        "en": "That setting value is not allowed; nothing was changed",
+    },
+    LedgerErrorId.UNDO_NOT_ALLOWED: {
+        "zh_CN": "无法撤销：只能在几秒内撤销自己刚做的最后一笔核销。请让主管在今日记录中作废",
+        "en": "Cannot undo: only your own last redemption, within a few seconds. Ask a "
+              "supervisor to void it in today's redemptions",
     },
 }
 

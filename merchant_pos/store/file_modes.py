@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 PRIVATE_DIR = 0o700
@@ -57,20 +56,3 @@ def restrict_ledger_files(db_path: Path) -> None:
     for suffix in LEDGER_SUFFIXES:
         restrict(Path(f"{db_path}{suffix}"))
 
-
-def write_private_text(path: Path, text: str) -> None:
-    """Replace ``path`` atomically with ``text``, 0600 from the start, in a 0700 folder."""
-    private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=".private-", dir=path.parent)  # created 0600
-    try:
-        if hasattr(os, "fchmod"):  # POSIX; on Windows the profile dir's ACL applies
-            os.fchmod(fd, PRIVATE_FILE)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -18,9 +17,8 @@ from merchant_pos.store import backups, file_modes, migrate
 from merchant_pos.store.audit import AuditHead, AuditLog, AuditVerification
 from merchant_pos.store.device_secret import (
     FINGERPRINT_SETTING,
-    SECRET_BYTES,
-    DeviceSecret,
     DeviceSecretStore,
+    fingerprint,
 )
 from merchant_pos.store.engine import (
     BEGIN_OPTION,
@@ -59,15 +57,16 @@ class Ledger:
     :class:`LedgerError` with a clear message; nothing partial is committed.
     """
 
-    def __init__(self, engine: Engine, path: Path, clock: Clock = system_clock,
-                 device_secret: DeviceSecret | None = None) -> None:
+    def __init__(self, engine: Engine, path: Path, clock: Clock = system_clock, *,
+                 secret: bytes, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.engine = engine
         self.path = path
         self.clock = clock
-        # Keys the PIN hashes (and seals backups); see merchant_pos.store.device_secret.
-        self.device_secret = device_secret or DeviceSecret(secrets.token_bytes(SECRET_BYTES))
+        self.monotonic = monotonic  # the trusted-time mark measures elapsed time with it
+        # Keys the audit chain and the PIN hashes, seals backups (store.device_secret).
+        self.device_secret = secret
         self.secret_replaced = False  # the ledger knew another secret: PINs need recovery
-        self.audit = AuditLog()
+        self.audit = AuditLog(secret)
         self.writer = engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
         self.backup_taken: Path | None = None
         self.checkpointer: BackgroundCheckpointer | None = None
@@ -77,14 +76,16 @@ class Ledger:
              clock: Clock = system_clock,
              busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
              background_checkpoints: bool = True,
-             secrets_store: DeviceSecretStore | None = None) -> Ledger:
+             secrets: DeviceSecretStore | None = None,
+             monotonic: Callable[[], float] = time.monotonic) -> Ledger:
         """Open (creating, or migrating after a backup) the ledger.
 
         ``directory`` overrides the data dir (``--data-dir``); ``path`` names the
         file directly. A database from a newer program version is refused before
         anything is written to it. The data folder is made 0700 and the ledger's
-        files 0600 (POSIX); the device secret comes from ``secrets_store`` (default:
-        the keyring, else ``device-secret.key`` in the ledger's folder).
+        files 0600 (POSIX). ``secrets`` holds the device secret that keys the audit
+        chain and the PIN hashes and seals migration backups (default: the keyring,
+        else ``credentials/`` in the data folder).
         """
         if path is None:
             folder = data_dir(directory)
@@ -94,15 +95,18 @@ class Ledger:
                 except OSError as exc:
                     raise LedgerError(LedgerErrorId.CANNOT_OPEN, str(exc)) from exc
             path = ledger_path(folder)
-        secret: DeviceSecret | None = None
+        secret: bytes | None = None
+        existing: bytes | None = None
         if str(path) != ":memory:":
             _check_writable(path)
             migrate.check_not_newer(path)
             with translated_errors():
                 file_modes.private_file(path)
                 file_modes.restrict_ledger_files(path)
-                secret, _created = (secrets_store or DeviceSecretStore(path.parent)
-                                    ).load_or_create()
+                # Before migrating: it seals the backup and keys the old PIN hashes.
+                store = secrets or DeviceSecretStore(path.parent)
+                existing = store.load()
+                secret = existing if existing is not None else store.load_or_create()
         engine = create_ledger_engine(path, busy_timeout_ms)
         try:
             with translated_errors():
@@ -113,16 +117,24 @@ class Ledger:
         except BaseException:
             engine.dispose()
             raise
-        ledger = cls(engine, path, clock, secret)
+        if secret is None:  # ":memory:" cannot be WAL: refused above, by its pragmas
+            raise LedgerError(LedgerErrorId.CANNOT_OPEN, "no device secret")
+        ledger = cls(engine, path, clock, secret=secret, monotonic=monotonic)
+        try:
+            with ledger.write() as session:
+                ledger.audit.key_existing_chain(raw_connection(session), clock(),
+                                                secret_is_new=existing is None)
+        except BaseException:
+            engine.dispose()
+            raise
         ledger.backup_taken = backup
-        if secret is not None:
-            ledger.secret_replaced = ledger._note_fingerprint(secret)
+        ledger.secret_replaced = ledger._note_fingerprint(secret)
         if background_checkpoints:
             ledger.checkpointer = BackgroundCheckpointer(engine)
             ledger.checkpointer.start()
         return ledger
 
-    def _note_fingerprint(self, secret: DeviceSecret) -> bool:
+    def _note_fingerprint(self, secret: bytes) -> bool:
         """Remember which secret keys this ledger; ``True`` if it knew another one (lost
         keyring or credentials file: the keyed PIN hashes no longer check)."""
         with self.write() as session:
@@ -130,11 +142,11 @@ class Ledger:
             row = db.execute("SELECT value FROM settings WHERE key = ?",
                              (FINGERPRINT_SETTING,)).fetchone()
             known = json.loads(row[0]) if row else None
-            if known == secret.fingerprint:
+            if known == fingerprint(secret):
                 return False
             db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO "
                        "UPDATE SET value = excluded.value",
-                       (FINGERPRINT_SETTING, json.dumps(secret.fingerprint)))
+                       (FINGERPRINT_SETTING, json.dumps(fingerprint(secret))))
             return known is not None
 
     def purge_wal(self) -> bool:
@@ -176,6 +188,7 @@ class Ledger:
                 session.close()  # ends the read transaction; loaded rows stay readable
 
     def verify_audit(self) -> AuditVerification:
+        """The chain under this device's secret, then the books against it."""
         with self.read() as session:
             return self.audit.verify(session)
 

@@ -17,7 +17,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from merchant_pos.store import backups
-from merchant_pos.store.device_secret import DeviceSecret
 from merchant_pos.store.engine import purge_wal, translated_errors
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.paths import BACKUP_DIR
@@ -69,7 +68,7 @@ def check_not_newer(path: Path) -> str | None:
     return revision
 
 
-def backup_before_migration(path: Path, revision: str, secret: DeviceSecret,
+def backup_before_migration(path: Path, revision: str, secret: bytes,
                             now: int | None = None) -> Path:
     """A consistent copy of the database (sqlite backup API, WAL included), sealed with
     the device secret (:mod:`merchant_pos.store.backups`): never in the clear."""
@@ -86,7 +85,7 @@ def backup_before_migration(path: Path, revision: str, secret: DeviceSecret,
 
 
 def upgrade(engine: Engine, path: Path, target: str = "head",
-            secret: DeviceSecret | None = None) -> Path | None:
+            secret: bytes | None = None) -> Path | None:
     """Bring the database at ``path`` to ``target``; returns the backup taken, if any.
 
     Runs in one transaction: on any failure the file is left as it was. The

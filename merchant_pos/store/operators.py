@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from merchant_pos.store.audit import AuditKind
+from merchant_pos.store.device_secret import subkey
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.ledger import Clock, Ledger
 from merchant_pos.store.models import OperatorRole, OperatorRow
@@ -156,7 +157,7 @@ class OperatorRegistry:
     def __init__(self, ledger: Ledger, hasher: PinHasher | None = None,
                  idle_seconds: int = IDLE_LOCK_SECONDS) -> None:
         self.ledger = ledger
-        self.hasher = (hasher or PinHasher()).keyed(ledger.device_secret.subkey(PIN_KEY_PURPOSE))
+        self.hasher = (hasher or PinHasher()).keyed(subkey(ledger.device_secret, PIN_KEY_PURPOSE))
         self.idle_seconds = idle_seconds
 
     def needs_first_supervisor(self) -> bool:
@@ -236,7 +237,8 @@ class OperatorRegistry:
                     session, at=now,
                     kind=AuditKind.OPERATOR_LOCKED if locked else AuditKind.SIGN_IN_FAILED,
                     operator_id=row.id,
-                    payload={"why": "wrong_pin", "failed_attempts": row.failed_attempts})
+                    payload={"why": "wrong_pin", "failed_attempts": row.failed_attempts,
+                             **({"locked_until": row.locked_until} if locked else {})})
                 failure = LedgerError(
                     LedgerErrorId.OPERATOR_LOCKED if locked else LedgerErrorId.WRONG_PIN, name)
             else:

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 HOUR = 3600
 # Settings the sync engine writes and the ledger reads (merchant_pos.sync.engine).
 POLICIES = "sync.policies"
-LAST_SUCCESS = "sync.last_success_at"
+LAST_SUCCESS = "sync.last_success_at"   # everything delivered and confirmed
+LAST_CONTACT = "sync.last_contact_at"   # every step ran, perhaps with entries stuck
 DEVICE_REVOKED = "sync.device_revoked_at"
 TRUST_KIND, REVOCATIONS_KIND = "trust", "revocations"
 
@@ -196,8 +197,8 @@ def _number(value: Any) -> float | None:
 def read_figures(db: sqlite3.Connection) -> LimitFigures:
     """The figures, inside the caller's transaction (plain SQL: this is redeem's hot path)."""
     settings: dict[str, Any] = {}
-    for key, value in db.execute("SELECT key, value FROM settings WHERE key IN (?, ?, ?)",
-                                 (POLICIES, LAST_SUCCESS, DEVICE_REVOKED)):
+    for key, value in db.execute("SELECT key, value FROM settings WHERE key IN (?, ?, ?, ?)",
+                                 (POLICIES, LAST_SUCCESS, LAST_CONTACT, DEVICE_REVOKED)):
         try:
             settings[key] = json.loads(value)
         except ValueError:
@@ -209,7 +210,11 @@ def read_figures(db: sqlite3.Connection) -> LimitFigures:
     unsynced = 0
     if policy is not None and policy.max_unsynced_covered_fen is not None:
         unsynced = int(db.execute(_UNSYNCED).fetchone()[0])
-    return LimitFigures(policy, _number(settings.get(LAST_SUCCESS)),
+    # The offline limit counts from the last contact: a sync that ran every step, even
+    # with entries stuck (those count toward the unsynced cap and are shown loudly).
+    contact = [t for t in (_number(settings.get(LAST_SUCCESS)),
+                           _number(settings.get(LAST_CONTACT))) if t is not None]
+    return LimitFigures(policy, max(contact) if contact else None,
                         _number(fresh.get(TRUST_KIND)), _number(fresh.get(REVOCATIONS_KIND)),
                         _number(settings.get(DEVICE_REVOKED)), unsynced)
 

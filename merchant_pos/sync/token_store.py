@@ -15,7 +15,7 @@ import keyring
 import keyring.errors
 from keyring.backends import fail
 
-from merchant_pos.store.file_modes import write_private_text
+from merchant_pos.store.device_secret import write_user_only
 
 SERVICE = "merchant-pos"
 FALLBACK_FILE = "device-credentials.json"
@@ -98,7 +98,7 @@ class TokenStore:
         self._remove_file()
 
     def _write_file(self, content: str) -> None:
-        write_private_text(self.fallback_path, content)
+        write_user_only(self.fallback_path, content)
 
     def _remove_file(self) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -29,7 +29,12 @@ from merchant_pos.store import (
     RedemptionService,
 )
 from merchant_pos.store.backups import backup_revision, restore, seal_bytes, unseal
-from merchant_pos.store.device_secret import SECRET_FILE, DeviceSecret, DeviceSecretStore
+from merchant_pos.store.device_secret import (
+    SECRET_FILE,
+    SECRET_FOLDER,
+    DeviceSecretStore,
+    subkey,
+)
 from merchant_pos.store.migrate import read_revision
 from merchant_pos.store.models import OperatorRow, OutboxRow, RedemptionRow
 from merchant_pos.store.paths import BACKUP_DIR
@@ -73,10 +78,12 @@ def test_the_data_folder_is_0700_and_every_file_in_it_0600(tmp_path: Path, clock
             TokenStore(folder, use_keyring=False).save(DeviceToken("https://x", "D1", "s3cr3t"))
             assert Path(f"{ledger.path}-wal").exists() and Path(f"{ledger.path}-shm").exists()
             assert mode(folder) == 0o700
-            files = sorted(p.name for p in folder.iterdir())
-            assert files == ["device-credentials.json", SECRET_FILE, "ledger.sqlite3",
-                             "ledger.sqlite3-shm", "ledger.sqlite3-wal"]
-            assert {p.name: mode(p) for p in folder.iterdir()} == dict.fromkeys(files, 0o600)
+            files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                           if p.is_file())
+            assert files == [f"{SECRET_FOLDER}/{SECRET_FILE}", "device-credentials.json",
+                             "ledger.sqlite3", "ledger.sqlite3-shm", "ledger.sqlite3-wal"]
+            assert {f: mode(folder / f) for f in files} == dict.fromkeys(files, 0o600)
+            assert mode(folder / SECRET_FOLDER) == 0o700
     finally:
         os.umask(old)
 
@@ -158,7 +165,7 @@ def test_a_stolen_ledger_file_allows_no_offline_pin_search(counter: Counter,
     # exactly the PIN; with another device's secret, nothing.
     keyed = cheap.hasher
     assert [g for g in (f"{i:04d}" for i in range(10_000)) if keyed.check(g, stored)] == ["4821"]
-    other = PinHasher(n=16, r=1).keyed(DeviceSecret(os.urandom(32)).subkey("pin"))
+    other = PinHasher(n=16, r=1).keyed(subkey(os.urandom(32), "pin"))
     assert not other.check("4821", stored)
 
 
@@ -181,7 +188,7 @@ def test_losing_the_secret_is_noticed_and_pins_no_longer_check(tmp_path: Path,
         assert not ledger.secret_replaced
     with Ledger.open(folder) as ledger:
         assert not ledger.secret_replaced
-    (folder / SECRET_FILE).unlink()  # keyring wiped, credentials file lost
+    (folder / SECRET_FOLDER / SECRET_FILE).unlink()  # keyring wiped, credentials lost
     with Ledger.open(folder) as ledger:
         assert ledger.secret_replaced  # -> the supervisor recovery of the staff issue
         with pytest.raises(LedgerError) as err:
@@ -205,7 +212,7 @@ def test_sealed_backups_open_only_with_the_secret_and_unaltered(v1_folder: Path,
             unseal(broken, secret)
         assert err.value.error is LedgerErrorId.CORRUPT
     with pytest.raises(LedgerError):
-        unseal(sealed, DeviceSecret(os.urandom(32)))
+        unseal(sealed, os.urandom(32))
     # Several chunks: the order and the end are authenticated too.
     big = os.urandom(2_500_000)
     seal_bytes(big, tmp_path / "big.sealed", secret)
@@ -227,13 +234,12 @@ def test_a_plain_backup_left_by_an_older_version_is_sealed_and_removed(
 
 
 def test_one_secret_per_data_folder_and_it_is_not_in_the_ledger(tmp_path: Path) -> None:
-    a, _ = DeviceSecretStore(tmp_path / "a", use_keyring=False).load_or_create()
-    b, _ = DeviceSecretStore(tmp_path / "b", use_keyring=False).load_or_create()
-    again, created = DeviceSecretStore(tmp_path / "a", use_keyring=False).load_or_create()
-    assert a.value != b.value and again.value == a.value and not created
-    assert repr(a.value) not in repr(a) and a.value.hex() not in repr(a)
-    assert a.subkey("pin") != a.subkey("audit") != a.subkey("backup")
+    a = DeviceSecretStore(tmp_path / "a", use_keyring=False).load_or_create()
+    b = DeviceSecretStore(tmp_path / "b", use_keyring=False).load_or_create()
+    again = DeviceSecretStore(tmp_path / "a", use_keyring=False).load_or_create()
+    assert a != b and again == a
+    assert len({subkey(a, "pin"), subkey(a, "backup"), a}) == 3  # one key per use
     with Ledger.open(tmp_path / "c") as ledger:
-        secret = ledger.device_secret.value
+        secret = ledger.device_secret
         assert ledger.purge_wal()
     assert secret not in (tmp_path / "c" / "ledger.sqlite3").read_bytes()

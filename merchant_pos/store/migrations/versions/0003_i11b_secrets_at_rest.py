@@ -1,7 +1,7 @@
 """Nothing to steal in the file: keyed PIN hashes, no code text the server already has.
 
 Revision ID: 0003_i11b_secrets_at_rest
-Revises: 0002
+Revises: 0003_i11a_keyed_audit
 Create Date: 2026-12-01
 
 - ``redemptions``: new ``code_sha256`` and ``receipt_snapshot`` (see
@@ -23,12 +23,12 @@ import sqlite3
 import sqlalchemy as sa
 from alembic import op
 
-from merchant_pos.store.device_secret import DeviceSecret
+from merchant_pos.store.device_secret import subkey
 from merchant_pos.store.operators import PIN_KEY_PURPOSE, PinHasher
 from merchant_pos.store.receipt_snapshot import forget_answered, migrated_snapshot
 
 revision = "0003_i11b_secrets_at_rest"
-down_revision = "0002"
+down_revision = "0003_i11a_keyed_audit"
 branch_labels = None
 depends_on = None
 
@@ -36,7 +36,7 @@ depends_on = None
 def upgrade() -> None:
     config = op.get_context().config
     secret = config.attributes.get("device_secret") if config is not None else None
-    if not isinstance(secret, DeviceSecret):
+    if not isinstance(secret, bytes):
         raise RuntimeError("revision 0003 needs the device secret (run through Ledger.open)")
     # Plain ADD COLUMN: recreating ``redemptions`` would cascade-delete its lines.
     op.add_column("redemptions", sa.Column("code_sha256", sa.String(64), nullable=True))
@@ -57,7 +57,7 @@ def upgrade() -> None:
         db.execute("UPDATE redemptions SET code_sha256 = ?, receipt_snapshot = ? WHERE id = ?",
                    (digest, snapshot, rid))
     forget_answered(db)
-    hasher = PinHasher().keyed(secret.subkey(PIN_KEY_PURPOSE))
+    hasher = PinHasher().keyed(subkey(secret, PIN_KEY_PURPOSE))
     for op_id, stored in db.execute("SELECT id, pin_hash FROM operators").fetchall():
         keyed = hasher.rekey(stored)
         if keyed != stored:
