@@ -100,13 +100,15 @@ class Ledger:
         if str(path) != ":memory:":
             _check_writable(path)
             migrate.check_not_newer(path)
-            with translated_errors():
+            try:
                 file_modes.private_file(path)
                 file_modes.restrict_ledger_files(path)
                 # Before migrating: it seals the backup and keys the old PIN hashes.
                 store = secrets or DeviceSecretStore(path.parent)
                 existing = store.load()
                 secret = existing if existing is not None else store.load_or_create()
+            except OSError as exc:
+                raise LedgerError(LedgerErrorId.CANNOT_OPEN, str(exc)) from exc
         engine = create_ledger_engine(path, busy_timeout_ms)
         try:
             with translated_errors():
