@@ -7,6 +7,7 @@ refused without being touched (not even switched to WAL).
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from pathlib import Path
@@ -20,6 +21,8 @@ from merchant_pos.store import backups
 from merchant_pos.store.engine import purge_wal, translated_errors
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.paths import BACKUP_DIR
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -100,6 +103,8 @@ def upgrade(engine: Engine, path: Path, target: str = "head",
         raise LedgerError(LedgerErrorId.MIGRATION_FAILED, "no device secret to seal the backup")
     backup = backup_before_migration(path, current, secret) \
         if current is not None and secret is not None else None
+    log.info("ledger %s: migrating from %s to %s (backup %s)", path, current or "empty",
+             wanted, backup)
     cfg = alembic_config()
     cfg.attributes["device_secret"] = secret
     try:
@@ -107,9 +112,12 @@ def upgrade(engine: Engine, path: Path, target: str = "head",
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, target)
     except LedgerError:
+        log.exception("ledger %s: migration to %s failed", path, wanted)
         raise
     except Exception as exc:
+        log.exception("ledger %s: migration to %s failed", path, wanted)
         raise LedgerError(LedgerErrorId.MIGRATION_FAILED, f"{type(exc).__name__}: {exc}") from exc
     if current is not None:
         purge_wal(engine)
+    log.info("ledger %s: migrated to %s", path, wanted)
     return backup

@@ -26,6 +26,7 @@ from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.limits import check_cart_limits, check_void_reason, limits_in
 from merchant_pos.store.models import OutboxKind, RedemptionRow, RedemptionStatus, VoidRow
 from merchant_pos.store.operators import OperatorRegistry, OperatorSession
+from merchant_pos.store.receipt_numbers import device_number_in, format_receipt_no
 from merchant_pos.store.receipt_snapshot import (
     ReceiptSnapshot,
     code_digest,
@@ -243,7 +244,7 @@ class RedemptionService:
             enforce_redeem_limits(db, now, q.covered)
             profile = self._reference_in(tx).profile
             number = db.execute(_BUMP_COUNTER, (RECEIPT_COUNTER,)).fetchone()[0]
-            receipt_no = f"{profile.device_id}-{number:06d}"
+            receipt_no = format_receipt_no(device_number_in(db), profile.device_id, number)
             claims = cq.code.claims
             snapshot = snapshot_after(claims, now, cq.usage, q, redemption_id)
             db.execute(_INSERT_REDEMPTION, (

@@ -153,8 +153,7 @@ class SyncEngine:
             # The server heard all this counter has: the offline limit counts from here;
             # "last success" moves only when nothing is left pending or stuck.
             self.ledger.set_setting(LAST_CONTACT, report.finished_at)
-        if report.completed:
-            self.ledger.set_setting(DEVICE_REVOKED, None)
+            self.ledger.set_setting(DEVICE_REVOKED, None)  # the server took our token
         if report.ok:
             self.ledger.set_setting(LAST_SUCCESS, report.finished_at)
             self.ledger.reset_trusted_time(self.clock.now())
@@ -167,6 +166,13 @@ class SyncEngine:
             self._set_state(_state_for(report.error), report.error.message_id)
             if report.error.message_id == "device_revoked":
                 self.ledger.set_setting(DEVICE_REVOKED, report.finished_at)
+        log.info("sync %s: pushed %d (accepted %d, duplicates %d, conflicts %d, rejected %d, "
+                 "stuck %d), pulled %s, %d retries, %d HTTP calls, error %s",
+                 "ok" if report.ok else "cancelled" if report.cancelled
+                 else "stuck" if report.completed else "failed",
+                 report.pushed, report.accepted, report.duplicates, report.conflicts,
+                 report.rejected, report.stuck, report.pulled, report.retries,
+                 report.http_calls, report.error.message_id if report.error else None)
         self.ledger.record_attempt("sync", report.finished_at, None if report.ok else (
             report.error.message_id if report.error else
             "cancelled" if report.cancelled else "sync_stuck"))

@@ -4,6 +4,7 @@ no code text the server already accepted, anywhere (ledger, -wal, backups, free 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -36,7 +37,7 @@ from merchant_pos.store.device_secret import (
     subkey,
 )
 from merchant_pos.store.migrate import read_revision
-from merchant_pos.store.models import OperatorRow, OutboxRow, RedemptionRow
+from merchant_pos.store.models import OperatorRow, OutboxRow, RedemptionRow, SettingRow
 from merchant_pos.store.paths import BACKUP_DIR
 from merchant_pos.sync.token_store import DeviceToken, TokenStore
 from tests.store.conftest import FAST_PINS, Counter, FakeClock, configure
@@ -98,9 +99,16 @@ def test_an_old_world_readable_folder_and_backup_are_closed(v1_folder: Path) -> 
 
 def test_v1_migration_keys_the_pins_and_keeps_only_the_pending_code(v1_folder: Path) -> None:
     accepted_code, pending_code = v1_codes()
+    db = sqlite3.connect(v1_folder / "ledger.sqlite3")  # a recovery code from before, too
+    db.execute("INSERT INTO settings VALUES ('staff.recovery_code_hash', ?)",
+               (json.dumps(PinHasher(n=2**8).hash("K7PQ-M2XW-R9TB")),))
+    db.commit()
+    db.close()
     with Ledger.open(v1_folder, clock=FakeClock()) as ledger:
         with ledger.read() as s:
             pins = s.scalars(select(OperatorRow.pin_hash)).all()
+            recovery = json.loads(s.scalars(select(SettingRow.value).where(
+                SettingRow.key == "staff.recovery_code_hash")).one())
             rows = {r.id: r for r in s.scalars(select(RedemptionRow)).all()}
             payloads = dict(s.execute(select(OutboxRow.entry_id, OutboxRow.payload)).all())
         assert len(pins) == 2 and all(p.startswith("kscrypt$") for p in pins)
@@ -109,6 +117,8 @@ def test_v1_migration_keys_the_pins_and_keeps_only_the_pending_code(v1_folder: P
         assert pending.code_text == pending_code and pending_code in payloads[V1_IDS[1]]
         assert accepted.code_sha256 == hashlib.sha256(accepted_code.encode()).hexdigest()
         operators = OperatorRegistry(ledger, hasher=FAST_PINS)
+        assert recovery.startswith("kscrypt$")
+        assert operators.hasher.check("K7PQ-M2XW-R9TB", recovery)
         cashier = operators.sign_in("李收银", "1234")  # the same PINs, nobody re-enters one
         operators.supervisor("王主管", "9999")
         service = RedemptionService(ledger, operators)

@@ -1,7 +1,7 @@
 """Nothing to steal in the file: keyed PIN hashes, no code text the server already has.
 
 Revision ID: 0003_i11b_secrets_at_rest
-Revises: 0003_i11a_keyed_audit
+Revises: 0003_i12_print_jobs
 Create Date: 2026-12-01
 
 - ``redemptions``: new ``code_sha256`` and ``receipt_snapshot`` (see
@@ -10,7 +10,8 @@ Create Date: 2026-12-01
   and those entries their payload (``""``).
 - ``operators.pin_hash``: every ``scrypt$…`` hash becomes the keyed
   ``kscrypt$…`` form, a keyed hash of the stored scrypt digest, so no PIN is
-  re-entered. The device secret comes from the ledger (``config.attributes``).
+  re-entered; so does the shop's recovery code hash (``staff.recovery_code_hash``).
+  The device secret comes from the ledger (``config.attributes``).
 
 Pages freed here are zeroed (``secure_delete``); the ledger empties the WAL
 afterwards.
@@ -18,6 +19,7 @@ afterwards.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import sqlalchemy as sa
@@ -27,8 +29,9 @@ from merchant_pos.store.device_secret import subkey
 from merchant_pos.store.operators import PIN_KEY_PURPOSE, PinHasher
 from merchant_pos.store.receipt_snapshot import forget_answered, migrated_snapshot
 
+RECOVERY_HASH = "staff.recovery_code_hash"
 revision = "0003_i11b_secrets_at_rest"
-down_revision = "0003_i11a_keyed_audit"
+down_revision = "0003_i12_print_jobs"
 branch_labels = None
 depends_on = None
 
@@ -62,6 +65,11 @@ def upgrade() -> None:
         keyed = hasher.rekey(stored)
         if keyed != stored:
             db.execute("UPDATE operators SET pin_hash = ? WHERE id = ?", (keyed, op_id))
+    # The shop's recovery code is checked by the same hasher (merchant_pos.store.staff).
+    row = db.execute("SELECT value FROM settings WHERE key = ?", (RECOVERY_HASH,)).fetchone()
+    if row is not None and isinstance(json.loads(row[0]), str):
+        db.execute("UPDATE settings SET value = ? WHERE key = ?",
+                   (json.dumps(hasher.rekey(json.loads(row[0]))), RECOVERY_HASH))
 
 
 def downgrade() -> None:
