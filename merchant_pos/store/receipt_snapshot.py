@@ -19,7 +19,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from merchant_pos.domain.claims import Claims, Entitlement, parse_claims, parse_entitlement
+from merchant_pos.domain.claims import (
+    DEFAULT_TZ,
+    Claims,
+    Entitlement,
+    parse_claims,
+    parse_entitlement,
+)
 from merchant_pos.domain.cose import loads_cbor, parse_cose_sign1, unwrap_text
 from merchant_pos.domain.quote import Quote, UsageRecord, remaining_at
 
@@ -39,13 +45,19 @@ class ReceiptSnapshot:
     masked_name: str | None
     entitlements: tuple[Entitlement, ...]
     remaining: Mapping[str, int]  # entitlement id -> fen or units left after this redemption
+    tz: str = DEFAULT_TZ
 
     def to_json(self) -> str:
         return json.dumps({
             "iss": self.iss, "sub": self.sub, "prg": self.prg, "exp": self.exp,
             "nm": self.masked_name, "ent": [e.to_json() for e in self.entitlements],
-            "remaining": dict(self.remaining)}, ensure_ascii=False, sort_keys=True,
-            separators=(",", ":"))
+            "remaining": dict(self.remaining), "tz": self.tz}, ensure_ascii=False,
+            sort_keys=True, separators=(",", ":"))
+
+    def claims(self) -> Claims:
+        """The claims as a receipt reads them (no ``cti``/``iat``: nothing to present)."""
+        return Claims(self.iss, self.sub, self.exp, 0, b"", self.prg, self.masked_name,
+                      self.tz, self.entitlements)
 
     @classmethod
     def from_json(cls, text: str | None) -> ReceiptSnapshot | None:
@@ -55,14 +67,15 @@ class ReceiptSnapshot:
             raw = json.loads(text)
             return cls(str(raw["iss"]), str(raw["sub"]), str(raw["prg"]), int(raw["exp"]),
                        raw.get("nm"), tuple(parse_entitlement(e) for e in raw["ent"]),
-                       {str(k): int(v) for k, v in raw["remaining"].items()})
+                       {str(k): int(v) for k, v in raw["remaining"].items()},
+                       str(raw.get("tz") or DEFAULT_TZ))
         except Exception:  # a damaged snapshot must never break a reprint
             return None
 
 
 def snapshot_of(claims: Claims, remaining: Mapping[str, int]) -> ReceiptSnapshot:
     return ReceiptSnapshot(claims.iss, claims.sub, claims.prg, claims.exp, claims.nm,
-                           claims.ent, dict(remaining))
+                           claims.ent, dict(remaining), claims.tz)
 
 
 def snapshot_after(claims: Claims, now: int, usage: Sequence[UsageRecord], q: Quote,

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from merchant_pos.domain import CartLine
 from merchant_pos.domain.issuing import IssuerKey
+from merchant_pos.printing.build import receipt_content
 from merchant_pos.store import (
     Ledger,
     LedgerError,
@@ -127,6 +128,9 @@ def test_v1_migration_keys_the_pins_and_keeps_only_the_pending_code(v1_folder: P
         assert receipt.snapshot is not None and receipt.snapshot.prg == "jss-baby-2023"
         # v1 drew two of the four 50-yuan vouchers by then: two left after the first.
         assert sorted(receipt.snapshot.remaining.values()) == [0, 0, 5000, 5000]
+        printed = receipt_content(ledger, V1_IDS[0], "en")  # a reprint, from the snapshot
+        assert printed.beneficiary.startswith("马*花")
+        assert sorted(r.left for r in printed.remaining) == [0, 0, 5000, 5000]
         # The same-id retry check still works on the digest alone.
         again = service.redeem(V1_IDS[0], accepted_code, [CartLine("formula", 6000)], cashier)
         assert again.already_recorded and again.receipt_no == "D01-000001"

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from merchant_pos.domain import CartLine
+from merchant_pos.printing.build import receipt_content
 from merchant_pos.server import admin
 from merchant_pos.store import LedgerError, LedgerErrorId
 from merchant_pos.store.models import AuditRow
@@ -44,6 +45,8 @@ def test_accepted_codes_leave_every_file_and_reprints_still_work(
         receipt = pos.service.receipt(rid)
         assert receipt is not None and receipt.masked_name and "*" in receipt.masked_name
         assert receipt.snapshot is not None and receipt.snapshot.remaining
+        printed = receipt_content(pos.ledger, rid, "zh_CN")  # a reprint needs no code
+        assert printed.beneficiary.startswith(receipt.masked_name) and printed.remaining
     # The same-id retry after acceptance: recognised by the code's digest.
     again = pos.service.redeem(ids[0], codes[0], [CartLine("food", 300)], pos.session)
     assert again.already_recorded
