@@ -2,14 +2,15 @@
 
 The remaining balances are computed from the stored code's claims and the usage
 recorded up to this redemption (ours and the server's), as the quote saw them
-plus this redemption's own draws.
+plus this redemption's own draws; once the server has accepted it and the code
+text is gone, from its receipt snapshot (:mod:`merchant_pos.store.receipt_snapshot`).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -21,11 +22,13 @@ from merchant_pos.printing.content import ContentLine, ReceiptContent, Remaining
 from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.models import RedemptionStatus
 from merchant_pos.store.receipt_numbers import device_number_in
+from merchant_pos.store.receipt_snapshot import ReceiptSnapshot
 from merchant_pos.store.usage import usage_for
 
 _REDEMPTION = ("SELECT r.id, r.receipt_no, r.device_id, r.operator_id, r.iss, r.sub, r.prg,"
                " r.code_text, r.created_at, r.total, r.covered, r.pays, r.status,"
-               " o.name FROM redemptions AS r LEFT JOIN operators AS o ON o.id = r.operator_id"
+               " o.name, r.receipt_snapshot FROM redemptions AS r"
+               " LEFT JOIN operators AS o ON o.id = r.operator_id"
                " WHERE r.id = ? OR r.receipt_no = ?")
 _VOID = ("SELECT v.reason, v.created_at, o.name FROM voids AS v"
          " LEFT JOIN operators AS o ON o.id = v.supervisor_id WHERE v.redemption_id = ?")
@@ -64,9 +67,8 @@ def _local(epoch: int, tz: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return datetime.fromtimestamp(epoch, tz).strftime(fmt)
 
 
-def _remaining(claims: Claims, at: int, usage: Iterable[UsageRecord], cats: dict[str, str],
+def _remaining(claims: Claims, left: Mapping[str, int], cats: dict[str, str],
                language: str) -> tuple[tuple[Remaining, ...], str | None]:
-    left = remaining_at(claims, at, usage)
     tz = claims.zone
     out = []
     ends = [claims.exp]
@@ -90,7 +92,7 @@ def receipt_content(ledger: Ledger, key: str, language: str = "zh_CN", *,
         if row is None:
             raise UnknownReceipt(key)
         (rid, receipt_no, device_id, _op, iss, sub, prg, code_text, at, total, covered, pays,
-         status, operator) = row
+         status, operator, snapshot_text) = row
         shop = db.execute("SELECT merchant_name FROM merchant_profile WHERE id = 1").fetchone()
         number = device_number_in(db)
         program, tz_name, cats = _program(db, prg, language)
@@ -99,15 +101,21 @@ def receipt_content(ledger: Ledger, key: str, language: str = "zh_CN", *,
                           "SELECT cat, amount, qty, covered FROM redemption_lines"
                           " WHERE redemption_id = ? ORDER BY line_no", (rid,)))
         claims = _claims(code_text)
+        snapshot = ReceiptSnapshot.from_json(snapshot_text)
         remaining: tuple[Remaining, ...] = ()
         earliest = None
         name = None
-        if claims is not None:
+        if claims is None and snapshot is not None:  # accepted: only the snapshot is kept
+            claims = snapshot.claims()
+            name = claims.nm
+            remaining, earliest = _remaining(claims, snapshot.remaining, cats, language)
+        elif claims is not None:
             name = claims.nm
             usage = [u for u in usage_for(db, iss, sub) if u.at <= at]
             if status in (RedemptionStatus.VOIDED.value, RedemptionStatus.REJECTED.value):
                 usage += _own_draws(db, rid)
-            remaining, earliest = _remaining(claims, at, usage, cats, language)
+            remaining, earliest = _remaining(claims, remaining_at(claims, at, usage), cats,
+                                             language)
         void = db.execute(_VOID, (rid,)).fetchone()
     tz = ZoneInfo(tz_name)
     who = f"{name} {mask_id(sub)}" if name else mask_id(sub)

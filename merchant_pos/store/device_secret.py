@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import os
 import secrets
 import stat
@@ -132,3 +133,20 @@ def _decode(raw: str) -> bytes | None:
     except ValueError:
         return None
     return value if len(value) == SECRET_BYTES else None
+
+
+# -- sub-keys: one per use, so no two uses share key material (issue 11 item 5) -----------
+FINGERPRINT_SETTING = "device_secret.fingerprint"
+CREDENTIAL_FILES = (f"{SECRET_FOLDER}/{SECRET_FILE}", "device-credentials.json")
+"""Files of the data folder that no backup or support bundle may copy."""
+
+
+def subkey(secret: bytes, purpose: str) -> bytes:
+    """The key for one use of the secret (``"pin"``: PIN hashes, ``"backup"``: sealed
+    migration backups)."""
+    return hmac.new(secret, b"merchant-pos/" + purpose.encode(), hashlib.sha256).digest()
+
+
+def fingerprint(secret: bytes) -> str:
+    """Not secret: lets the ledger notice that its secret was replaced."""
+    return subkey(secret, "fingerprint").hex()[:16]

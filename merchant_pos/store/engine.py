@@ -1,7 +1,8 @@
 """The SQLite engine of the ledger: safety pragmas on every connection, checked.
 
 Every connection gets ``journal_mode=WAL``, ``synchronous=FULL``,
-``foreign_keys=ON`` and a busy timeout, and the values are read back; a
+``foreign_keys=ON``, ``secure_delete=ON`` (deleted content is overwritten with
+zeros, so free pages keep nothing) and a busy timeout, and the values are read back; a
 connection where any did not take raises :class:`LedgerError` and the ledger
 refuses to run. Transactions are begun explicitly (pysqlite's own implicit
 transactions are switched off) so writers can use ``BEGIN IMMEDIATE``.
@@ -51,15 +52,17 @@ def apply_pragmas(dbapi_conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
         mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA secure_delete = ON")
         got = {
             "journal_mode": str(mode[0]).lower() if mode else None,
             "synchronous": cur.execute("PRAGMA synchronous").fetchone()[0],
             "foreign_keys": cur.execute("PRAGMA foreign_keys").fetchone()[0],
+            "secure_delete": cur.execute("PRAGMA secure_delete").fetchone()[0],
             "busy_timeout": cur.execute("PRAGMA busy_timeout").fetchone()[0],
         }
     finally:
         cur.close()
-    want = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
+    want = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "secure_delete": 1,
             "busy_timeout": int(busy_timeout_ms)}
     if got != want:
         wrong = {k: got[k] for k in want if got[k] != want[k]}
@@ -133,6 +136,22 @@ def translated_errors() -> Iterator[None]:
         if error is None:
             raise
         raise LedgerError(error, str(exc).splitlines()[0][:300]) from exc
+
+
+def purge_wal(engine: Engine) -> bool:
+    """Checkpoint everything and truncate the WAL to zero bytes, so page images of rows
+    since changed (a code text the server accepted, an old PIN hash) leave the -wal
+    file. Waits for readers up to the busy timeout; ``False`` if one still held on
+    (the next purge, or SQLite's next WAL restart, overwrites them)."""
+    with translated_errors():
+        pooled = engine.raw_connection()
+        try:
+            driver = pooled.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            pooled.close()
+    return not busy
 
 
 class BackgroundCheckpointer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from enum import StrEnum
 
 from merchant_pos.domain.i18n import pick
@@ -44,6 +45,13 @@ class LedgerErrorId(StrEnum):
     BAD_OPERATOR_NAME = "bad_operator_name"
     SESSION_LOCKED = "session_locked"
     FIRST_SUPERVISOR_EXISTS = "first_supervisor_exists"
+    # Redeem limits (merchant_pos.store.redeem_limits): checked inside redeem's transaction.
+    OFFLINE_TOO_LONG = "offline_too_long"
+    NEVER_SYNCED = "never_synced"
+    UNSYNCED_CAP = "unsynced_cap"
+    STALE_TRUST_LIST = "stale_trust_list"
+    STALE_REVOCATIONS = "stale_revocations"
+    DEVICE_REVOKED = "device_revoked"
     WEAK_PIN = "weak_pin"
     LAST_SUPERVISOR = "last_supervisor"
     BAD_RECOVERY_CODE = "bad_recovery_code"
@@ -185,6 +193,38 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
         "zh_CN": "已设置过主管账号",
         "en": "The first supervisor has already been created",
     },
+    LedgerErrorId.OFFLINE_TOO_LONG: {
+        "zh_CN": "本机已 {hours} 小时未与服务器同步（上限 {limit} 小时），暂停核销。"
+                 "请联网并点击“立即同步”",
+        "en": "This device has not synced for {hours} hours (limit {limit} hours), so "
+              "redemptions are paused. Connect to the internet and press \u201cSync now\u201d",
+    },
+    LedgerErrorId.NEVER_SYNCED: {
+        "zh_CN": "本机尚未与服务器同步过，请联网并点击“立即同步”",
+        "en": "This device has never synced; connect to the internet and press "
+              "\u201cSync now\u201d",
+    },
+    LedgerErrorId.UNSYNCED_CAP: {
+        "zh_CN": "未同步的补贴金额将达到 {total} 元（上限 {limit} 元），暂停核销。"
+                 "请联网并点击“立即同步”",
+        "en": "Unsynced covered amount would reach \u00a5{total} (limit \u00a5{limit}), so "
+              "redemptions are paused. Connect to the internet and press \u201cSync now\u201d",
+    },
+    LedgerErrorId.STALE_TRUST_LIST: {
+        "zh_CN": "签发机构密钥已 {hours} 小时未更新（上限 {limit} 小时），暂停核销。请联网同步",
+        "en": "Issuer keys were last updated {hours} hours ago (limit {limit} hours), so "
+              "redemptions are paused; please sync",
+    },
+    LedgerErrorId.STALE_REVOCATIONS: {
+        "zh_CN": "撤销名单已 {hours} 小时未更新（上限 {limit} 小时），暂停核销。请联网同步",
+        "en": "The revocation list was last updated {hours} hours ago (limit {limit} hours), "
+              "so redemptions are paused; please sync",
+    },
+    LedgerErrorId.DEVICE_REVOKED: {
+        "zh_CN": "本机已被基金会停用，不能核销。请联系基金会",
+        "en": "This device has been disabled by the foundation and may not redeem; "
+              "please contact them",
+    },
     LedgerErrorId.WEAK_PIN: {
         "zh_CN": "密码太容易被猜到（如0000、1234、1212），请换一个",
         "en": "This PIN is too easy to guess (like 0000, 1234 or 1212); choose another",
@@ -228,15 +268,25 @@ def ledger_message(error: LedgerErrorId, language: str = "zh_CN") -> str:
 class LedgerError(Exception):
     """The ledger refused an operation; nothing was changed. ``error`` is the stable id."""
 
-    def __init__(self, error: LedgerErrorId, detail: str = "", subject: str = "") -> None:
+    def __init__(self, error: LedgerErrorId, detail: str = "", subject: str = "",
+                 values: Mapping[str, str] | None = None) -> None:
         super().__init__(f"{error.value}: {detail}" if detail else error.value)
         self.error = error
         self.detail = detail
         self.subject = subject  # shown to the clerk where the message has a {subject}
+        self.values = dict(values or {})  # figures for {hours}, {limit}, ... placeholders
         log.info("ledger refused: %s", self)  # the id and the detail, never code text
 
     def message(self, language: str = "zh_CN") -> str:
-        return ledger_message(self.error, language).replace("{subject}", self.subject)
+        return fill(ledger_message(self.error, language), {"subject": self.subject,
+                                                           **self.values})
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """``{name}`` placeholders replaced (no str.format: a stray brace cannot break it)."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
 
 
 class WrongPin(LedgerError):

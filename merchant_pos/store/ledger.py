@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -12,19 +13,24 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from merchant_pos.store import migrate
+from merchant_pos.store import backups, file_modes, migrate
 from merchant_pos.store.audit import AuditHead, AuditLog, AuditVerification
-from merchant_pos.store.device_secret import DeviceSecretStore
+from merchant_pos.store.device_secret import (
+    FINGERPRINT_SETTING,
+    DeviceSecretStore,
+    fingerprint,
+)
 from merchant_pos.store.engine import (
     BEGIN_OPTION,
     DEFAULT_BUSY_TIMEOUT_MS,
     BackgroundCheckpointer,
     create_ledger_engine,
+    purge_wal,
     raw_connection,
     translated_errors,
 )
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
-from merchant_pos.store.paths import data_dir, ledger_path
+from merchant_pos.store.paths import BACKUP_DIR, data_dir, ledger_path
 
 Clock = Callable[[], int]
 """Returns the current UTC epoch seconds (the sync engine may inject a corrected clock)."""
@@ -57,6 +63,9 @@ class Ledger:
         self.path = path
         self.clock = clock
         self.monotonic = monotonic  # the trusted-time mark measures elapsed time with it
+        # Keys the audit chain and the PIN hashes, seals backups (store.device_secret).
+        self.device_secret = secret
+        self.secret_replaced = False  # the ledger knew another secret: PINs need recovery
         self.audit = AuditLog(secret)
         self.writer = engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
         self.backup_taken: Path | None = None
@@ -73,30 +82,45 @@ class Ledger:
 
         ``directory`` overrides the data dir (``--data-dir``); ``path`` names the
         file directly. A database from a newer program version is refused before
-        anything is written to it. ``secrets`` holds the device secret that keys the
-        audit chain (default: the keyring, else ``credentials/`` in the data folder).
+        anything is written to it. The data folder is made 0700 and the ledger's
+        files 0600 (POSIX). ``secrets`` holds the device secret that keys the audit
+        chain and the PIN hashes and seals migration backups (default: the keyring,
+        else ``credentials/`` in the data folder).
         """
         if path is None:
             folder = data_dir(directory)
             with translated_errors():
                 try:
-                    folder.mkdir(parents=True, exist_ok=True)
+                    file_modes.private_dir(folder)
                 except OSError as exc:
                     raise LedgerError(LedgerErrorId.CANNOT_OPEN, str(exc)) from exc
             path = ledger_path(folder)
+        secret: bytes | None = None
+        existing: bytes | None = None
         if str(path) != ":memory:":
             _check_writable(path)
             migrate.check_not_newer(path)
+            try:
+                file_modes.private_file(path)
+                file_modes.restrict_ledger_files(path)
+                # Before migrating: it seals the backup and keys the old PIN hashes.
+                store = secrets or DeviceSecretStore(path.parent)
+                existing = store.load()
+                secret = existing if existing is not None else store.load_or_create()
+            except OSError as exc:
+                raise LedgerError(LedgerErrorId.CANNOT_OPEN, str(exc)) from exc
         engine = create_ledger_engine(path, busy_timeout_ms)
         try:
             with translated_errors():
-                backup = migrate.upgrade(engine, path)
+                backup = migrate.upgrade(engine, path, secret=secret)
+                if secret is not None:
+                    backups.seal_plain_backups(path.parent / BACKUP_DIR, secret)
+                file_modes.restrict_ledger_files(path)
         except BaseException:
             engine.dispose()
             raise
-        store = secrets or DeviceSecretStore(path.parent)
-        existing = store.load()
-        secret = existing if existing is not None else store.load_or_create()
+        if secret is None:  # ":memory:" cannot be WAL: refused above, by its pragmas
+            raise LedgerError(LedgerErrorId.CANNOT_OPEN, "no device secret")
         ledger = cls(engine, path, clock, secret=secret, monotonic=monotonic)
         try:
             with ledger.write() as session:
@@ -106,10 +130,30 @@ class Ledger:
             engine.dispose()
             raise
         ledger.backup_taken = backup
+        ledger.secret_replaced = ledger._note_fingerprint(secret)
         if background_checkpoints:
             ledger.checkpointer = BackgroundCheckpointer(engine)
             ledger.checkpointer.start()
         return ledger
+
+    def _note_fingerprint(self, secret: bytes) -> bool:
+        """Remember which secret keys this ledger; ``True`` if it knew another one (lost
+        keyring or credentials file: the keyed PIN hashes no longer check)."""
+        with self.write() as session:
+            db = raw_connection(session)
+            row = db.execute("SELECT value FROM settings WHERE key = ?",
+                             (FINGERPRINT_SETTING,)).fetchone()
+            known = json.loads(row[0]) if row else None
+            if known == fingerprint(secret):
+                return False
+            db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO "
+                       "UPDATE SET value = excluded.value",
+                       (FINGERPRINT_SETTING, json.dumps(fingerprint(secret))))
+            return known is not None
+
+    def purge_wal(self) -> bool:
+        """Empty the -wal file (see :func:`merchant_pos.store.engine.purge_wal`)."""
+        return purge_wal(self.engine)
 
     def close(self) -> None:
         if self.checkpointer is not None:

@@ -17,7 +17,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from merchant_pos.store.engine import translated_errors
+from merchant_pos.store import backups
+from merchant_pos.store.engine import purge_wal, translated_errors
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.paths import BACKUP_DIR
 
@@ -70,40 +71,42 @@ def check_not_newer(path: Path) -> str | None:
     return revision
 
 
-def backup_before_migration(path: Path, revision: str, now: int | None = None) -> Path:
-    """A consistent copy of the database (sqlite backup API, WAL included)."""
+def backup_before_migration(path: Path, revision: str, secret: bytes,
+                            now: int | None = None) -> Path:
+    """A consistent copy of the database (sqlite backup API, WAL included), sealed with
+    the device secret (:mod:`merchant_pos.store.backups`): never in the clear."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now if now is not None else time.time()))
     folder = path.parent / BACKUP_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{path.stem}-rev{revision}-{stamp}.sqlite3"
+    name = f"{path.stem}-rev{revision}-{stamp}"
+    target = folder / f"{name}{backups.SEALED_SUFFIX}"
     n = 1
     while target.exists():
         n += 1
-        target = folder / f"{path.stem}-rev{revision}-{stamp}-{n}.sqlite3"
+        target = folder / f"{name}-{n}{backups.SEALED_SUFFIX}"
     with translated_errors():
-        src = sqlite3.connect(str(path))
-        dst = sqlite3.connect(str(target))
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
-    return target
+        return backups.sealed_copy(path, target, secret)
 
 
-def upgrade(engine: Engine, path: Path, target: str = "head") -> Path | None:
+def upgrade(engine: Engine, path: Path, target: str = "head",
+            secret: bytes | None = None) -> Path | None:
     """Bring the database at ``path`` to ``target``; returns the backup taken, if any.
 
-    Runs in one transaction: on any failure the file is left as it was.
+    Runs in one transaction: on any failure the file is left as it was. The
+    device secret seals the backup and keys what the migrations key (PIN hashes);
+    after the upgrade the WAL, which then holds the old rows' pages, is emptied.
     """
     current = check_not_newer(path)
     wanted = head_revision() if target == "head" else target
     if current == wanted:
         return None
-    backup = backup_before_migration(path, current) if current is not None else None
+    if current is not None and secret is None:
+        raise LedgerError(LedgerErrorId.MIGRATION_FAILED, "no device secret to seal the backup")
+    backup = backup_before_migration(path, current, secret) \
+        if current is not None and secret is not None else None
     log.info("ledger %s: migrating from %s to %s (backup %s)", path, current or "empty",
              wanted, backup)
     cfg = alembic_config()
+    cfg.attributes["device_secret"] = secret
     try:
         with translated_errors(), engine.begin() as conn:
             cfg.attributes["connection"] = conn
@@ -114,5 +117,7 @@ def upgrade(engine: Engine, path: Path, target: str = "head") -> Path | None:
     except Exception as exc:
         log.exception("ledger %s: migration to %s failed", path, wanted)
         raise LedgerError(LedgerErrorId.MIGRATION_FAILED, f"{type(exc).__name__}: {exc}") from exc
+    if current is not None:
+        purge_wal(engine)
     log.info("ledger %s: migrated to %s", path, wanted)
     return backup

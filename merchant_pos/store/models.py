@@ -111,6 +111,8 @@ class RedemptionRow(Base):
     sub: Mapped[str] = mapped_column(String(64))
     prg: Mapped[str] = mapped_column(String(64))
     cti: Mapped[str] = mapped_column(String(32))  # hex
+    # The code text only while the server has not answered its outbox entry; after that
+    # "" and only its SHA-256 and the receipt snapshot are kept (revision 0003).
     code_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[int] = mapped_column(Integer)  # device (corrected) time
     total: Mapped[int] = mapped_column(Integer)
@@ -120,6 +122,9 @@ class RedemptionRow(Base):
     voided_at: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Added by revision 0002: the server's reason for conflict / rejected.
     server_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Added by revision 0003: see merchant_pos.store.receipt_snapshot.
+    code_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    receipt_snapshot: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
         Index("ix_redemptions_iss_sub", "iss", "sub"),
@@ -171,7 +176,8 @@ class OutboxRow(Base):
     entry_id: Mapped[str] = mapped_column(String(36), unique=True)  # redemption or void UUID
     kind: Mapped[str] = mapped_column(String(16))
     redemption_id: Mapped[str] = mapped_column(ForeignKey("redemptions.id"))
-    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, frozen at insert
+    # Canonical JSON, frozen at insert; "" once the server answered (revision 0003).
+    payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(Integer)
     # Added by revision 0002: push bookkeeping for the sync engine.

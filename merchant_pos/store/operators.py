@@ -1,6 +1,6 @@
 """Operators (cashiers and supervisors): scrypt PINs, lockout, idle-locked sessions.
 
-PINs are stored only as ``scrypt$N$r$p$salt$hash`` (salt and hash in hex).
+PINs are stored only as ``kscrypt$N$r$p$salt$mac`` (hex; see :class:`PinHasher`).
 Ten wrong PINs in a row lock an operator for 30 minutes; a signed-in session
 locks itself after 15 idle minutes. The clock is the ledger's (injected), so
 tests move time instead of waiting.
@@ -12,12 +12,13 @@ import hashlib
 import hmac
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from merchant_pos.store.audit import AuditKind
+from merchant_pos.store.device_secret import subkey
 from merchant_pos.store.errors import LedgerError, LedgerErrorId, WrongPin
 from merchant_pos.store.ledger import Clock, Ledger
 from merchant_pos.store.models import OperatorRole, OperatorRow
@@ -27,35 +28,69 @@ MAX_FAILED_ATTEMPTS = 10
 LOCKOUT_SECONDS = 30 * 60
 IDLE_LOCK_SECONDS = 15 * 60
 _PIN = re.compile(r"^[0-9]{4,12}$")
+KEYED_SCHEME = "kscrypt"
+PIN_KEY_PURPOSE = "pin"
 
 
 @dataclass(frozen=True, slots=True)
 class PinHasher:
-    """Salted scrypt. The defaults cost ~16 MiB and tens of ms per check, on purpose."""
+    """Salted scrypt, keyed with the device secret's PIN sub-key.
+
+    Stored as ``kscrypt$N$r$p$salt$HMAC-SHA256(key, scrypt(pin, salt))``: the
+    file alone cannot be searched offline, the key lives in the keyring. An
+    unkeyed hasher (``key=None``) writes the old ``scrypt$…`` form; it exists only
+    to build old fixtures and to read rows before migration 0003 keys them. A
+    keyed hasher refuses the unkeyed form, so a hash written into the file by
+    hand does not sign anyone in. The defaults cost ~16 MiB and tens of ms per
+    check, on purpose.
+    """
 
     n: int = 2**14
     r: int = 8
     p: int = 1
+    key: bytes | None = field(default=None, repr=False)
+
+    def keyed(self, key: bytes) -> PinHasher:
+        return replace(self, key=key)
 
     def hash(self, pin: str) -> str:
         salt = os.urandom(16)
         digest = self._scrypt(pin, salt, self.n, self.r, self.p)
-        return f"scrypt${self.n}${self.r}${self.p}${salt.hex()}${digest.hex()}"
+        if self.key is None:
+            return f"scrypt${self.n}${self.r}${self.p}${salt.hex()}${digest.hex()}"
+        return f"{KEYED_SCHEME}${self.n}${self.r}${self.p}${salt.hex()}${self._mac(digest)}"
 
     @staticmethod
     def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
         return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32,
                               maxmem=256 * 1024 * 1024)
 
+    def _mac(self, digest: bytes) -> str:
+        assert self.key is not None
+        return hmac.new(self.key, digest, hashlib.sha256).hexdigest()
+
     def check(self, pin: str, stored: str) -> bool:
         try:
             scheme, n, r, p, salt, digest = stored.split("$")
-            if scheme != "scrypt":
+            if scheme != (KEYED_SCHEME if self.key is not None else "scrypt"):
                 return False
             got = self._scrypt(pin, bytes.fromhex(salt), int(n), int(r), int(p))
         except ValueError:
             return False
+        if self.key is not None:
+            return hmac.compare_digest(self._mac(got), digest)
         return hmac.compare_digest(got, bytes.fromhex(digest))
+
+    def rekey(self, stored: str) -> str:
+        """An unkeyed ``scrypt$…`` hash as the keyed form (no PIN needed); others as they are."""
+        parts = stored.split("$")
+        if self.key is None or len(parts) != 6 or parts[0] != "scrypt":
+            return stored
+        try:
+            digest = bytes.fromhex(parts[5])
+        except ValueError:
+            return stored
+        return "$".join([KEYED_SCHEME, *parts[1:5], self._mac(digest)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +169,7 @@ class OperatorRegistry:
                  idle_seconds: int = IDLE_LOCK_SECONDS, *,
                  require_strong_pins: bool = False) -> None:
         self.ledger = ledger
-        self.hasher = hasher or PinHasher()
+        self.hasher = (hasher or PinHasher()).keyed(subkey(ledger.device_secret, PIN_KEY_PURPOSE))
         self.idle_seconds = idle_seconds
         # The counter (app.open_pos) refuses guessable new PINs here too, not only in
         # store/staff.py; fixtures with older PINs build a registry without it.

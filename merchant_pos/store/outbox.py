@@ -3,7 +3,9 @@
 Each entry (a redemption or a void) keeps its UUID and the exact payload it
 was created with, so every retry sends the same thing. An entry is never
 deleted; the server's answer moves it from ``pending`` to ``accepted``,
-``conflict`` or ``rejected`` (``duplicate`` counts as ``accepted``).
+``conflict`` or ``rejected`` (``duplicate`` counts as ``accepted``), and its
+payload (which holds the code text) goes with the answer: see
+:mod:`merchant_pos.store.receipt_snapshot`.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from merchant_pos.store.audit import AuditKind
+from merchant_pos.store.engine import raw_connection
 from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.models import OutboxKind, OutboxRow, RedemptionRow, RedemptionStatus
+from merchant_pos.store.receipt_snapshot import forget_answered
 from merchant_pos.store.sync_state import SyncKind, SyncStateStore
 
 
@@ -64,7 +68,8 @@ class AppliedResults:
 
 def _item(row: OutboxRow) -> OutboxItem:
     return OutboxItem(row.seq, row.entry_id, OutboxKind(row.kind), row.redemption_id,
-                      json.loads(row.payload), RedemptionStatus(row.status), row.attempts,
+                      json.loads(row.payload) if row.payload else {},
+                      RedemptionStatus(row.status), row.attempts,
                       row.created_at)
 
 
@@ -128,10 +133,14 @@ class RedemptionOutbox:
                                RedemptionRow.status != RedemptionStatus.VOIDED.value)
                         .values(status=status.value, server_reason=res.reason))
             if counts:
+                session.flush()
+                forget_answered(raw_connection(session), [r.entry_id for r in results])
                 SyncStateStore.mark_fresh_in(session, SyncKind.PUSH, now)
                 self.ledger.audit.append(session, at=now, kind=AuditKind.SYNC_RESULT,
                                          operator_id=None,
                                          payload={"counts": counts, "flagged": flagged[:100]})
+        if counts:
+            self.ledger.purge_wal()  # old page images with the code texts leave the -wal
         return AppliedResults(sum(counts.values()), tuple(unknown))
 
     def status_counts(self) -> dict[str, int]:

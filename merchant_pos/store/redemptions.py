@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from merchant_pos.domain.claims import parse_claims
-from merchant_pos.domain.cose import loads_cbor, parse_cose_sign1, unwrap_text
 from merchant_pos.domain.limits import LEGACY_CART_LINES, Limits
 from merchant_pos.domain.quote import CartLine, Quote, QuoteInputError, UsageRecord, quote
 from merchant_pos.domain.trust import RevocationList, TrustList
@@ -29,6 +27,13 @@ from merchant_pos.store.limits import check_cart_limits, check_void_reason, limi
 from merchant_pos.store.models import OutboxKind, RedemptionRow, RedemptionStatus, VoidRow
 from merchant_pos.store.operators import OperatorRegistry, OperatorSession
 from merchant_pos.store.receipt_numbers import device_number_in, format_receipt_no
+from merchant_pos.store.receipt_snapshot import (
+    ReceiptSnapshot,
+    code_digest,
+    receipt_fields,
+    snapshot_after,
+)
+from merchant_pos.store.redeem_limits import enforce_redeem_limits
 from merchant_pos.store.reference import (
     REFERENCE_COUNTER,
     MerchantProfile,
@@ -47,15 +52,15 @@ RECEIPT_COUNTER = "receipt"
 # ORM's per-statement overhead would be most of a redemption's cost. The
 # tables are the models' (a test checks the migrated schema against them).
 _SELECT_COLUMNS = ("SELECT id, receipt_no, created_at, operator_id, sub, total, covered, pays,"
-                   " status, code_text FROM redemptions")
+                   " status, code_text, code_sha256, receipt_snapshot FROM redemptions")
 _SELECT_REDEMPTION = _SELECT_COLUMNS + " WHERE id = ?"
-_CODE_TEXT = 9
+_CODE_TEXT, _CODE_SHA256 = 9, 10
 _BUMP_COUNTER = ("INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) "
                  "DO UPDATE SET value = value + 1 RETURNING value")
 _INSERT_REDEMPTION = (
     "INSERT INTO redemptions (id, receipt_no, device_id, operator_id, iss, sub, prg, cti,"
-    " code_text, created_at, total, covered, pays, status)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    " code_text, code_sha256, receipt_snapshot, created_at, total, covered, pays, status)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _INSERT_LINE = ("INSERT INTO redemption_lines (redemption_id, line_no, cat, amount, qty, covered)"
                 " VALUES (?, ?, ?, ?, ?, ?)")
 _INSERT_DRAW = ("INSERT INTO redemption_draws (redemption_id, ent, iss, sub, amount, units, at)"
@@ -107,6 +112,7 @@ class Receipt:
     status: RedemptionStatus
     lines: tuple[ReceiptLine, ...]
     already_recorded: bool = False
+    snapshot: ReceiptSnapshot | None = None  # claims and balances left, for reprints
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,13 +240,17 @@ class RedemptionService:
                                   f"confirmed {expected_covered}, now {q.covered}")
             if q.covered == 0:
                 raise LedgerError(LedgerErrorId.NOTHING_COVERED)
+            # Offline limits, stale keys/revocations, a revoked device: under the lock.
+            enforce_redeem_limits(db, now, q.covered)
             profile = self._reference_in(tx).profile
             number = db.execute(_BUMP_COUNTER, (RECEIPT_COUNTER,)).fetchone()[0]
             receipt_no = format_receipt_no(device_number_in(db), profile.device_id, number)
             claims = cq.code.claims
+            snapshot = snapshot_after(claims, now, cq.usage, q, redemption_id)
             db.execute(_INSERT_REDEMPTION, (
                 redemption_id, receipt_no, profile.device_id, actor.id, claims.iss, claims.sub,
-                claims.prg, claims.cti.hex(), code_text, now, q.total, q.covered, q.pays,
+                claims.prg, claims.cti.hex(), code_text, code_digest(code_text),
+                snapshot.to_json(), now, q.total, q.covered, q.pays,
                 RedemptionStatus.PENDING.value))
             db.executemany(_INSERT_LINE, [
                 (redemption_id, i, lq.line.cat, lq.line.amount, lq.line.qty, lq.covered)
@@ -266,12 +276,16 @@ class RedemptionService:
             return Receipt(redemption_id, receipt_no, now, actor.id, claims.sub, claims.nm,
                            q.total, q.covered, q.pays, RedemptionStatus.PENDING,
                            tuple(ReceiptLine(lq.line.cat, lq.line.amount, lq.line.qty,
-                                             lq.covered) for lq in q.lines))
+                                             lq.covered) for lq in q.lines),
+                           snapshot=snapshot)
 
     def _same_or_refuse(self, db: sqlite3.Connection, row: tuple[Any, ...], code_text: str,
                         lines: Sequence[CartLine]) -> Receipt:
         receipt = _receipt(db, row, already=True)
-        same = row[_CODE_TEXT] == code_text and [
+        # The code text is gone once the server answered: compare digests.
+        same_code = (row[_CODE_SHA256] == code_digest(code_text) if row[_CODE_SHA256]
+                     else row[_CODE_TEXT] == code_text)
+        same = same_code and [
             (ln.cat, ln.amount, ln.qty) for ln in receipt.lines] == [
             (ln.cat, ln.amount, ln.qty) for ln in lines]
         if not same:
@@ -340,21 +354,14 @@ def _checked_cart(cart: Sequence[CartLine], *, allow_empty: bool = False) -> lis
     return lines
 
 
-def stored_masked_name(code_text: str) -> str | None:
-    """The masked name inside a code this ledger already verified and recorded (for reprints;
-    no verification here: the row was written only after the code passed)."""
-    try:
-        cose = parse_cose_sign1(unwrap_text(code_text))
-        return parse_claims(loads_cbor(cose.payload)).nm
-    except Exception:  # a stored code always parses; a reprint must never fail on it
-        return None
 
 
 def _receipt(db: sqlite3.Connection, row: tuple[Any, ...], already: bool) -> Receipt:
-    (rid, receipt_no, at, operator_id, sub, total, covered, pays, status, code) = row
+    (rid, receipt_no, at, operator_id, sub, total, covered, pays, status, code, _sha,
+     snapshot_text) = row
     lines = db.execute("SELECT cat, amount, qty, covered FROM redemption_lines "
                        "WHERE redemption_id = ? ORDER BY line_no", (rid,)).fetchall()
-    return Receipt(rid, receipt_no, at, operator_id, sub, stored_masked_name(code), total,
-                   covered, pays,
+    snapshot, masked_name = receipt_fields(snapshot_text, code)
+    return Receipt(rid, receipt_no, at, operator_id, sub, masked_name, total, covered, pays,
                    RedemptionStatus(status), tuple(ReceiptLine(*ln) for ln in lines),
-                   already_recorded=already)
+                   already_recorded=already, snapshot=snapshot)

@@ -143,11 +143,24 @@ class TrustStore:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
 
-    def replace_trust_list(self, trust: TrustList) -> None:
-        """Replace all keys (the server sends the whole list) and mark trust fresh."""
+    def replace_trust_list(self, trust: TrustList) -> bool:
+        """Replace all keys (the server sends the whole list) and mark trust fresh.
+
+        Only a real change is written, bumps the reference version and is audited
+        (every sync sends the list: unchanged, it must leave no audit row). Returns
+        whether the keys changed."""
         now = self.ledger.clock()
         keys = [TrustedKey.from_json(entry) for entry in trust.to_json()]
+        wanted = sorted((k.kid, k.alg, k.iss, k.raw_key, k.not_before, k.not_after)
+                        for k in keys)
         with self.ledger.write() as session:
+            stored = sorted(tuple(r) for r in session.execute(
+                select(TrustedKeyRow.kid, TrustedKeyRow.alg, TrustedKeyRow.iss,
+                       TrustedKeyRow.raw_key, TrustedKeyRow.not_before,
+                       TrustedKeyRow.not_after)).all())
+            if stored == wanted:
+                SyncStateStore.mark_fresh_in(session, SyncKind.TRUST, now)
+                return False
             session.execute(delete(TrustedKeyRow))
             for k in keys:
                 session.add(TrustedKeyRow(kid=k.kid, alg=k.alg, iss=k.iss, raw_key=k.raw_key,
@@ -158,6 +171,7 @@ class TrustStore:
             self.ledger.audit.append(session, at=now, kind=AuditKind.SETTINGS_CHANGE,
                                      operator_id=None,
                                      payload={"what": "trust_list", "keys": len(keys)})
+        return True
 
     @staticmethod
     def trust_list_in(session: Session) -> TrustList:
@@ -187,7 +201,8 @@ class TrustStore:
             for kind, value in lifts:
                 session.execute(delete(RevocationRow).where(RevocationRow.kind == kind,
                                                             RevocationRow.value == value))
-            bump_reference_version(session)
+            if adds or lifts:  # an empty page changes nothing: keep the verifier's cache
+                bump_reference_version(session)
             if cursor is not None:
                 SyncStateStore.set_cursor_in(session, SyncKind.REVOCATIONS, cursor)
             SyncStateStore.mark_fresh_in(session, SyncKind.REVOCATIONS, now)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import keyring.errors
 
+from merchant_pos.store import redeem_limits
 from merchant_pos.store.errors import LedgerError
 from merchant_pos.sync import messages, server_api
 from merchant_pos.sync.clock import CorrectedClock
@@ -33,12 +34,7 @@ from merchant_pos.sync.errors import (
 )
 from merchant_pos.sync.http_client import ApiClient
 from merchant_pos.sync.ledger_port import SyncLedger
-from merchant_pos.sync.offline_policy import (
-    OfflinePolicy,
-    PolicyFinding,
-    check_freshness,
-    check_redemption,
-)
+from merchant_pos.sync.offline_policy import OfflinePolicy, PolicyFinding
 from merchant_pos.sync.push import OutboxPusher
 from merchant_pos.sync.report import ConnectionState, SyncReport, SyncStatus
 from merchant_pos.sync.retry import RetryPolicy, call_with_retry
@@ -49,14 +45,16 @@ T = TypeVar("T")
 Sleep = Callable[[float, threading.Event], bool]
 """``sleep(seconds, cancel) -> False if cancelled``; injectable so tests need not wait."""
 
-LAST_SUCCESS = "sync.last_success_at"   # everything delivered and confirmed
-LAST_CONTACT = "sync.last_contact_at"   # every step ran, perhaps with entries stuck
+# The ledger reads these to enforce the offline limits (merchant_pos.store.redeem_limits).
+LAST_SUCCESS = redeem_limits.LAST_SUCCESS   # everything delivered and confirmed
+LAST_CONTACT = redeem_limits.LAST_CONTACT   # every step ran, perhaps with entries stuck
+DEVICE_REVOKED = redeem_limits.DEVICE_REVOKED  # set while the server says "revoked"
 CLOCK_OFFSET = "sync.clock_offset"
 CONNECTION_STATE = "sync.connection_state"
 LAST_ERROR = "sync.last_error"
 CA_BUNDLE = "sync.ca_bundle"
 INSECURE_HTTP = "sync.insecure_http"  # enrolled with --insecure-http (lab use only)
-POLICIES = "sync.policies"
+POLICIES = redeem_limits.POLICIES
 SERVER_URL = "sync.server_url"   # not secret: shown in the status; the token is elsewhere
 DEVICE_ID = "sync.device_id"
 SERVER_FLAGS = "sync.server_flags"   # the server's open flags on this device (issue 11)
@@ -155,6 +153,7 @@ class SyncEngine:
             # The server heard all this counter has: the offline limit counts from here;
             # "last success" moves only when nothing is left pending or stuck.
             self.ledger.set_setting(LAST_CONTACT, report.finished_at)
+            self.ledger.set_setting(DEVICE_REVOKED, None)  # the server took our token
         if report.ok:
             self.ledger.set_setting(LAST_SUCCESS, report.finished_at)
             self.ledger.reset_trusted_time(self.clock.now())
@@ -165,6 +164,8 @@ class SyncEngine:
             self._set_state(ConnectionState.IDLE, None)
         elif report.error is not None:
             self._set_state(_state_for(report.error), report.error.message_id)
+            if report.error.message_id == "device_revoked":
+                self.ledger.set_setting(DEVICE_REVOKED, report.finished_at)
         log.info("sync %s: pushed %d (accepted %d, duplicates %d, conflicts %d, rejected %d, "
                  "stuck %d), pulled %s, %d retries, %d HTTP calls, error %s",
                  "ok" if report.ok else "cancelled" if report.cancelled
@@ -310,22 +311,13 @@ class SyncEngine:
         return OfflinePolicy.from_config(stored) if isinstance(stored, dict) else OfflinePolicy()
 
     def check_redemption(self, new_covered_fen: int = 0) -> PolicyFinding | None:
-        """Whether a new redemption may be recorded now (None) or why not."""
-        return check_redemption(
-            self.policy(), now=self.clock.now(),
-            last_sync_success_at=self._last_contact(),
-            unsynced_covered_fen=self.ledger.unsynced_covered(),
-            new_covered_fen=new_covered_fen)
-
-    def _last_contact(self) -> int | None:
-        """When the server last heard everything this counter holds (a sync that ran every
-        step), even if some entries were stuck: those are shown loudly and count toward
-        the unsynced cap, but one of them must not lock the counter after the offline
-        limit."""
-        times = [t for t in (self.ledger.get_setting(LAST_SUCCESS),
-                             self.ledger.get_setting(LAST_CONTACT))
-                 if isinstance(t, int) and not isinstance(t, bool)]
-        return max(times) if times else None
+        """Whether a new redemption may be recorded now (None) or why not: what the
+        ledger's ``redeem`` would refuse (it enforces this; the window only shows it).
+        The offline limit counts from the last contact (a sync that ran every step, even
+        with entries stuck: those count toward the unsynced cap instead)."""
+        findings = redeem_limits.current_findings(self.ledger.ledger, self.clock.now(),
+                                                  new_covered_fen)
+        return findings[0] if findings else None
 
     def status(self, language: str = "zh_CN") -> SyncStatus:
         """Reads the ledger only (never the keyring or the network): safe to call from
@@ -359,9 +351,8 @@ class SyncEngine:
             clock_offset_seconds=self.clock.offset,
             clock_warning=self.clock.skew_warning(language),
             redemption_block=self.check_redemption(),
-            stale_findings=check_freshness(self.policy(), now=now,
-                                           trust_list_fresh_at=fresh["trust"],
-                                           revocations_fresh_at=fresh["revocations"]),
+            stale_findings=[f for f in redeem_limits.current_findings(self.ledger.ledger, now)
+                            if f.message_id.startswith("stale_")],
             last_error=_error_text(last_error, language),
             server_flags=len(flags),
             server_flag_warning=messages.text("device_flagged", language, count=len(flags))

@@ -23,6 +23,7 @@ from merchant_pos.store.limits import save_server_limits
 from merchant_pos.store.models import OutboxRow, RedemptionRow, RedemptionStatus, SyncStateRow
 from merchant_pos.store.outbox import RedemptionOutbox
 from merchant_pos.store.receipt_numbers import DEVICE_NUMBER
+from merchant_pos.store.receipt_snapshot import forget_answered
 from merchant_pos.store.reference import (
     CategoryInfo,
     MerchantProfile,
@@ -158,6 +159,8 @@ class SyncLedger:
                         _redemptions.c.status != VOIDED,
                     ).values(status=bindparam("b_status"), server_reason=bindparam("b_reason")),
                         redemption_rows)
+                # Answered: the payload and the code text are no longer needed here.
+                forget_answered(raw_connection(session), [o.entry_id for o in final])
                 SyncStateStore.mark_fresh_in(session, SyncKind.PUSH, now)
                 self.ledger.audit.append(session, at=now, kind=AuditKind.SYNC_RESULT,
                                          operator_id=None,
@@ -166,6 +169,10 @@ class SyncLedger:
         mark_stuck(self.ledger, [(o.entry_id, o.detail or canonical_json({"reason": "error"}))
                                  for o in outcomes.values()
                                  if o.status not in FINAL_STATUSES and o.entry_id in by_id], now)
+
+    def purge_wal(self) -> None:
+        """After answers were applied: their old page images leave the -wal file."""
+        self.ledger.purge_wal()
 
     def record_push_failure(self, entries: Iterable[OutboxEntry], error: str, at: int) -> None:
         ids = [e.entry_id for e in entries]

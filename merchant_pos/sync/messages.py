@@ -109,34 +109,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This computer's clock is {minutes} minutes off the server's; please correct it "
               "(redemptions use the server's time)",
     },
-    # offline risk policy
-    "offline_too_long": {
-        "zh_CN": "本机已 {hours} 小时未与服务器同步（上限 {limit} 小时），暂停核销。"
-                 "请联网并点击“立即同步”",
-        "en": "This device has not synced for {hours} hours (limit {limit} hours), so "
-              "redemptions are paused. Connect to the internet and press \u201cSync now\u201d",
-    },
-    "never_synced": {
-        "zh_CN": "本机尚未与服务器同步过，请联网并点击“立即同步”",
-        "en": "This device has never synced; connect to the internet and press "
-              "\u201cSync now\u201d",
-    },
-    "unsynced_cap": {
-        "zh_CN": "未同步的补贴金额将达到 {total} 元（上限 {limit} 元），暂停核销。"
-                 "请联网并点击“立即同步”",
-        "en": "Unsynced covered amount would reach \u00a5{total} (limit \u00a5{limit}), so "
-              "redemptions are paused. Connect to the internet and press \u201cSync now\u201d",
-    },
-    "stale_trust_list": {
-        "zh_CN": "签发机构密钥已 {hours} 小时未更新（上限 {limit} 小时），请联网同步",
-        "en": "Issuer keys were last updated {hours} hours ago (limit {limit} hours); "
-              "please sync",
-    },
-    "stale_revocations": {
-        "zh_CN": "撤销名单已 {hours} 小时未更新（上限 {limit} 小时），请联网同步",
-        "en": "The revocation list was last updated {hours} hours ago (limit {limit} hours); "
-              "please sync",
-    },
+    # offline risk policy: merchant_pos.store.errors (the ledger enforces it)
     # sync outcome
     "sync_ok": {
         "zh_CN": "同步完成：上传 {pushed} 笔，全部已确认",

@@ -70,6 +70,8 @@ class OutboxPusher:
                         self._apply_answers(following, in_flight.result(), report)
                     raise Cancelled()
                 current = following
+        if report.pushed:  # answered entries' old page images (code texts) leave the -wal
+            self.ledger.purge_wal()
         report.left_pending = self.ledger.pending_count(up_to)
         report.stuck = self.ledger.stuck_count()
         if report.left_pending == 0:

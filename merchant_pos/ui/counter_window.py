@@ -86,13 +86,6 @@ class CounterServices:
     feedback: Feedback | None = None  # default: SoundFeedback
 
 
-@dataclass(frozen=True)
-class PolicyRefusal:
-    """The offline policy refused a new redemption (nothing was recorded)."""
-
-    finding: Any  # merchant_pos.sync.offline_policy.PolicyFinding
-
-
 def quick_item(cq: CartQuote, items: list[StandardItem]) -> StandardItem | None:
     """The first standard item this code still covers (canteen quick mode)."""
     remaining = remaining_at(cq.code.claims, cq.at, cq.usage)
@@ -391,15 +384,12 @@ class CounterWindow(QMainWindow):
         if self._pending_redemption_id is None:
             self._pending_redemption_id = str(uuid.uuid4())
         rid, lines, covered = self._pending_redemption_id, self.cart.lines(), q.covered
-        service, session, sync = self.services.redemptions, self.session, self.services.sync
+        service, session = self.services.redemptions, self.session
         undo = self.undo_service
 
-        def redeem() -> Receipt | PolicyRefusal:
-            # The offline policy reads the ledger too: checked here, off the UI thread.
-            if sync is not None:
-                block = sync.check_redemption(covered)
-                if block is not None and block.blocking:
-                    return PolicyRefusal(block)
+        def redeem() -> Receipt:
+            # The ledger enforces the offline limits inside redeem; a refusal comes back
+            # as a LedgerError with the clerk's message.
             receipt = service.redeem(rid, code, lines, session, expected_covered=covered)
             undo.arm(receipt.redemption_id)
             return receipt
@@ -408,12 +398,8 @@ class CounterWindow(QMainWindow):
         self._say(self.texts.saving())
         self.tasks.run(redeem, self._redeem_done, self._redeem_failed)
 
-    def _redeem_done(self, receipt: Receipt | PolicyRefusal) -> None:
+    def _redeem_done(self, receipt: Receipt) -> None:
         self._set_busy(False)
-        if isinstance(receipt, PolicyRefusal):
-            self._say(BannerText("rejected", receipt.finding.message(self.services.language)),
-                      Sound.REJECTED)
-            return
         self.redeemed.emit(receipt)
         code = self.code_text
         self.cart.clear()

@@ -12,7 +12,7 @@ from keyring.backends import fail
 from sqlalchemy import select
 
 from merchant_pos.cli import main
-from merchant_pos.store import Ledger, LedgerError, OperatorRegistry, PinHasher
+from merchant_pos.store import Ledger, LedgerError, OperatorRegistry
 from merchant_pos.store.models import AuditRow, OperatorRow
 from merchant_pos.store.staff import StaffManager
 
@@ -77,9 +77,10 @@ def test_bad_input_says_why_and_changes_nothing(
     with Ledger.open(data) as ledger, ledger.read() as s:
         new = set(s.scalars(select(AuditRow.kind).where(AuditRow.seq > before)))
         pin_hash = s.scalars(select(OperatorRow.pin_hash)).one()
+        keyed = OperatorRegistry(ledger).hasher  # PIN hashes are keyed with the device secret
     # only the approving supervisor's sign-in (or its refusal) is recorded; no staff change
     assert new <= {"sign_in", "sign_in_failed", "unlock_refused"}
-    assert PinHasher().check("2791", pin_hash)
+    assert keyed.check("2791", pin_hash)
 
 
 def test_unlock_a_locked_cashier(data: Path, monkeypatch: pytest.MonkeyPatch,

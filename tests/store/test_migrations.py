@@ -25,6 +25,8 @@ from merchant_pos.store import (
     RedemptionService,
     RedemptionStatus,
 )
+from merchant_pos.store.backups import backup_revision
+from merchant_pos.store.device_secret import DeviceSecretStore
 from merchant_pos.store.migrate import head_revision, read_revision
 from merchant_pos.store.models import Base, OutboxRow, RedemptionRow
 from merchant_pos.store.paths import DATA_DIR_ENV, data_dir
@@ -47,13 +49,13 @@ def v1_copy(tmp_path: Path) -> Path:
 
 
 def test_every_connection_has_the_safety_pragmas(ledger: Ledger) -> None:
-    names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+    names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "secure_delete")
     with ledger.engine.connect() as a, ledger.engine.connect() as b, \
             ledger.engine.connect() as c:
         assert len({id(x.connection.driver_connection) for x in (a, b, c)}) == 3
         for conn in (a, b, c):
             got = [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in names]
-            assert got == ["wal", 2, 1, 5000]
+            assert got == ["wal", 2, 1, 5000, 1]
 
 
 def test_a_foreign_key_violation_is_refused(ledger: Ledger) -> None:
@@ -87,7 +89,7 @@ def test_upgrade_from_the_v1_file_backs_up_and_keeps_everything(v1_copy: Path) -
     clock = FakeClock()
     with Ledger.open(v1_copy.parent, clock=clock) as ledger:
         assert ledger.backup_taken is not None
-        assert read_revision(ledger.backup_taken) == "0001"
+        assert backup_revision(ledger.backup_taken, ledger.device_secret) == "0001"
         assert read_revision(v1_copy) == head_revision()
         assert ledger.verify_audit().ok
         with ledger.read() as s:
@@ -100,8 +102,9 @@ def test_upgrade_from_the_v1_file_backs_up_and_keeps_everything(v1_copy: Path) -
         service = RedemptionService(ledger, operators)
         old = service.receipt(V1_IDS[1])
         assert old is not None and old.status is RedemptionStatus.PENDING
-        with ledger.read() as s:
-            code = s.scalars(select(RedemptionRow.code_text)).first()
+        with ledger.read() as s:  # the pending one keeps its code; the accepted one not
+            code = s.scalars(select(RedemptionRow.code_text)
+                             .where(RedemptionRow.id == V1_IDS[1])).one()
         assert code is not None
         # The v1 draws still count: all four once-vouchers were opened by the two.
         assert service.quote(code, [CartLine("formula", 6000)]).covered == 0
@@ -142,8 +145,10 @@ def test_a_failed_migration_leaves_the_file_at_its_old_version(v1_copy: Path) ->
     assert read_revision(v1_copy) == "0001"
     cols = {r[1] for r in sqlite3.connect(v1_copy).execute("PRAGMA table_info(outbox)")}
     assert "attempts" not in cols
-    backups = list((v1_copy.parent / "backups").glob("*.sqlite3"))
-    assert len(backups) == 1 and read_revision(backups[0]) == "0001"
+    backups = list((v1_copy.parent / "backups").iterdir())
+    secret = DeviceSecretStore(v1_copy.parent).load()
+    assert len(backups) == 1 and secret is not None
+    assert backup_revision(backups[0], secret) == "0001"
 
 
 def test_data_dir_override_and_environment(tmp_path: Path,

@@ -36,9 +36,11 @@ def test_pins_are_stored_only_as_salted_scrypt(ledger: Ledger) -> None:
     registry.create_first_supervisor("张店长", "24680")
     with ledger.read() as s:
         stored = s.scalars(select(OperatorRow.pin_hash)).one()
-    assert stored.startswith("scrypt$16384$8$1$") and "24680" not in stored
-    assert PinHasher().check("24680", stored) and not PinHasher().check("24681", stored)
-    assert PinHasher().hash("24680") != PinHasher().hash("24680")  # salted
+    assert stored.startswith("kscrypt$16384$8$1$") and "24680" not in stored
+    keyed = registry.hasher
+    assert keyed.check("24680", stored) and not keyed.check("24681", stored)
+    assert keyed.hash("24680") != keyed.hash("24680")  # salted
+    assert not PinHasher().check("24680", stored)  # without the device secret: no check
 
 
 @pytest.mark.parametrize("pin", ["123", "12a4", "", "1234567890123"])

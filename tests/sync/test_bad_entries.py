@@ -12,13 +12,19 @@ from merchant_pos.sync.push_items import UnsendableEntry, push_item
 from tests.sync.world import PosDevice, ServerWorld
 
 
-def edit_payload(pos: PosDevice, entry_id: str, change: Callable[[dict[str, object]], None],
-                 *, status: str | None = None) -> None:
-    """Simulate a damaged outbox row (the only way a payload can change)."""
+def stored_payload(pos: PosDevice, entry_id: str) -> str:
     with sqlite3.connect(pos.ledger.path) as conn:
         (raw,) = conn.execute("SELECT payload FROM outbox WHERE entry_id = ?",
                               (entry_id,)).fetchone()
-        payload = json.loads(raw)
+    return str(raw)
+
+
+def edit_payload(pos: PosDevice, entry_id: str, change: Callable[[dict[str, object]], None],
+                 *, status: str | None = None, base: str | None = None) -> None:
+    """Simulate a damaged outbox row (the only way a payload can change); ``base``: the
+    payload to start from (an answered entry no longer has one)."""
+    with sqlite3.connect(pos.ledger.path) as conn:
+        payload = json.loads(base or stored_payload(pos, entry_id))
         change(payload)
         conn.execute("UPDATE outbox SET payload = ? WHERE entry_id = ?",
                      (json.dumps(payload), entry_id))
@@ -59,8 +65,11 @@ def test_same_uuid_with_other_content_is_an_error_not_a_second_record(
     pos.enroll(world.url, world.enrollment_code())
     assert pos.engine.sync_now().ok
     rid = pos.redeem(world.beneficiary_code(), 500)
+    sent = stored_payload(pos, rid)
     assert pos.engine.sync_now().accepted == 1
-    edit_payload(pos, rid, lambda p: p.update(covered=400), status="pending")
+    assert stored_payload(pos, rid) == ""  # the payload left with the server's answer
+    # A tamperer writes one back, changed, and marks it unsent.
+    edit_payload(pos, rid, lambda p: p.update(covered=400), status="pending", base=sent)
     report = pos.engine.sync_now()
     assert report.errors == 1 and report.accepted == 0 and not report.ok
     assert world.row_count() == 1 and world.stored()[rid]["covered"] == 500

@@ -23,7 +23,7 @@ from merchant_pos.store import limits as store_limits
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.sync.engine import LAST_SUCCESS
 from merchant_pos.sync.report import ConnectionState
-from tests.sync.test_bad_entries import edit_payload
+from tests.sync.test_bad_entries import edit_payload, stored_payload
 from tests.sync.world import PosDevice, ServerWorld
 
 
@@ -119,10 +119,11 @@ def test_an_error_answer_is_stuck_with_its_reason_and_sync_exits_non_zero(
     pos = _synced(world, make_pos)
     code = world.beneficiary_code()
     rid = pos.redeem(code, 500)
+    sent = stored_payload(pos, rid)  # gone once the server has answered
     assert pos.engine.sync_now().ok
     last_success = pos.sync_ledger.get_setting(LAST_SUCCESS)
     # The same UUID with other content: the server answers `error` (uuid_reused).
-    edit_payload(pos, rid, lambda p: p.update(covered=400), status="pending")
+    edit_payload(pos, rid, lambda p: p.update(covered=400), status="pending", base=sent)
     other = pos.redeem(code, 300)
     data = str(pos.data_dir)
     pos.close()

@@ -147,20 +147,20 @@ def test_records_dialog_lists_voids_and_settles(shop: Shop, qtbot: QtBot) -> Non
 
 
 def test_offline_policy_refuses_with_a_reason(shop: Shop, qtbot: QtBot, tmp_path: Path) -> None:
-    from merchant_pos.sync.engine import SyncEngine
-    from merchant_pos.sync.ledger_port import SyncLedger
-    from merchant_pos.sync.token_store import TokenStore
+    from merchant_pos.store import SyncStateStore
+    from merchant_pos.store.redeem_limits import POLICIES, current_findings
 
-    # A counter that has never synced may not redeem under the default policy.
-    engine = SyncEngine(SyncLedger(shop.ledger), TokenStore(tmp_path, use_keyring=False))
-    shop.window.services.sync = engine
+    # The server's policy (72 h offline at most) and a counter that has never synced:
+    # the ledger refuses inside redeem; the window only shows what it said.
+    SyncStateStore(shop.ledger).set_setting(POLICIES, {"max_offline_hours": 72})
+    assert shop.window.services.sync is None  # no engine asked beforehand
     _scan(shop, qtbot, make_code(shop.key, claims(sub="B-UI-POLICY")))
     _add(shop, qtbot, "formula", "20")
     shop.window.confirm_redemption()
     qtbot.waitUntil(lambda: not shop.window._busy and shop.window.banner.kind
                     == "rejected", timeout=10_000)
-    finding = engine.check_redemption(2000)
-    assert finding is not None
+    finding = current_findings(shop.ledger, shop.ledger.clock(), 2000)[0]
+    assert finding.message_id == "never_synced"
     assert shop.window.message.text() == finding.message("zh_CN")
     assert shop.service.recent() == []
 

@@ -19,7 +19,7 @@ from merchant_pos.ui.status_bar import SyncStatusBar
 from merchant_pos.ui.stuck_dialog import StuckEntriesDialog
 from merchant_pos.ui.tasks import BackgroundTasks
 from merchant_pos.ui.theme import install_translator
-from tests.sync.test_bad_entries import edit_payload
+from tests.sync.test_bad_entries import edit_payload, stored_payload
 from tests.sync.world import PosDevice, ServerWorld
 
 
@@ -47,8 +47,10 @@ def _stuck_counter(world: ServerWorld, pos: PosDevice, language: str) -> Counter
     pos.enroll(world.url, world.enrollment_code())
     assert pos.engine.sync_now().ok
     rid = pos.redeem(world.beneficiary_code(), 500)
+    sent = stored_payload(pos, rid)  # gone once the server has answered
     assert pos.engine.sync_now().ok
-    edit_payload(pos, rid, lambda p: p.update(covered=400), status="pending")  # uuid_reused
+    edit_payload(pos, rid, lambda p: p.update(covered=400), status="pending",
+                 base=sent)  # uuid_reused
     assert pos.engine.sync_now().stuck == 1
     settings = MerchantSettingsStore(pos.ledger)
     profile = settings.load_profile()
