@@ -32,9 +32,10 @@ def register(sub: Any) -> None:
                    help="where the demo keeps its files (default: a new temporary folder)")
     p.add_argument("--merchant", choices=DEMO_MERCHANTS, default=DEMO_MERCHANTS[0])
     p.add_argument("--lang", choices=["zh_CN", "en"], help="language of the counter")
-    p.add_argument("--camera", help="camera index, name or video file to scan from")
-    p.add_argument("--decoder", choices=["zxing", "pyzbar"], default="zxing",
-                   help="QR decoder for the camera (default zxing: faster, reads more)")
+    p.add_argument("--camera", help="camera index, name or video file to scan from "
+                                    "(default: the one chosen in the settings)")
+    p.add_argument("--decoder", choices=["zxing", "pyzbar"],
+                   help="QR decoder for the camera (default: the settings', else zxing)")
     p.add_argument("--screenshot", type=Path,
                    help="scripted run: scan a demo code, enter a cart, save a PNG, exit")
     p.set_defaults(func=run)
@@ -90,10 +91,15 @@ def run(args: argparse.Namespace) -> int:
         code = next(c for p in profile.programs for c in world.codes(p))
         script = DemoScript(code, [CartLine.from_json(x) for x in
                                    DEFAULT_CARTS.get(args.merchant, [])])
-    hint = (f"演示：{DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}" if lang == "zh_CN"
-            else f"Demo: {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}")
+    hint = (f"演示：主管 {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}，"
+            f"收银员 {DEMO_CASHIER} / {DEMO_CASHIER_PIN}" if lang == "zh_CN"
+            else f"Demo: supervisor {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}, "
+                 f"cashier {DEMO_CASHIER} / {DEMO_CASHIER_PIN}")
     try:
-        return run_counter(world.pos, lang, camera_setting=args.camera, decoder=args.decoder,
+        start = world.pos.start_settings(camera=args.camera, decoder=args.decoder,
+                                         language=args.lang)
+        return run_counter(world.pos, start.language or lang, camera_setting=start.camera,
+                           decoder=start.decoder,
                            hint=hint,
                            screenshot=args.screenshot, script=script)
     finally:
