@@ -26,3 +26,10 @@ def command(*args: str) -> str:
             and argv0.exists():
         return shlex.join([str(argv0.resolve()), *args])
     return shlex.join([sys.executable, "-m", "merchant_pos.cli", *args])
+
+
+def has_screen() -> bool:
+    """False on a Linux machine without X or Wayland (Qt's window would not open)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -53,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
     from merchant_pos.ui.counter_app import run_counter
 
     lang = args.lang or user_language()
-    if args.screenshot is None and not _has_screen():
-        from merchant_pos.commands._launcher import command
+    from merchant_pos.commands._launcher import command, has_screen
 
+    if args.screenshot is None and not has_screen():
         try_this = command("demo", "--screenshot", "counter.png")
         print(f"没有找到屏幕（没有 DISPLAY 或 WAYLAND_DISPLAY）。请在桌面上运行，或试试：{try_this}"
               if lang == "zh_CN" else
@@ -105,8 +105,3 @@ def run(args: argparse.Namespace) -> int:
     finally:
         world.close()
 
-
-def _has_screen() -> bool:
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

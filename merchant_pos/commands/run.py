@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,15 @@ def run(args: argparse.Namespace) -> int:
     from merchant_pos.store.paths import data_dir
 
     lang = args.lang or user_language()
+    from merchant_pos.commands._launcher import command, has_screen
+
+    if not has_screen():
+        check = command("self-test")
+        print("没有找到屏幕（没有 DISPLAY 或 WAYLAND_DISPLAY），收银台需要在桌面上运行。"
+              f"检查本机：{check}" if lang == "zh_CN" else
+              "merchant-pos run: no screen found (no DISPLAY or WAYLAND_DISPLAY); the counter "
+              f"runs on a desktop. To check this PC: {check}", file=sys.stderr)
+        return 1
     try:
         ctx = open_pos(data_dir(args.data_dir))
     except LedgerError as exc:

@@ -69,3 +69,17 @@ def test_demo_without_a_screen_names_a_command_that_runs(tmp_path: Path) -> None
     assert _no_screen_hint([sys.executable, "-m", "merchant_pos.cli"], tmp_path,
                            MPOS_LAUNCHER="./scripts/demo") == \
         ["./scripts/demo", "--screenshot", "counter.png"]
+
+
+def test_run_without_a_screen_says_so_and_names_the_self_test(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "MPOS_LAUNCHER")}
+    out = subprocess.run([sys.executable, "-m", "merchant_pos.cli", "run", "--lang", "en",
+                          "--data-dir", str(tmp_path / "d")], capture_output=True, text=True,
+                         timeout=60, check=False, env=env, cwd=tmp_path)
+    assert out.returncode == 1 and "no screen found" in out.stderr
+    hint = shlex.split(out.stderr.strip().rsplit("To check this PC: ", 1)[1])
+    runs = subprocess.run(hint, capture_output=True, text=True, timeout=300, check=False,
+                          cwd=tmp_path, env={**env, "MERCHANT_POS_DATA_DIR": str(tmp_path)})
+    assert runs.returncode == 0, runs.stdout
+    assert not (tmp_path / "d" / "ledger.sqlite3").exists()  # no ledger opened or made

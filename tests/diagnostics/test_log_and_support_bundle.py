@@ -64,6 +64,7 @@ def _a_full_session(world: DemoWorld) -> str:
 def _secrets(world: DemoWorld, folder: Path) -> list[str]:
     token = world.pos.sync.tokens.load() if world.pos.sync else None
     assert token is not None
+    # (6-digit PINs of our own: a 4-digit one could turn up by chance in a port or a hash)
     values = [token.secret, CASHIER_PIN, WRONG_PIN, *world.seed["enrollment_codes"].values()]
     for b in world.seed["beneficiaries"]:
         values += [b["code"], b["code"][4:40]]  # the whole text and any long piece of it
@@ -133,3 +134,16 @@ def test_the_log_rotates_within_its_bound(tmp_path: Path) -> None:
                                        "merchant-pos.log.2"]
     assert all(p.stat().st_size <= 2000 for p in files)
     assert "line 499 of" in files[0].read_text(encoding="utf-8")
+
+
+def test_a_counter_command_writes_the_log_in_its_data_folder(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "merchant_pos.cli", "ledger", "info",
+                          "--data-dir", str(tmp_path)], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    (log,) = log_files(tmp_path)
+    text = log.read_text(encoding="utf-8")
+    assert "start: command ledger" in text and "migrating from empty" in text
