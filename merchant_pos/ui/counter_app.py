@@ -16,6 +16,7 @@ from merchant_pos.store import LedgerError, LedgerErrorId, OperatorSession
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
 from merchant_pos.ui.labels import Labels, StandardItem
+from merchant_pos.ui.receipt_printing import attach_receipt_printer
 from merchant_pos.ui.theme import apply_theme, install_translator
 
 STANDARD_ITEMS = "sync.standard_items"  # where the sync engine keeps the config's items
@@ -95,6 +96,9 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
     photo.failed.connect(lambda _f, text: window.show_message(text, "warning"))
     photo.accept_drops_on(window)
     services.extras["photo"] = photo
+    # Issue 12: the receipt goes to the thermal printer on confirm, with no dialog.
+    services.extras.setdefault("show_receipts", False)
+    attach_receipt_printer(window)
     window.resize(1280, 800)
     window.show()
     if camera is not None:
