@@ -283,6 +283,57 @@
     </message>
 </context>
 <context>
+    <name>PrinterPage</name>
+    <message>
+        <source>Network: tcp://address:9100 · USB: usb://0416:5011 · serial: serial:///dev/ttyUSB0?baud=9600 or serial://COM3 · Windows printer: win32://POS-58 · file: file:///path</source>
+        <translation>网络：tcp://地址:9100 · USB：usb://0416:5011 · 串口：serial:///dev/ttyUSB0?baud=9600 或 serial://COM3 · Windows 打印机：win32://POS-58 · 文件：file:///路径</translation>
+    </message>
+    <message>
+        <source>58 mm (32 columns)</source>
+        <translation>58 毫米（32 列）</translation>
+    </message>
+    <message>
+        <source>80 mm (48 columns)</source>
+        <translation>80 毫米（48 列）</translation>
+    </message>
+    <message>
+        <source>Print the receipt when a redemption is confirmed</source>
+        <translation>确认兑换后自动打印凭条</translation>
+    </message>
+    <message>
+        <source>Open the cash drawer after a receipt</source>
+        <translation>打印凭条后打开钱箱</translation>
+    </message>
+    <message>
+        <source>Test print</source>
+        <translation>打印测试页</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>纸宽</translation>
+    </message>
+    <message>
+        <source>Receipt language</source>
+        <translation>凭条语言</translation>
+    </message>
+    <message>
+        <source>Enter the printer&apos;s address first</source>
+        <translation>请先填写打印机地址</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <source>Test page sent to the printer.</source>
+        <translation>测试页已发送到打印机。</translation>
+    </message>
+</context>
+<context>
     <name>Receipt</name>
     <message>
         <source>Receipt {0}</source>
