@@ -13,21 +13,24 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import keyring
 import pytest
+from keyring.backends import fail
 
 from merchant_pos.cli import main
 from merchant_pos.domain.quote import CartLine
 from merchant_pos.store import Ledger, OperatorRegistry, RedemptionService
 from tests.printing.escpos_parse import parse
-from tests.sync.test_cli import no_keyring  # noqa: F401  (autouse: no real keyring)
+from tests.sync.conftest import world as world  # the fixture, re-exported
 from tests.sync.world import FAST_PINS, ServerWorld
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[ServerWorld]:
-    server = ServerWorld(tmp_path / "server").start()
-    yield server
-    server.stop()
+@pytest.fixture(autouse=True)
+def no_keyring() -> Iterator[None]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # never touch a developer's real keyring
+    yield
+    keyring.set_keyring(previous)
 
 
 # CJK Radicals Supplement twins (no NFKC mapping) of characters on our receipts.

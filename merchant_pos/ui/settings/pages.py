@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from merchant_pos.ui.printer_page import printer_page
+from merchant_pos.ui.settings.camera_page import CameraPage
 from merchant_pos.ui.settings.page import SettingsPage
+from merchant_pos.ui.settings.setup_pages import LanguagePage, ServerPage, StaffPage
 
 if TYPE_CHECKING:
     from merchant_pos.ui.counter_window import CounterServices
@@ -18,6 +20,10 @@ if TYPE_CHECKING:
 PageFactory = Callable[["CounterServices"], SettingsPage]
 
 PAGE_FACTORIES: list[PageFactory] = [
+    CameraPage,
+    LanguagePage,
+    ServerPage,
+    StaffPage,
     printer_page,  # issue 12
 ]
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_i12_device_numbers"
-down_revision = "0001"
+down_revision = "0002_i11a_audit_anchor"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_i12_print_jobs"
-down_revision = "0002"
+down_revision = "0003_i11a_keyed_audit"
 branch_labels = None
 depends_on = None
 
