@@ -39,13 +39,16 @@ DPI = 300
 
 
 def ensure_gui() -> QGuiApplication:
-    """A Qt GUI application (offscreen when there is no screen), for painting to PDF."""
+    """A Qt application (offscreen when there is no screen), for painting to PDF. A
+    QApplication, so that widgets can still be made in the same process later."""
     app = QGuiApplication.instance()
     if app is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
                 and sys.platform.startswith("linux"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication(sys.argv[:1])
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication(sys.argv[:1])
     assert isinstance(app, QGuiApplication)
     return app
 
