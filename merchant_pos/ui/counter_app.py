@@ -94,6 +94,7 @@ def _describe(exc: BaseException, language: str) -> str:
 
 
 SMALL_SCREEN = (1440, 900)  # at or below this the counter opens maximised
+SCRIPTED_SIZE = (1366, 768)  # --screenshot: the common small laptop screen
 
 
 def show_on_screen(window: QWidget) -> None:
@@ -134,7 +135,11 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
     # Issue 12: the receipt goes to the thermal printer on confirm, with no dialog.
     services.extras.setdefault("show_receipts", False)
     attach_receipt_printer(window)
-    show_on_screen(window)
+    if script is not None:  # a scripted screenshot: the size the README's pictures have
+        window.resize(*SCRIPTED_SIZE)
+        window.show()
+    else:
+        show_on_screen(window)
     if camera is not None:
         camera.start()
         if camera.decoder_message:
