@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +17,17 @@ EXIT_OK, EXIT_USAGE, EXIT_DIFFERENCES, EXIT_UNREACHABLE = 0, 1, 3, 4
 
 class CommandError(Exception):
     """A usage error, already in the user's words (exit 1)."""
+
+
+def run_command(body: Callable[[argparse.Namespace, str], int],
+                args: argparse.Namespace) -> int:
+    """``body(args, language)``; a :class:`CommandError` is printed and exits 1."""
+    lang = language(args.lang)
+    try:
+        return body(args, lang)
+    except CommandError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
 
 
 def language(arg: str | None) -> str:

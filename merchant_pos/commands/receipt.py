@@ -8,16 +8,14 @@ Old 43-character receipt numbers and redemption ids are found too. Exit 0, or 1
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from merchant_pos.commands._common import (
     EXIT_OK,
-    EXIT_USAGE,
     CommandError,
-    language,
     open_ledger,
+    run_command,
     write_bytes,
 )
 
@@ -36,12 +34,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    lang = language(args.lang)
-    try:
-        return _run(args, lang)
-    except CommandError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_USAGE
+    return run_command(_run, args)
 
 
 def _run(args: argparse.Namespace, lang: str) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +18,10 @@ from merchant_pos.commands._common import (
     EXIT_DIFFERENCES,
     EXIT_OK,
     EXIT_UNREACHABLE,
-    EXIT_USAGE,
     CommandError,
-    language,
     open_ledger,
     parse_day,
+    run_command,
     say,
     write_bytes,
 )
@@ -46,12 +44,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    lang = language(args.lang)
-    try:
-        return _run(args, lang)
-    except CommandError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_USAGE
+    return run_command(_run, args)
 
 
 def _reconcile(ledger: Any, args: argparse.Namespace, days: list[Any], lang: str

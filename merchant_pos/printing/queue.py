@@ -58,10 +58,12 @@ class PrintQueue:
             row = session.get(PrintJobRow, job_id)
             return None if row is None else _job(row)
 
-    def queued(self, limit: int = 100) -> list[PrintJob]:
+    def queued(self, limit: int = 100, newer_than: int | None = None) -> list[PrintJob]:
+        stmt = select(PrintJobRow).where(PrintJobRow.status == QUEUED)
+        if newer_than is not None:
+            stmt = stmt.where(PrintJobRow.created_at >= newer_than)
         with self.ledger.read() as session:
-            rows = session.scalars(select(PrintJobRow).where(PrintJobRow.status == QUEUED)
-                                   .order_by(PrintJobRow.id).limit(limit)).all()
+            rows = session.scalars(stmt.order_by(PrintJobRow.id).limit(limit)).all()
             return [_job(r) for r in rows]
 
     def queued_count(self) -> int:

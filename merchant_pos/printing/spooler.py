@@ -55,32 +55,37 @@ def job_bytes(content: ReceiptContent, config: PrinterConfig) -> bytes:
 class ReceiptPrinter:
     def __init__(self, ledger: Ledger, *, notify: Callable[[PrintNotice], None] | None = None,
                  config: Callable[[], PrinterConfig] | None = None,
-                 retry_seconds: float = 30.0, timeout: float = 5.0) -> None:
+                 retry_seconds: float = 30.0, timeout: float = 5.0,
+                 retry_window: int = 600) -> None:
         self.ledger = ledger
         self.queue = PrintQueue(ledger)
         self.notify = notify or (lambda notice: None)
         self.config = config or (lambda: load_config(ledger))
         self.retry_seconds = retry_seconds
+        self.retry_window = retry_window
         self.timeout = timeout
-        self._wishes: deque[tuple[str, str, bool]] = deque()
+        self._wishes: deque[tuple[str, str, bool, bool]] = deque()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopping = False
 
     # -- asking (any thread; never blocks on the printer) ---------------------------------
-    def print_receipt(self, redemption_id: str, *, copy: bool = False) -> None:
-        self._wish(redemption_id, "receipt", copy)
+    def print_receipt(self, redemption_id: str, *, copy: bool = False,
+                      on_confirm: bool = False) -> None:
+        """Queue the receipt; ``on_confirm``: only if auto-print is on (checked on the
+        worker, so the caller never reads the settings)."""
+        self._wish(redemption_id, "receipt", copy, on_confirm)
 
-    def print_void(self, redemption_id: str) -> None:
-        self._wish(redemption_id, "void", False)
+    def print_void(self, redemption_id: str, *, on_confirm: bool = False) -> None:
+        self._wish(redemption_id, "void", False, on_confirm)
 
     def retry_queued(self) -> None:
         with self._wake:
             self._wake.notify_all()
 
-    def _wish(self, redemption_id: str, kind: str, copy: bool) -> None:
+    def _wish(self, redemption_id: str, kind: str, copy: bool, on_confirm: bool) -> None:
         with self._wake:
-            self._wishes.append((redemption_id, kind, copy))
+            self._wishes.append((redemption_id, kind, copy, on_confirm))
             self._wake.notify_all()
 
     # -- the worker --------------------------------------------------------------------
@@ -104,7 +109,8 @@ class ReceiptPrinter:
                 if self._stopping:
                     return
                 if not self._wishes:
-                    waiting = self.queue.queued_count() > 0
+                    waiting = bool(self.queue.queued(newer_than=self.ledger.clock()
+                                                     - self.retry_window))
                     self._wake.wait(self.retry_seconds if waiting else None)
                 if self._stopping:
                     return
@@ -119,10 +125,17 @@ class ReceiptPrinter:
             with self._wake:
                 if not self._wishes:
                     break
-                redemption_id, kind, copy = self._wishes.popleft()
+                redemption_id, kind, copy, on_confirm = self._wishes.popleft()
+            if on_confirm and not self.config().auto_print:
+                continue
             self.enqueue(redemption_id, kind, copy=copy)
         notices = []
+        # Old jobs are not retried on their own (the customer has gone): the records
+        # screen reprints them.
+        fresh_since = self.ledger.clock() - self.retry_window
         for job in self.queue.queued():
+            if job.created_at < fresh_since:
+                continue
             notice = self.attempt(job)
             notices.append(notice)
             self.notify(notice)

@@ -13,7 +13,7 @@ whose time is doubtful are listed apart.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from merchant_pos.reports.entries import STATUSES, Adjustment, DayEntries, Entry, day_entries
@@ -100,8 +100,14 @@ def build_report(ledger: Ledger, first: date, last: date | None = None,
     groups: dict[str, dict[str, Totals]] = {
         "program": defaultdict(Totals), "category": defaultdict(Totals),
         "status": {s: Totals() for s in STATUSES}, "operator": defaultdict(Totals)}
+    entries = []
     for entry in data.entries:
-        owed = reimbursable(entry, snapshots.get(entry.day))
+        server = snapshots.get(entry.day)
+        item = server.items.get(entry.id) if server is not None else None
+        if entry.time_flag is None and item is not None and item.time_flag:
+            entry = replace(entry, time_flag=item.time_flag)  # the server doubts its time
+        entries.append(entry)
+        owed = reimbursable(entry, server)
         report.owed[entry.id] = owed
         groups["status"][entry.status].add(entry.total, entry.covered, entry.paid, owed)
         if entry.status == "voided":  # cancelled: only under its status
@@ -120,6 +126,7 @@ def build_report(ledger: Ledger, first: date, last: date | None = None,
         # The voided redemption was owed its covered amount on its own day, if accepted.
         report.adjustment_totals.add(adj.covered + adj.paid, adj.covered, adj.paid,
                                      adj.covered)
+    report.entries = tuple(entries)
     report.by_program = dict(sorted(groups["program"].items()))
     report.by_category = dict(sorted(groups["category"].items()))
     report.by_status = dict(groups["status"])

@@ -20,7 +20,7 @@ STATUSES = ("pending", "stuck", "accepted", "conflict", "rejected", "voided")
 _ROWS = """
 SELECT r.id, r.receipt_no, r.prg, COALESCE(o.name, CAST(r.operator_id AS TEXT)), r.created_at,
        r.total, r.covered, r.pays, r.status, r.server_reason, r.voided_at,
-       b.status, COALESCE(b.attempts, 0),
+       b.status, COALESCE(b.attempts, 0), b.stuck_at,
        EXISTS (SELECT 1 FROM redemptions AS p
                 WHERE p.rowid < r.rowid AND p.created_at > r.created_at + :slack)
   FROM redemptions AS r
@@ -97,9 +97,12 @@ def _names(db: sqlite3.Connection, language: str) -> tuple[dict[str, str], dict[
     return programs, cats
 
 
-def _status(status: str, outbox_status: str | None, attempts: int) -> str:
-    if status == "pending" and ((outbox_status not in (None, "pending"))
-                                or attempts >= STUCK_ATTEMPTS):
+def _status(status: str, outbox_status: str | None, attempts: int,
+            stuck_at: int | None) -> str:
+    """``stuck``: still pending, and the server refused the entry (``stuck_at``, set by
+    the sync engine) or it went unanswered ``STUCK_ATTEMPTS`` pushes in a row."""
+    if status == "pending" and (stuck_at is not None or attempts >= STUCK_ATTEMPTS
+                                or outbox_status not in (None, "pending")):
         return "stuck"
     return status
 
@@ -130,7 +133,7 @@ def day_entries(ledger: Ledger, first: date, last: date | None = None,
         number = db.execute("SELECT value FROM settings WHERE key = 'device.number'").fetchone()
     entries = []
     for (rid, receipt_no, prg, operator, at, total, covered, pays, status, reason, _voided_at,
-         outbox_status, attempts, clock_back) in rows:
+         outbox_status, attempts, stuck_at, clock_back) in rows:
         tz = zones.get(prg, fallback)
         local = datetime.fromtimestamp(at, tz)
         if not first <= local.date() <= last:
@@ -138,8 +141,8 @@ def day_entries(ledger: Ledger, first: date, last: date | None = None,
         flag = ("clock_went_back" if clock_back else
                 reason if reason in TIME_REASONS else None)
         entries.append(Entry(rid, receipt_no, local.date(), at, local.strftime("%Y-%m-%d %H:%M"),
-                             prg, operator, _status(status, outbox_status, attempts), total,
-                             covered, pays, reason, flag, tuple(lines[rid])))
+                             prg, operator, _status(status, outbox_status, attempts, stuck_at),
+                             total, covered, pays, reason, flag, tuple(lines[rid])))
     adjustments = []
     for void_at, rid, receipt_no, prg, at, covered, pays in voids:
         tz = zones.get(prg, fallback)

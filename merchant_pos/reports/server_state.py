@@ -31,18 +31,20 @@ class ServerItem:
     covered: int
     quote_covered: int | None
     reimbursable: int
+    time_flag: str | None = None
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> ServerItem:
         return cls(str(raw["uuid"]), raw.get("receipt"), str(raw["status"]), raw.get("reason"),
                    int(raw["total"]), int(raw["covered"]),
                    None if raw.get("quote_covered") is None else int(raw["quote_covered"]),
-                   int(raw["reimbursable"]))
+                   int(raw["reimbursable"]), raw.get("time_flag"))
 
     def to_json(self) -> dict[str, Any]:
         return {"uuid": self.uuid, "receipt": self.receipt, "status": self.status,
                 "reason": self.reason, "total": self.total, "covered": self.covered,
-                "quote_covered": self.quote_covered, "reimbursable": self.reimbursable}
+                "quote_covered": self.quote_covered, "reimbursable": self.reimbursable,
+                "time_flag": self.time_flag}
 
 
 @dataclass(frozen=True, slots=True)

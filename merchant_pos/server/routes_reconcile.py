@@ -18,7 +18,7 @@ from sqlalchemy import select
 from merchant_pos.server.api_errors import ERROR_RESPONSES, reject_unknown_query
 from merchant_pos.server.api_models import DEFAULT_PAGE_ITEMS, MAX_PAGE_ITEMS, Reply
 from merchant_pos.server.auth import Ctx, CurrentDevice
-from merchant_pos.server.schema import redemptions
+from merchant_pos.server.schema import device_flags, redemptions
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES,
                    dependencies=[Depends(reject_unknown_query)])
@@ -37,6 +37,8 @@ class DayRedemption(Reply):
                                           "accepted, the server's quote for a conflict, "
                                           "0 when rejected or voided")
     voided_at: int | None
+    time_flag: str | None = Field(default=None, description="why the server doubts its "
+                                  "time (time_backwards, time_before_sync, time_in_future)")
 
 
 class DayRedemptionPage(Reply):
@@ -72,6 +74,7 @@ def day_redemptions(
         rows = list(conn.execute(stmt).all())
     more = len(rows) > limit
     rows = rows[:limit]
+    flags = _time_flags(ctx, device.id, [row.uuid for row in rows])
     items = []
     for row in rows:
         status = "voided" if row.voided_by is not None else row.status
@@ -79,9 +82,22 @@ def day_redemptions(
             uuid=row.uuid, receipt=_receipt(row.body), status=status, reason=row.reason,
             at=row.at, total=row.total, covered=row.covered, quote_covered=row.quote_covered,
             reimbursable=reimbursable(status, row.covered, row.quote_covered),
-            voided_at=row.voided_at))
+            voided_at=row.voided_at, time_flag=flags.get(row.uuid)))
     cursor = str(rows[-1].id) if rows else after
     return DayRedemptionPage(day=day.isoformat(), items=items, cursor=cursor, more=more)
+
+
+def _time_flags(ctx: Ctx, device_id: str, uuids: list[str]) -> dict[str, str]:
+    from merchant_pos.server.device_checks import TIME_FLAGS
+
+    if not uuids:
+        return {}
+    f = device_flags.c
+    with ctx.reader.connect() as conn:
+        rows = conn.execute(select(f.ref, f.kind).where(
+            f.device_id == device_id, f.kind.in_(TIME_FLAGS), f.ref.in_(uuids))
+            .order_by(f.id)).all()
+    return {ref: kind for ref, kind in rows}
 
 
 def _receipt(body: str) -> str | None:

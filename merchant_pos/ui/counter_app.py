@@ -17,6 +17,7 @@ from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
 from merchant_pos.ui.heap import freeze_startup_heap
 from merchant_pos.ui.labels import Labels, StandardItem
+from merchant_pos.ui.receipt_printing import attach_receipt_printer
 from merchant_pos.ui.staff_dialog import (
     AccountUnlockDialog,
     RecoveryCodeDialog,
@@ -131,6 +132,9 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
     photo.failed.connect(lambda _f, text: window.show_message(text, "warning"))
     photo.accept_drops_on(window)
     services.extras["photo"] = photo
+    # Issue 12: the receipt goes to the thermal printer on confirm, with no dialog.
+    services.extras.setdefault("show_receipts", False)
+    attach_receipt_printer(window)
     if script is not None:  # a scripted screenshot: the size the README's pictures have
         window.resize(*SCRIPTED_SIZE)
         window.show()

@@ -1,18 +1,29 @@
-"""Today at this counter: the redemptions, their sync status, voids and the settlement."""
+"""The counter's records: redemptions of a chosen day (or found by receipt number or
+beneficiary id across all days), their sync status, reprint, void, and the day's 日结
+totals with its reconciliation state."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
+    QDateEdit,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -20,9 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from merchant_pos.domain.money import format_fen
+from merchant_pos.printing.content import mask_id
+from merchant_pos.reports.daily import DayReport, build_report
+from merchant_pos.reports.reconcile import reconciled_state
 from merchant_pos.store import LedgerError, OperatorRole, RedemptionStatus
+from merchant_pos.store.records import find_receipts
 from merchant_pos.store.redemptions import Receipt
-from merchant_pos.store.settlement import Settlement, daily_settlement
 from merchant_pos.ui.dialogs import SupervisorApprovalDialog
 from merchant_pos.ui.tasks import BackgroundTasks
 
@@ -34,9 +48,9 @@ _ROOT = QModelIndex()
 
 
 def short_receipt_no(receipt_no: str) -> str:
-    """``<device id>-000123`` → ``…000123``: the part a clerk reads off the receipt."""
+    """An old ``<device id>-000123`` → ``…000123``; a new ``03-000123`` as it is."""
     head, _, count = receipt_no.rpartition("-")
-    return f"…{count}" if head and count.isdigit() else receipt_no
+    return f"…{count}" if len(head) > 8 and count.isdigit() else receipt_no
 
 
 class ReceiptTableModel(QAbstractTableModel):
@@ -45,6 +59,7 @@ class ReceiptTableModel(QAbstractTableModel):
     def __init__(self, zone: ZoneInfo, parent: Any = None) -> None:
         super().__init__(parent)
         self.zone = zone
+        self.today = datetime.now(zone).date()
         self.receipts: list[Receipt] = []
         self.server_flags: dict[str, str] = {}  # redemption id → why the server flagged it
 
@@ -90,16 +105,18 @@ class ReceiptTableModel(QAbstractTableModel):
             return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
+        when = datetime.fromtimestamp(r.at, self.zone)
+        who = f"{r.masked_name} {mask_id(r.sub)}" if r.masked_name else mask_id(r.sub)
         return [
-            datetime.fromtimestamp(r.at, self.zone).strftime("%H:%M"),
-            short_receipt_no(r.receipt_no), r.masked_name or r.sub,
+            when.strftime("%H:%M" if when.date() == self.today else "%Y-%m-%d %H:%M"),
+            short_receipt_no(r.receipt_no), who,
             format_fen(r.covered), format_fen(r.pays),
             self.status_text(r.status),
         ][index.column()]
 
 
 class RecordsDialog(QDialog):
-    """Today's redemptions with a void button and the day's settlement totals."""
+    """A day's redemptions (or a search across all days), reprint, void, the day's totals."""
 
     changed = Signal()  # data reloaded (tests wait on it)
 
@@ -108,8 +125,26 @@ class RecordsDialog(QDialog):
         self.services = services
         self.tasks = BackgroundTasks(self)
         self.zone = ZoneInfo(services.profile.time_zone)
-        self.setWindowTitle(self.tr("Today's redemptions"))
+        self.setWindowTitle(self.tr("Redemptions"))
+        today = datetime.fromtimestamp(services.redemptions.ledger.clock(), self.zone).date()
+        self.day = QDateEdit(QDate(today.year, today.month, today.day))
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day.dateChanged.connect(lambda _d: self.reload())
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Receipt number or beneficiary id (all days)"))
+        self.search.returnPressed.connect(self.reload)
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda text: None if text else self.reload())
+        find = QPushButton(self.tr("Search"))
+        find.clicked.connect(self.reload)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel(self.tr("Day")))
+        filters.addWidget(self.day)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(find)
         self.model = ReceiptTableModel(self.zone, self)
+        self.model.today = today
         self.supervisors: list[str] = []  # names for the approval dialog, loaded with the list
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -127,13 +162,17 @@ class RecordsDialog(QDialog):
         self.flagged.setWordWrap(True)
         self.void_button = QPushButton(self.tr("Void selected…"))
         self.void_button.clicked.connect(self.void_selected)
+        self.reprint_button = QPushButton(self.tr("Reprint"))
+        self.reprint_button.clicked.connect(self.reprint_selected)
         close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.reprint_button)
         buttons.addWidget(self.void_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
+        layout.addLayout(filters)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.flagged)
@@ -142,37 +181,57 @@ class RecordsDialog(QDialog):
         self.resize(900, 560)
         self.reload()
 
+    def selected_day(self) -> date:
+        d = self.day.date()
+        return date(d.year(), d.month(), d.day())
+
     def reload(self) -> None:
-        service, ledger = self.services.redemptions, self.services.redemptions.ledger
-        today = datetime.fromtimestamp(ledger.clock(), self.zone).date()
-        tz = self.services.profile.time_zone
+        ledger = self.services.redemptions.ledger
+        day, text = self.selected_day(), self.search.text().strip()
+        tz, lang = self.services.profile.time_zone, self.services.language
+        sync, operators = self.services.sync, self.services.operators
 
-        sync, lang = self.services.sync, self.services.language
-
-        operators = self.services.operators
-
-        def load() -> tuple[list[Receipt], Settlement, dict[str, str], list[str]]:
+        def load() -> tuple[list[Receipt], DayReport, str, dict[str, str], list[str]]:
             # What the server flagged (conflicts found at sync), in the clerk's words.
             flags = ({c.redemption_id: c.message(lang) for c in sync.ledger.conflicts()}
                      if sync is not None else {})
             supervisors = [op.name for op in operators.operators()
                            if op.role is OperatorRole.SUPERVISOR]
-            return (service.recent(200), daily_settlement(ledger, today, tz), flags,
-                    supervisors)
+            receipts = find_receipts(ledger, day=None if text else day, time_zone=tz,
+                                     text=text)
+            return (receipts, build_report(ledger, day, language=lang),
+                    reconciled_state(ledger, day), flags, supervisors)
 
         self.tasks.run(load, self._loaded, lambda exc: self.message.setText(str(exc)))
 
-    def _loaded(self, result: tuple[list[Receipt], Settlement, dict[str, str], list[str]]
+    def _loaded(self, result: tuple[list[Receipt], DayReport, str, dict[str, str], list[str]]
                 ) -> None:
-        receipts, settlement, flags, self.supervisors = result
+        receipts, report, state, flags, self.supervisors = result
         self.model.set_receipts(receipts, flags)
         self.flagged.setText("\n".join(flags.values()))
+        tot, voided = report.totals, report.by_status["voided"]
+        states = {"reconciled": self.tr("reconciled with the foundation"),
+                  "changed": self.tr("changed since reconciled: check again"),
+                  "differences": self.tr("differences with the foundation"),
+                  "unchecked": self.tr("not reconciled yet")}
         self.summary.setText(self.tr(
-            "{0}: {1} redemptions · covered by aid {2} · customers paid {3} · voided {4}")
-            .format(settlement.day.isoformat(), settlement.redemptions,
-                    format_fen(settlement.covered), format_fen(settlement.pays),
-                    format_fen(settlement.voided)))
+            "{0}: {1} redemptions · covered by aid {2} · customers paid {3} · voided {4}"
+            " · reimbursable {5} · {6}")
+            .format(report.first.isoformat(), tot.count, format_fen(tot.covered),
+                    format_fen(tot.paid), format_fen(voided.covered),
+                    format_fen(tot.reimbursable), states.get(state, state)))
         self.changed.emit()
+
+    def reprint_selected(self) -> None:
+        receipt = self.selected()
+        printer = self.services.extras.get("receipt_printer")
+        if receipt is None:
+            self.message.setText(self.tr("Choose a redemption first"))
+        elif printer is None:
+            self.message.setText(self.tr("No receipt printer is set up"))
+        else:
+            printer.reprint(receipt.redemption_id)
+            self.message.setText(self.tr("Reprinting receipt {0}").format(receipt.receipt_no))
 
     def selected(self) -> Receipt | None:
         rows = self.table.selectionModel().selectedRows()
@@ -201,6 +260,9 @@ class RecordsDialog(QDialog):
 
         def done(_record: object) -> None:
             self.message.setText("")
+            printer = self.services.extras.get("receipt_printer")
+            if printer is not None:
+                printer.print_void(receipt.redemption_id)
             self.reload()
 
         self.tasks.run(lambda: service.void(receipt.redemption_id, void_id=void_id,

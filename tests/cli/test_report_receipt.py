@@ -3,6 +3,7 @@ real reference server on loopback; PDFs read back with pdftotext."""
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import subprocess
@@ -23,6 +24,13 @@ from merchant_pos.store import Ledger, OperatorRegistry, RedemptionService
 from tests.printing.escpos_parse import parse
 from tests.sync.conftest import world as world  # the fixture, re-exported
 from tests.sync.world import FAST_PINS, ServerWorld
+
+
+@pytest.fixture(autouse=True)
+def collected() -> Iterator[None]:
+    """Leave no cyclic garbage of the PDF path behind (tests/ui/test_heap counts the heap)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

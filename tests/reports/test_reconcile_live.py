@@ -20,7 +20,7 @@ from merchant_pos.reports.reconcile import (
     server_fetcher,
 )
 from merchant_pos.server import admin
-from merchant_pos.server.schema import redemptions
+from merchant_pos.server.schema import device_flags, redemptions
 from tests.sync.world import BABY, PosDevice, ServerWorld
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -97,6 +97,17 @@ def test_a_day_reconciles_to_the_redemption(world: ServerWorld,
     assert report.owed[contested] == quote_covered and report.totals.awaiting == 0
     assert report.totals.reimbursable == 1200 + 300 + quote_covered
     assert earlier not in report.owed
+
+    # The server doubts one redemption's time: after the next comparison it is listed apart.
+    assert report.time_flagged == []
+    device_id = ours.tokens.load().device_id  # type: ignore[union-attr]
+    with world.engine.begin() as conn:
+        conn.execute(device_flags.insert().values(
+            device_id=device_id, merchant_id="M-A", kind="time_backwards", ref=accepted,
+            detail="{}", raised_at=int(time.time())))
+    assert reconcile_day(ours.ledger, day, fetch, now=int(time.time())).reconciled
+    flagged = build_report(ours.ledger, day).time_flagged
+    assert [(e.id, e.time_flag) for e in flagged] == [(accepted, "time_backwards")]
 
     # Someone edits the till's file: an amount changed, a redemption deleted.
     with sqlite3.connect(ours.ledger.path) as db:

@@ -594,6 +594,57 @@
     </message>
 </context>
 <context>
+    <name>PrinterPage</name>
+    <message>
+        <source>Network: tcp://address:9100 · USB: usb://0416:5011 · serial: serial:///dev/ttyUSB0?baud=9600 or serial://COM3 · Windows printer: win32://POS-58 · file: file:///path</source>
+        <translation>网络：tcp://地址:9100 · USB：usb://0416:5011 · 串口：serial:///dev/ttyUSB0?baud=9600 或 serial://COM3 · Windows 打印机：win32://POS-58 · 文件：file:///路径</translation>
+    </message>
+    <message>
+        <source>58 mm (32 columns)</source>
+        <translation>58 毫米（32 列）</translation>
+    </message>
+    <message>
+        <source>80 mm (48 columns)</source>
+        <translation>80 毫米（48 列）</translation>
+    </message>
+    <message>
+        <source>Print the receipt when a redemption is confirmed</source>
+        <translation>确认兑换后自动打印凭条</translation>
+    </message>
+    <message>
+        <source>Open the cash drawer after a receipt</source>
+        <translation>打印凭条后打开钱箱</translation>
+    </message>
+    <message>
+        <source>Test print</source>
+        <translation>打印测试页</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>纸宽</translation>
+    </message>
+    <message>
+        <source>Receipt language</source>
+        <translation>凭条语言</translation>
+    </message>
+    <message>
+        <source>Enter the printer&apos;s address first</source>
+        <translation>请先填写打印机地址</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <source>Test page sent to the printer.</source>
+        <translation>测试页已发送到打印机。</translation>
+    </message>
+</context>
+<context>
     <name>Receipt</name>
     <message>
         <source>Receipt {0}</source>
@@ -685,24 +736,64 @@
 <context>
     <name>RecordsDialog</name>
     <message>
-        <source>Today&apos;s redemptions</source>
-        <translation>今日核销</translation>
+        <source>Redemptions</source>
+        <translation>核销记录</translation>
+    </message>
+    <message>
+        <source>Receipt number or beneficiary id (all days)</source>
+        <translation>单号或受助人编号（全部日期）</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>营业日</translation>
     </message>
     <message>
         <source>Void selected…</source>
         <translation>撤销所选…</translation>
     </message>
     <message>
+        <source>Reprint</source>
+        <translation>重印</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <source>{0}: {1} redemptions · covered by aid {2} · customers paid {3} · voided {4}</source>
-        <translation>{0}：{1} 笔核销 · 补助 {2} · 顾客支付 {3} · 已撤销 {4}</translation>
+        <source>reconciled with the foundation</source>
+        <translation>已与基金会对账一致</translation>
+    </message>
+    <message>
+        <source>changed since reconciled: check again</source>
+        <translation>对账后有变化，请重新对账</translation>
+    </message>
+    <message>
+        <source>differences with the foundation</source>
+        <translation>与基金会对账有差异</translation>
+    </message>
+    <message>
+        <source>not reconciled yet</source>
+        <translation>尚未对账</translation>
+    </message>
+    <message>
+        <source>{0}: {1} redemptions · covered by aid {2} · customers paid {3} · voided {4} · reimbursable {5} · {6}</source>
+        <translation>{0}：{1} 笔核销 · 补助 {2} · 顾客支付 {3} · 已撤销 {4} · 应结算 {5} · {6}</translation>
     </message>
     <message>
         <source>Choose a redemption first</source>
         <translation>请先选择一笔核销记录</translation>
+    </message>
+    <message>
+        <source>No receipt printer is set up</source>
+        <translation>尚未设置凭条打印机</translation>
+    </message>
+    <message>
+        <source>Reprinting receipt {0}</source>
+        <translation>正在重印凭条 {0}</translation>
     </message>
     <message>
         <source>Void receipt {0} ({1} covered)?</source>

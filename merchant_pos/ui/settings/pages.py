@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from merchant_pos.ui.printer_page import printer_page
 from merchant_pos.ui.settings.camera_page import CameraPage
 from merchant_pos.ui.settings.page import SettingsPage
 from merchant_pos.ui.settings.setup_pages import LanguagePage, ServerPage, StaffPage
@@ -23,6 +24,7 @@ PAGE_FACTORIES: list[PageFactory] = [
     LanguagePage,
     ServerPage,
     StaffPage,
+    printer_page,  # issue 12
 ]
 
 
