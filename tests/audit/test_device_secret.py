@@ -8,41 +8,20 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from merchant_pos.store.device_secret import SECRET_BYTES, DeviceSecretStore
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
+from tests.support.keyrings import DictKeyring, installed_dict_keyring
 
 
 @pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+def memory_keyring() -> Iterator[DictKeyring]:
+    with installed_dict_keyring() as backend:
+        yield backend
 
 
 def test_in_the_keyring_when_there_is_one(tmp_path: Path,
-                                          memory_keyring: MemoryKeyring) -> None:
+                                          memory_keyring: DictKeyring) -> None:
     store = DeviceSecretStore(tmp_path / "data")
     secret = store.load_or_create()
     assert len(secret) == SECRET_BYTES and store.where() == "keyring"
