@@ -83,14 +83,16 @@ def revocation_delta(device: CurrentDevice, ctx: Ctx, after: After = "0",
 @router.get("/usage", response_model=UsagePage, tags=["sync"])
 def usage_delta(device: CurrentDevice, ctx: Ctx, after: After = "0",
                 limit: Limit = DEFAULT_PAGE_ITEMS) -> UsagePage:
-    """Draws recorded by other devices on the entitlements of this merchant's programs.
+    """The server's allocation of every redemption on this merchant's programs (this
+    device's own included: once accepted, they replace the counter's own draws).
 
-    A draw with ``voided: true`` cancels the draws of that ``rid``.
+    Apply in order: a draw with ``voided: true`` cancels the draws of that ``rid``
+    received so far (a void, or the server re-allocating it after a late arrival:
+    the new draws follow).
     """
     mine = select(merchant_programs.c.program_id).where(
         merchant_programs.c.merchant_id == device.merchant_id)
-    stmt = select(usage_events).where(usage_events.c.program_id.in_(mine),
-                                      usage_events.c.device_id != device.id)
+    stmt = select(usage_events).where(usage_events.c.program_id.in_(mine))
     rows, cursor, more = _page(ctx, stmt, usage_events.c.seq, after, limit)
     return UsagePage(cursor=cursor, more=more, items=[
         UsageOut(rid=r.rid, merchant=r.merchant_id, prg=r.program_id, iss=r.iss, sub=r.sub,

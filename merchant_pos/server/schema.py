@@ -108,6 +108,9 @@ enrollment_codes = Table(
     Column("expires_at", BigInteger, nullable=False),
     Column("used_at", BigInteger),
     Column("device_id", String(36)),
+    # revision 0002_i9c_device_tokens: a retry of the same request gets the same answer
+    Column("request_hash", String(64)),  # SHA-256 of the device's enrollment request id
+    Column("token_sealed", Text),  # the token issued, sealed with a key from the request id
 )
 
 devices = Table(
@@ -118,10 +121,28 @@ devices = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", BigInteger, nullable=False),
     Column("revoked_at", BigInteger),
+    # revision 0002_i9c_device_tokens: rotation and expiry of the device token
+    Column("next_token_hash", String(64)),  # handed out, not yet used (unique, below)
+    Column("token_issued_at", BigInteger),
+    Column("last_sync_at", BigInteger),  # the token expires after token_ttl without a sync
+    UniqueConstraint("next_token_hash", name="uq_devices_next_token_hash"),
     Column("audit_seq", BigInteger),
     Column("audit_head", String(128)),
     Column("audit_at", BigInteger),
     Column("audit_received_at", BigInteger),
+    Column("number", Integer),  # the short device number on receipts (device_numbers)
+)
+
+# Short device numbers, per merchant, for receipt numbers such as ``03-000127``.
+# A number is never handed out twice; a re-enrollment that shows the same data
+# folder's install id (kept hashed) gets its old number back.
+device_numbers = Table(
+    "device_numbers", metadata,
+    Column("merchant_id", String(64), ForeignKey("merchants.id"), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("install_hash", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("merchant_id", "install_hash", name="uq_device_number_install"),
 )
 
 beneficiaries = Table(
@@ -208,8 +229,9 @@ redemption_lines = Table(
     Column("covered", BigInteger, nullable=False),
 )
 
-# What each redemption drew from each entitlement, with the entitlement's rule
-# as the redeemed code stated it (so the replay needs no code parsing).
+# The server's allocation of each redemption: what the spec's quote, re-run in
+# time order (server/requote.py), drew from each entitlement, with the rule as
+# the redeemed code stated it. Not the counter's own picks (those stay in body).
 draws = Table(
     "draws", metadata,
     Column("id", AutoId, primary_key=True, autoincrement=True),

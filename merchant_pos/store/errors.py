@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 
 from merchant_pos.domain.i18n import pick
+
+log = logging.getLogger(__name__)
 
 
 class LedgerErrorId(StrEnum):
@@ -22,6 +25,9 @@ class LedgerErrorId(StrEnum):
     NOT_CONFIGURED = "not_configured"
     CATEGORY_NOT_ALLOWED = "category_not_allowed"
     BAD_CART = "bad_cart"
+    CART_TOO_LONG = "cart_too_long"
+    CART_TOO_LARGE = "cart_too_large"
+    VOID_REASON_TOO_LONG = "void_reason_too_long"
     NOTHING_COVERED = "nothing_covered"
     QUOTE_CHANGED = "quote_changed"
     ID_REUSED = "redemption_id_reused"
@@ -38,8 +44,13 @@ class LedgerErrorId(StrEnum):
     BAD_OPERATOR_NAME = "bad_operator_name"
     SESSION_LOCKED = "session_locked"
     FIRST_SUPERVISOR_EXISTS = "first_supervisor_exists"
+    WEAK_PIN = "weak_pin"
+    LAST_SUPERVISOR = "last_supervisor"
+    BAD_RECOVERY_CODE = "bad_recovery_code"
+    BAD_UNLOCK_CODE = "bad_unlock_code"
     CLOCK_BEHIND = "clock_behind"
     INVALID_SETTING = "invalid_setting"
+    UNDO_NOT_ALLOWED = "undo_not_allowed"
 
 
 MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
@@ -94,6 +105,20 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
         "zh_CN": "购物清单有误：每行需要类别、正数金额和数量",
         "en": "The cart is not valid: each line needs a category, a positive amount and quantity",
     },
+    LedgerErrorId.CART_TOO_LONG: {
+        "zh_CN": "一单最多 {subject} 行商品，本单未保存。请分成几单核销",
+        "en": "A cart may have at most {subject} lines; nothing was saved. "
+              "Split it into several redemptions",
+    },
+    LedgerErrorId.CART_TOO_LARGE: {
+        "zh_CN": "本单金额超出上限（{subject}），未保存。请检查金额",
+        "en": "This cart's amount is over the limit ({subject}); nothing was saved. "
+              "Check the amounts",
+    },
+    LedgerErrorId.VOID_REASON_TOO_LONG: {
+        "zh_CN": "作废原因最多 {subject} 个字，请写短一些",
+        "en": "A void reason has at most {subject} characters; please shorten it",
+    },
     LedgerErrorId.NOTHING_COVERED: {
         "zh_CN": "此受助码不能抵扣本单中的任何商品，无需核销",
         "en": "This code covers nothing in this cart; there is nothing to redeem",
@@ -132,8 +157,9 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
         "en": "Wrong PIN",
     },
     LedgerErrorId.OPERATOR_LOCKED: {
-        "zh_CN": "密码错误次数过多，该账号已锁定30分钟",
-        "en": "Too many wrong PINs; this operator is locked for 30 minutes",
+        "zh_CN": "密码错误次数过多，该账号已锁定30分钟；可请主管输入密码立即解锁",
+        "en": "Too many wrong PINs; this operator is locked for 30 minutes. "
+              "A supervisor's PIN unlocks it at once",
     },
     LedgerErrorId.UNKNOWN_OPERATOR: {
         "zh_CN": "没有这个操作员",
@@ -159,6 +185,23 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
         "zh_CN": "已设置过主管账号",
         "en": "The first supervisor has already been created",
     },
+    LedgerErrorId.WEAK_PIN: {
+        "zh_CN": "密码太容易被猜到（如0000、1234、1212），请换一个",
+        "en": "This PIN is too easy to guess (like 0000, 1234 or 1212); choose another",
+    },
+    LedgerErrorId.LAST_SUPERVISOR: {
+        "zh_CN": "不能删除最后一位主管，请先添加另一位主管",
+        "en": "The last supervisor cannot be removed; add another supervisor first",
+    },
+    LedgerErrorId.BAD_RECOVERY_CODE: {
+        "zh_CN": "恢复码不正确",
+        "en": "This recovery code is not right",
+    },
+    LedgerErrorId.BAD_UNLOCK_CODE: {
+        "zh_CN": "解锁码无效、已过期、已用过，或不是给本机和此操作员的",
+        "en": "This unlock code is not valid: wrong, expired, already used, "
+              "or made for another device or operator",
+    },
     LedgerErrorId.CLOCK_BEHIND: {
         "zh_CN": "本机时钟比可信时间慢了约 {subject} 分钟，已暂停核销。"
                  "请把电脑时间调准，或联网同步后再试",
@@ -168,6 +211,11 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
     LedgerErrorId.INVALID_SETTING: {
         "zh_CN": "设置值无效，未保存任何更改",
         "en": "That setting value is not allowed; nothing was changed",
+    },
+    LedgerErrorId.UNDO_NOT_ALLOWED: {
+        "zh_CN": "无法撤销：只能在几秒内撤销自己刚做的最后一笔核销。请让主管在今日记录中作废",
+        "en": "Cannot undo: only your own last redemption, within a few seconds. Ask a "
+              "supervisor to void it in today's redemptions",
     },
 }
 
@@ -185,6 +233,25 @@ class LedgerError(Exception):
         self.error = error
         self.detail = detail
         self.subject = subject  # shown to the clerk where the message has a {subject}
+        log.info("ledger refused: %s", self)  # the id and the detail, never code text
 
     def message(self, language: str = "zh_CN") -> str:
         return ledger_message(self.error, language).replace("{subject}", self.subject)
+
+
+class WrongPin(LedgerError):
+    """A wrong PIN; after the third in a row the message says how many tries are left."""
+
+    SHOW_AFTER = 3
+
+    def __init__(self, detail: str, failed_attempts: int, attempts_left: int) -> None:
+        super().__init__(LedgerErrorId.WRONG_PIN, detail)
+        self.failed_attempts = failed_attempts
+        self.attempts_left = attempts_left
+
+    def message(self, language: str = "zh_CN") -> str:
+        if self.failed_attempts < self.SHOW_AFTER:
+            return super().message(language)
+        return pick({"zh_CN": f"密码错误，还可再试 {self.attempts_left} 次，之后账号将锁定30分钟",
+                     "en": f"Wrong PIN: {self.attempts_left} tries left before this operator "
+                           "is locked for 30 minutes"}, language)

@@ -17,9 +17,6 @@ from merchant_pos.server.database import (
 )
 from merchant_pos.server.schema import feed_counter, metadata
 
-ISSUE_11_TABLES = {"device_audit_rows", "device_audit_heads", "device_flags",
-                   "device_item_times"}
-
 
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
@@ -29,6 +26,7 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
+
 
 def test_migrations_build_exactly_the_schema_and_rerun_harmlessly(db_url: str) -> None:
     engine = make_engine(db_url)
@@ -47,14 +45,23 @@ def test_migrations_build_exactly_the_schema_and_rerun_harmlessly(db_url: str) -
 
 
 def test_a_database_from_before_migrations_is_adopted(db_url: str) -> None:
+    """A database that ``create_all`` made before migrations existed (the 0001 tables, no
+    alembic_version) is stamped 0001 and brought up to the head."""
+    from alembic import command
+
+    from merchant_pos.server.database import INITIAL_REVISION, _alembic_config
+
     engine = make_engine(db_url)
     try:
-        # the tables of revision 0001, as create_all made them before migrations existed
-        metadata.create_all(engine, tables=[t for t in metadata.sorted_tables
-                                            if t.name not in ISSUE_11_TABLES])
+        cfg = _alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, INITIAL_REVISION)
+            conn.execute(text("DROP TABLE alembic_version"))
         create_schema(engine)
         with engine.connect() as conn:
             assert schema_revision(conn) == head_revision()
+            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     finally:
         engine.dispose()
 

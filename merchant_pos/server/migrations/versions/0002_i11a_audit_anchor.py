@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_i11a_audit_anchor"
-down_revision = "0001"
+down_revision = "0002_i9c_device_tokens"
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_i11a_keyed_audit"
-down_revision = "0002"
+down_revision = "0003_i9c_outbox_stuck"
 branch_labels = None
 depends_on = None
 
