@@ -19,14 +19,13 @@ without the device being flagged.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, delete, select, update
 
 from merchant_pos.server.auth import Device
-from merchant_pos.server.device_flags import FlagKind, raise_flag
+from merchant_pos.server.device_flags import FlagKind, insert_ignoring, raise_flag
 from merchant_pos.server.schema import device_audit_heads, device_audit_rows, devices
 
 GENESIS_HASH = "00" * 32
@@ -78,14 +77,15 @@ def _stored(conn: Connection, device_id: str, seqs: Sequence[int]) -> dict[int, 
 def anchor(conn: Connection, device: Device, rows: Sequence[UploadedRow], head_seq: int,
            head_hash: str, at: int, now: int) -> AnchorResult:
     """Check and store one upload (inside the caller's transaction)."""
-    rows = sorted(rows, key=lambda r: r.seq)
-    last = acknowledged_head(conn, device.id)
     flags: list[tuple[FlagKind, str, dict[str, object]]] = []
-    repeated = sorted({a.seq for a, b in itertools.pairwise(rows) if a.seq == b.seq})
-    if repeated:  # one chain has one row per seq: keep the first of each, flag the upload
-        flags.append((FlagKind.AUDIT_LINK_BROKEN, f"{repeated[0]}:repeated",
-                      {"repeated_seqs": repeated[:20]}))
-        rows = [row for i, row in enumerate(rows) if i == 0 or rows[i - 1].seq != row.seq]
+    by_seq: dict[int, UploadedRow] = {}
+    for row in rows:  # one row per seq: a second, different one cannot both be the chain
+        kept = by_seq.setdefault(row.seq, row)
+        if kept != row:
+            flags.append((FlagKind.AUDIT_LINK_BROKEN, f"dup:{row.seq}",
+                          {"seq": row.seq, "why": "two different rows with one seq"}))
+    rows = sorted(by_seq.values(), key=lambda r: r.seq)
+    last = acknowledged_head(conn, device.id)
     stored = _stored(conn, device.id, [r.seq for r in rows] + ([r.seq - 1 for r in rows[:1]]))
     rebase_from: int | None = None
     if last is not None and head_seq < last.seq:
@@ -124,8 +124,8 @@ def anchor(conn: Connection, device: Device, rows: Sequence[UploadedRow], head_s
                                                      r.seq >= rebase_from))
         stored = {s: h for s, h in stored.items() if s < rebase_from}
     new_rows = [row for row in rows if row.seq not in stored]
-    if new_rows:
-        conn.execute(device_audit_rows.insert(), [
+    if new_rows:  # (a concurrent upload of the same rows: the first one stays)
+        insert_ignoring(conn, device_audit_rows, [
             {"device_id": device.id, "seq": x.seq, "prev_hash": x.prev, "hash": x.hash,
              "kind": x.kind, "ref": x.ref, "covered": x.covered, "voids": x.voids,
              "received_at": now} for x in new_rows])

@@ -171,8 +171,8 @@ def check_rows(conn: Connection, device: Device, rows: Iterable[UploadedRow],
 def judge_at_received(conn: Connection, merchant: MerchantView, trust: TrustList,
                       checked: list[Checked], received: dict[str, int], now: int) -> None:
     """Items flagged for time are judged as if made when the server received them: the
-    code verified, the entitlements checked and the draws dated then. The item as sent
-    (its content hash, its claimed time) is what is stored."""
+    code verified, the entitlements checked, the redemption and its draws dated then. The
+    item as sent (its body with the claimed time, its content hash) is kept beside it."""
     for i, c in enumerate(checked):
         when = received.get(c.uuid)
         if when is None or not isinstance(c.item, RedemptionItem) \
@@ -180,5 +180,7 @@ def judge_at_received(conn: Connection, merchant: MerchantView, trust: TrustList
             continue
         again = check_items(conn, merchant, trust, [c.item.model_copy(update={"at": when})],
                             now)[0]
-        again.item, again.content_hash, again.body = c.item, c.content_hash, c.body
+        # judged (and its redemption row dated) at ``when``; the body and content hash
+        # stay the item as sent, so a retry is still its duplicate
+        again.content_hash, again.body = c.content_hash, c.body
         checked[i] = again

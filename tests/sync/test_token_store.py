@@ -9,31 +9,12 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from merchant_pos.sync.token_store import SERVICE, DeviceToken, TokenStore
+from tests.support.keyrings import DictKeyring, installed_dict_keyring
 
 TOKEN = DeviceToken("https://pos.example.org", "dev-1", "top-secret-token")
-
-
-class DictKeyring(KeyringBackend):
-    """A real keyring backend kept in memory, installed through keyring's own API."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
 
 
 @pytest.fixture
@@ -46,11 +27,8 @@ def no_keyring() -> Iterator[None]:
 
 @pytest.fixture
 def dict_keyring() -> Iterator[DictKeyring]:
-    previous = keyring.get_keyring()
-    backend = DictKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with installed_dict_keyring() as backend:
+        yield backend
 
 
 def test_without_keyring_the_token_goes_to_a_user_only_file(
