@@ -119,7 +119,8 @@ class SyncEngine:
             config = self._pull_config(api, cancel, report)
             self._take_successor_token(client, token, config)
             OutboxPusher(self.ledger, call=self._call, observe_clock=self._observe_clock,
-                         now=self.clock.now, batch_size=self.batch_size,
+                         now=self.clock.now,
+                         batch_size=min(self.batch_size, self.ledger.limits().push_items),
                          progress=self._progress).push(api, cancel, report)
             self._pull_trust_list(api, cancel, report)
             for kind, path, apply in (
