@@ -90,7 +90,9 @@ def test_two_processes_through_two_server_instances(world: World, tmp_path: Path
     path = tmp_path / "batches.json"
     path.write_text(json.dumps(batches))
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # The second server runs on the real clock, the world on a fixed one: its device
+    # tokens would look long expired there.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPOS_TOKEN_TTL_HOURS": str(10**6)}
     log = tmp_path / "server2.log"
     with log.open("wb") as log_file:
         server = subprocess.Popen(
