@@ -287,12 +287,20 @@ class SyncEngine:
         return OfflinePolicy.from_config(stored) if isinstance(stored, dict) else OfflinePolicy()
 
     def check_redemption(self, new_covered_fen: int = 0) -> PolicyFinding | None:
-        """Whether a new redemption may be recorded now (None) or why not."""
-        return check_redemption(
+        """Whether a new redemption may be recorded now (None) or why not. When entries
+        the server refuses are part of the unsynced amount that blocks, it says so:
+        stuck entries never block new redemptions silently."""
+        finding = check_redemption(
             self.policy(), now=self.clock.now(),
             last_sync_success_at=self._last_contact(),
             unsynced_covered_fen=self.ledger.unsynced_covered(),
             new_covered_fen=new_covered_fen)
+        if finding is not None and finding.message_id == "unsynced_cap":
+            stuck = self.ledger.stuck_count()
+            if stuck:
+                return PolicyFinding("unsynced_cap_stuck", True,
+                                     {**finding.values, "stuck": stuck})
+        return finding
 
     def _last_contact(self) -> int | None:
         """When the server last heard everything this counter holds (a sync that ran every

@@ -116,6 +116,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This device has never synced; connect to the internet and press "
               "\u201cSync now\u201d",
     },
+    "unsynced_cap_stuck": {
+        "zh_CN": "未同步的补贴金额将达到 {total} 元（上限 {limit} 元），暂停核销。其中有 {stuck} "
+                 "笔被服务器拒收：请打开“上传失败”列表，重试或导出交给技术支持",
+        "en": "Unsynced covered amount would reach \u00a5{total} (limit \u00a5{limit}), so "
+              "redemptions are paused. {stuck} of the entries were refused by the server: open "
+              "the list of stuck entries, retry, or export them for support",
+    },
     "unsynced_cap": {
         "zh_CN": "未同步的补贴金额将达到 {total} 元（上限 {limit} 元），暂停核销。"
                  "请联网并点击“立即同步”",
