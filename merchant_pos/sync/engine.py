@@ -117,7 +117,7 @@ class SyncEngine:
             api = server_api.ServerApi(client)
             self._set_state(ConnectionState.RUNNING, None)
             config = self._pull_config(api, cancel, report)
-            self._take_successor_token(client, token, config)
+            self._rotate_token(api, client, token, config, cancel, report)
             OutboxPusher(self.ledger, call=self._call, observe_clock=self._observe_clock,
                          now=self.clock.now,
                          batch_size=min(self.batch_size, self.ledger.limits().push_items),
@@ -208,21 +208,22 @@ class SyncEngine:
         body: dict[str, Any] = timed.body
         return body
 
-    def _take_successor_token(self, client: ApiClient, token: DeviceToken,
-                              config: dict[str, Any] | None) -> None:
-        """The server handed out a successor token: keep it (before using it: if it were
-        used and then lost, the device would be locked out), then use it. The previous
-        one stays valid until this first use; a lost answer just means a fresh successor
-        at the next sync."""
-        rotation = (config or {}).get("token")
-        successor = rotation.get("next") if isinstance(rotation, dict) else None
-        if not isinstance(successor, str) or not successor or successor == token.secret:
+    def _rotate_token(self, api: server_api.ServerApi, client: ApiClient, token: DeviceToken,
+                      config: dict[str, Any], cancel: threading.Event,
+                      report: SyncReport) -> None:
+        """The server says the token is old enough: fetch a successor, keep it (before
+        using it: if it were used and then lost, the device would be locked out), then
+        use it. The previous one stays valid until this first use; a lost answer is just
+        asked again (the server replaces a successor that was never used)."""
+        state = config.get("token")
+        if not isinstance(state, dict) or state.get("rotate") is not True:
             return
+        successor = self._call(api.rotate_token, cancel, report)
         try:
             self.tokens.save(DeviceToken(token.server_url, token.device_id, successor))
         except (OSError, keyring.errors.KeyringError):
             # Not kept, so not used: the previous token still works, and the next sync
-            # brings another successor.
+            # asks for another successor.
             log.warning("could not store the successor device token", exc_info=True)
             return
         client.set_token(successor)

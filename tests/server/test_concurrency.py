@@ -121,7 +121,8 @@ def test_two_processes_through_two_server_instances(world: World, tmp_path: Path
 
 
 def _start_server_process(db_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # A real clock there, the world's fixed one here: its tokens must not look expired.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPOS_TOKEN_TTL_HOURS": str(10**6)}
     with log.open("ab") as log_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "merchant_pos.server.cli", "--db", db_url, "serve",

@@ -45,6 +45,7 @@ def test_the_same_request_gets_the_same_device_and_token_until_the_device_syncs(
     assert _enroll(world, code, "x" * 22)[0] == 409  # another request: the code is used
     assert _enroll(world, code, None)[0] == 409
     assert _config(world, first["token"])[0] == 200  # the device synced...
+    assert _rotate(world, first["token"])[0] == 200  # ...and took a successor token...
     assert _enroll(world, code)[0] == 409  # ...so nothing is repeated any more
 
 
@@ -55,21 +56,28 @@ def test_a_repeat_after_the_grace_time_is_refused(world: World) -> None:
     assert _enroll(world, code)[0] == 409
 
 
+def _rotate(world: World, token: str) -> tuple[int, dict[str, Any]]:
+    r = world.http(token).post("/v1/device/token")
+    return r.status_code, r.json()
+
+
 def test_tokens_rotate_and_the_previous_one_lasts_until_the_successor_is_used(
     world: World
 ) -> None:
     token = _enroll(world, world.enrollment_code("canteen-01"))[1]["token"]
     status, body = _config(world, token)
-    assert status == 200 and body["token"] is None  # fresh: no rotation yet
+    assert status == 200 and body["token"] == {"rotate": False}  # fresh
     world.clock.now += DEFAULT_ROTATE_HOURS * HOUR
-    lost = _config(world, token)[1]["token"]["next"]
-    status, body = _config(world, token)  # the answer above was lost: ask again
+    assert _config(world, token)[1]["token"] == {"rotate": True}
+    lost = _rotate(world, token)[1]["next"]  # this answer is lost...
+    status, body = _rotate(world, token)  # ...so the device asks again
     assert status == 200
-    successor = body["token"]["next"]
-    assert _config(world, lost)[0] == 401
+    successor = body["next"]
+    assert successor != lost
+    assert _config(world, lost)[0] == 401  # replaced before it was ever used
     status, body = _config(world, successor)
-    assert status == 200 and body["token"] is None  # promoted, and fresh again
-    assert _config(world, token)[0] == 401
+    assert status == 200 and body["token"] == {"rotate": False}  # promoted, fresh again
+    assert _config(world, token)[0] == 401  # the previous one is over
 
 
 def test_a_token_expires_after_too_long_without_a_sync(world: World) -> None:
