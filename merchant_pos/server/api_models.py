@@ -59,6 +59,10 @@ NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
 EntId = Annotated[str, Field(min_length=1, max_length=LIMITS.entitlement_chars)]
 CatId = Annotated[str, Field(min_length=1, max_length=LIMITS.category_chars, pattern=NO_NUL)]
 Status = Literal["accepted", "conflict", "rejected"]
+DeviceSeq = Annotated[int | None, Field(
+    default=None, ge=1, le=2**53,
+    description="the device's sequence number of this entry (its outbox order); the "
+                "server checks that times do not decrease in this order")]
 
 
 class Strict(BaseModel):
@@ -105,10 +109,16 @@ class EnrollRequest(StrictBody):
         default=None, pattern=r"^[A-Za-z0-9_-]{22,64}$",
         description="random id the device stores before its first attempt: the same request "
                     "with the same code (its answer was lost) gets the same device and token")
+    install_id: str | None = Field(
+        default=None, min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+        description="the data folder's own random id: the same folder enrolling again "
+                    "gets its device number back")
 
 
 class EnrollResponse(Reply):
     device_id: str
+    device_number: int = Field(description="short number of this device at its merchant, "
+                                           "for receipt numbers; never reused")
     token: str = Field(description="secret bearer token; shown once, stored hashed")
     merchant_id: str
     merchant_name: str
@@ -151,6 +161,7 @@ class MerchantOut(Reply):
 class DeviceOut(Reply):
     id: str
     name: str
+    number: int | None = Field(default=None, description="short device number (receipts)")
 
 
 class LimitsOut(Reply):
@@ -181,6 +192,9 @@ class Policies(Reply):
     limits: LimitsOut
     token_ttl_hours: int = Field(description="a device token expires after this long "
                                              "without a sync; the device must enroll again")
+    idle_lock_minutes: int = Field(ge=1, le=1440,
+                                   description="a counter left this long without activity "
+                                               "locks its screen")
 
 
 class TokenRotation(Reply):
@@ -292,6 +306,7 @@ class RedemptionItem(Strict):
                     "are taken so that what older counters recorded can still be uploaded")
     covered: Fen
     receipt: str | None = Field(default=None, max_length=LIMITS.receipt_chars, pattern=NO_NUL)
+    device_seq: DeviceSeq = None
 
 
 class VoidItem(Strict):
@@ -301,6 +316,7 @@ class VoidItem(Strict):
     at: Epoch
     reason: str | None = Field(default=None, max_length=LIMITS.void_reason_chars,
                                pattern=NO_NUL)
+    device_seq: DeviceSeq = None
 
 
 PushItem = Annotated[RedemptionItem | VoidItem, Field(discriminator="type")]
@@ -324,7 +340,12 @@ class Exceeded(Reply):
 
 
 class ConflictInfo(Reply):
-    exceeded: list[Exceeded]
+    exceeded: list[Exceeded] = Field(
+        description="the entitlements the counter drew that the beneficiary no longer had")
+    covered: int | None = Field(default=None, description="what the counter covered")
+    quote_covered: int | None = Field(
+        default=None, description="what the quote covers, in time order after everything "
+                                  "recorded before this redemption")
 
 
 class ItemResult(Reply):
@@ -371,10 +392,19 @@ class SettlementRow(Reply):
     covered: int
 
 
+class DeviceFlagOut(Reply):
+    device: str
+    kind: str
+    ref: str
+    raised_at: int
+
+
 class SettlementResponse(Reply):
     day: str
     merchant: str
     rows: list[SettlementRow]
+    flags: list[DeviceFlagOut] = Field(default_factory=list, description=(
+        "the merchant's devices' flags not yet reviewed (audit chain, times)"))
 
 
 class Health(Reply):

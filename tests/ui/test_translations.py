@@ -51,7 +51,7 @@ def test_counter_speaks_chinese(qtbot: QtBot, shop: Shop, tmp_path: Path) -> Non
 
         window = CounterWindow(shop.window.services, shop.window.session)
         qtbot.addWidget(window)
-        assert window.confirm.text() == "确认核销"
+        assert window.confirm.text() == "确认核销 (回车)"  # the key name from qtbase_zh_CN
         assert window.card.name.text() == "等待顾客"
         window.close()
     finally:
