@@ -17,8 +17,6 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import keyring.errors
-
 from merchant_pos.store.errors import LedgerError
 from merchant_pos.sync import messages, server_api
 from merchant_pos.sync.clock import CorrectedClock
@@ -42,7 +40,8 @@ from merchant_pos.sync.offline_policy import (
 from merchant_pos.sync.push import OutboxPusher
 from merchant_pos.sync.report import ConnectionState, SyncReport, SyncStatus
 from merchant_pos.sync.retry import RetryPolicy, call_with_retry
-from merchant_pos.sync.token_store import DeviceToken, TokenStore
+from merchant_pos.sync.token_rotation import rotation_due, take_successor
+from merchant_pos.sync.token_store import TokenStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -119,7 +118,9 @@ class SyncEngine:
             api = server_api.ServerApi(client)
             self._set_state(ConnectionState.RUNNING, None)
             config = self._pull_config(api, cancel, report)
-            self._rotate_token(api, client, token, config, cancel, report)
+            if rotation_due(config):
+                take_successor(self.tokens, client, token,
+                               self._call(api.rotate_token, cancel, report))
             self._anchor_audit(api, cancel, report)
             OutboxPusher(self.ledger, call=self._call, observe_clock=self._observe_clock,
                          now=self.clock.now,
@@ -217,27 +218,6 @@ class SyncEngine:
         report.pulled["config"] = 1
         body: dict[str, Any] = timed.body
         return body
-
-    def _rotate_token(self, api: server_api.ServerApi, client: ApiClient, token: DeviceToken,
-                      config: dict[str, Any], cancel: threading.Event,
-                      report: SyncReport) -> None:
-        """The server says the token is old enough: fetch a successor, keep it (before
-        using it: if it were used and then lost, the device would be locked out), then
-        use it. The previous one stays valid until this first use; a lost answer is just
-        asked again (the server replaces a successor that was never used)."""
-        state = config.get("token")
-        if not isinstance(state, dict) or state.get("rotate") is not True:
-            return
-        successor = self._call(api.rotate_token, cancel, report)
-        try:
-            self.tokens.save(DeviceToken(token.server_url, token.device_id, successor))
-        except (OSError, keyring.errors.KeyringError):
-            # Not kept, so not used: the previous token still works, and the next sync
-            # asks for another successor.
-            log.warning("could not store the successor device token", exc_info=True)
-            return
-        client.set_token(successor)
-        log.info("device token rotated")
 
     def _pull_trust_list(self, api: server_api.ServerApi, cancel: threading.Event,
                          report: SyncReport) -> None:
