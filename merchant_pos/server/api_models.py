@@ -202,6 +202,11 @@ class TokenRotation(Reply):
                                   "one stops working once this one is first used")
 
 
+class TokenState(Reply):
+    rotate: bool = Field(description="the token is old enough to be replaced: "
+                                     "POST /v1/device/token")
+
+
 class ConfigResponse(Reply):
     server_time: int
     merchant: MerchantOut
@@ -209,8 +214,7 @@ class ConfigResponse(Reply):
     programs: list[ProgramOut]
     standard_items: list[StandardItemOut]
     policies: Policies
-    token: TokenRotation | None = Field(default=None,
-                                        description="a successor token, now and then")
+    token: TokenState
 
 
 class TrustedKeyOut(Reply):

@@ -62,7 +62,6 @@ class Device:
     merchant_id: str
     name: str
     token_issued_at: int = 0  # of the token this request came with
-    pending_successor: bool = False  # a successor was handed out and is not yet used
 
 
 bearer = HTTPBearer(auto_error=False, description="the device token from /v1/devices/enroll")
@@ -107,9 +106,9 @@ def current_device(
             conn.execute(update(devices).where(d.id == row.id, d.next_token_hash == token_hash)
                          .values(token_hash=token_hash, next_token_hash=None,
                                  token_issued_at=now))
-        return Device(row.id, row.merchant_id, row.name, now, False)
+        return Device(row.id, row.merchant_id, row.name, now)
     issued = row.token_issued_at if row.token_issued_at is not None else row.created_at
-    return Device(row.id, row.merchant_id, row.name, issued, row.next_token_hash is not None)
+    return Device(row.id, row.merchant_id, row.name, issued)
 
 
 CurrentDevice = Annotated[Device, Depends(current_device)]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import logging
 import uuid as uuidlib
 from typing import Any
 
-from fastapi import APIRouter, Depends
-from sqlalchemy import Connection, Row, select, update
+from fastapi import APIRouter, BackgroundTasks, Depends
+from sqlalchemy import Connection, Row, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from merchant_pos import __version__
 from merchant_pos.domain.limits import LIMITS
@@ -37,6 +39,7 @@ from merchant_pos.server.api_models import (
     ProgramOut,
     StandardItemOut,
     TokenRotation,
+    TokenState,
     TrustedKeyOut,
     TrustListResponse,
 )
@@ -44,7 +47,7 @@ from merchant_pos.server.audit_anchor import anchor
 from merchant_pos.server.auth import (
     Ctx,
     CurrentDevice,
-    Device,
+    ServerContext,
     hash_secret,
     new_token,
     normalise_enrollment_code,
@@ -63,6 +66,7 @@ from merchant_pos.server.schema import (
 )
 from merchant_pos.server.trust_source import trusted_keys
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES,
                    dependencies=[Depends(reject_unknown_query)])
 
@@ -152,31 +156,51 @@ def _repeated_answer(conn: Connection, row: Row[Any, Any, Any, Any, Any, Any], b
                           merchant_name=merchant_name or "", server_time=now)
 
 
-def _note_sync(ctx: Ctx, device: Device) -> str | None:
-    """A sync began: the token's clock restarts, the repeatable enrollment answer is
-    forgotten, and a successor token is handed out when the current one is old enough
-    (replacing one handed out before and never used: its answer was lost)."""
-    now = ctx.now()
-    successor = None
-    values: dict[str, Any] = {"last_sync_at": now}
-    if now - device.token_issued_at >= ctx.tokens.rotate_after_seconds:
-        successor = new_token()
-        values["next_token_hash"] = hash_secret(successor)
+def _note_sync(ctx: ServerContext, device_id: str, at: int) -> None:
+    """A sync began (its config was read): the token's clock restarts and the repeatable
+    enrollment answer is forgotten. Run after the answer is sent, so config stays a pure
+    read that no long write can hold up; if it cannot be written now, the next sync's will
+    be (the token only expires after many days without one)."""
+    try:
+        with ctx.engine.begin() as conn:
+            conn.execute(update(devices).where(
+                devices.c.id == device_id,
+                or_(devices.c.last_sync_at.is_(None), devices.c.last_sync_at < at))
+                .values(last_sync_at=at))
+            _forget_enrollment_answer(conn, device_id)
+    except SQLAlchemyError:
+        log.warning("could not record the sync of device %s", device_id, exc_info=True)
+
+
+@router.post("/device/token", response_model=TokenRotation, tags=["device"])
+def rotate_token(device: CurrentDevice, ctx: Ctx) -> TokenRotation:
+    """A successor for this device's token (when config says ``token.rotate``). Both work
+    until the successor is first used; asking again (the answer was lost) replaces the
+    successor, which was never valid."""
+    successor = new_token()
     with ctx.engine.begin() as conn:
-        conn.execute(update(devices).where(devices.c.id == device.id).values(**values))
-        conn.execute(update(enrollment_codes)
-                     .where(enrollment_codes.c.device_id == device.id,
-                            enrollment_codes.c.token_sealed.is_not(None))
-                     .values(token_sealed=None))
-    return successor
+        conn.execute(update(devices).where(devices.c.id == device.id)
+                     .values(next_token_hash=hash_secret(successor), last_sync_at=ctx.now()))
+        _forget_enrollment_answer(conn, device.id)
+    return TokenRotation(next=successor)
+
+
+def _forget_enrollment_answer(conn: Connection, device_id: str) -> None:
+    """The device has its token: its enrollment answer is never repeated again."""
+    conn.execute(update(enrollment_codes)
+                 .where(enrollment_codes.c.device_id == device_id,
+                        enrollment_codes.c.token_sealed.is_not(None))
+                 .values(token_sealed=None))
 
 
 @router.get("/config", response_model=ConfigResponse, tags=["device"])
-def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
-    """The merchant's profile, programs, categories, standard items and policies; the
-    first call of every sync, so it also restarts the token's clock and now and then
-    hands out a successor token (``token.next``)."""
-    successor = _note_sync(ctx, device)
+def config(device: CurrentDevice, ctx: Ctx, after: BackgroundTasks) -> ConfigResponse:
+    """The merchant's profile, programs, categories, standard items and policies. The
+    first call of every sync: it restarts the token's clock (after answering), and says
+    when the token is old enough to be replaced (``token.rotate``: then call
+    ``POST /v1/device/token``)."""
+    now = ctx.now()
+    after.add_task(_note_sync, ctx, device.id, now)
     with ctx.reader.connect() as conn:
         m = conn.execute(select(merchants).where(merchants.c.id == device.merchant_id)).one()
         prog_rows = conn.execute(
@@ -215,7 +239,8 @@ def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
                           limits=LimitsOut(**LIMITS.to_json()),
                           token_ttl_hours=ctx.tokens.ttl_for(m.max_offline_hours) // 3600,
                           idle_lock_minutes=ctx.idle_lock_minutes),
-        token=TokenRotation(next=successor) if successor else None,
+        token=TokenState(
+            rotate=now - device.token_issued_at >= ctx.tokens.rotate_after_seconds),
     )
 
 

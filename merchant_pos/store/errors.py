@@ -49,6 +49,7 @@ class LedgerErrorId(StrEnum):
     OFFLINE_TOO_LONG = "offline_too_long"
     NEVER_SYNCED = "never_synced"
     UNSYNCED_CAP = "unsynced_cap"
+    UNSYNCED_CAP_STUCK = "unsynced_cap_stuck"
     STALE_TRUST_LIST = "stale_trust_list"
     STALE_REVOCATIONS = "stale_revocations"
     DEVICE_REVOKED = "device_revoked"
@@ -203,6 +204,13 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
         "zh_CN": "本机尚未与服务器同步过，请联网并点击“立即同步”",
         "en": "This device has never synced; connect to the internet and press "
               "\u201cSync now\u201d",
+    },
+    LedgerErrorId.UNSYNCED_CAP_STUCK: {
+        "zh_CN": "未同步的补贴金额将达到 {total} 元（上限 {limit} 元），暂停核销。其中有 {stuck} "
+                 "笔被服务器拒收：请打开“上传失败”列表，重试或导出交给技术支持",
+        "en": "Unsynced covered amount would reach \u00a5{total} (limit \u00a5{limit}), so "
+              "redemptions are paused. {stuck} of the entries were refused by the server: open "
+              "the list of stuck entries, retry, or export them for support",
     },
     LedgerErrorId.UNSYNCED_CAP: {
         "zh_CN": "未同步的补贴金额将达到 {total} 元（上限 {limit} 元），暂停核销。"

@@ -17,8 +17,6 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import keyring.errors
-
 from merchant_pos.store import redeem_limits
 from merchant_pos.store.errors import LedgerError
 from merchant_pos.sync import messages, server_api
@@ -38,7 +36,8 @@ from merchant_pos.sync.offline_policy import OfflinePolicy, PolicyFinding
 from merchant_pos.sync.push import OutboxPusher
 from merchant_pos.sync.report import ConnectionState, SyncReport, SyncStatus
 from merchant_pos.sync.retry import RetryPolicy, call_with_retry
-from merchant_pos.sync.token_store import DeviceToken, TokenStore
+from merchant_pos.sync.token_rotation import rotation_due, take_successor
+from merchant_pos.sync.token_store import TokenStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -117,10 +116,13 @@ class SyncEngine:
             api = server_api.ServerApi(client)
             self._set_state(ConnectionState.RUNNING, None)
             config = self._pull_config(api, cancel, report)
-            self._take_successor_token(client, token, config)
+            if rotation_due(config):
+                take_successor(self.tokens, client, token,
+                               self._call(api.rotate_token, cancel, report))
             self._anchor_audit(api, cancel, report)
             OutboxPusher(self.ledger, call=self._call, observe_clock=self._observe_clock,
-                         now=self.clock.now, batch_size=self.batch_size,
+                         now=self.clock.now,
+                         batch_size=min(self.batch_size, self.ledger.limits().push_items),
                          progress=self._progress).push(api, cancel, report)
             self._pull_trust_list(api, cancel, report)
             for kind, path, apply in (
@@ -218,26 +220,6 @@ class SyncEngine:
         body: dict[str, Any] = timed.body
         return body
 
-    def _take_successor_token(self, client: ApiClient, token: DeviceToken,
-                              config: dict[str, Any] | None) -> None:
-        """The server handed out a successor token: keep it (before using it: if it were
-        used and then lost, the device would be locked out), then use it. The previous
-        one stays valid until this first use; a lost answer just means a fresh successor
-        at the next sync."""
-        rotation = (config or {}).get("token")
-        successor = rotation.get("next") if isinstance(rotation, dict) else None
-        if not isinstance(successor, str) or not successor or successor == token.secret:
-            return
-        try:
-            self.tokens.save(DeviceToken(token.server_url, token.device_id, successor))
-        except (OSError, keyring.errors.KeyringError):
-            # Not kept, so not used: the previous token still works, and the next sync
-            # brings another successor.
-            log.warning("could not store the successor device token", exc_info=True)
-            return
-        client.set_token(successor)
-        log.info("device token rotated")
-
     def _pull_trust_list(self, api: server_api.ServerApi, cancel: threading.Event,
                          report: SyncReport) -> None:
         timed = self._call(api.trust_list, cancel, report)
@@ -314,10 +296,18 @@ class SyncEngine:
         """Whether a new redemption may be recorded now (None) or why not: what the
         ledger's ``redeem`` would refuse (it enforces this; the window only shows it).
         The offline limit counts from the last contact (a sync that ran every step, even
-        with entries stuck: those count toward the unsynced cap instead)."""
+        with entries stuck: those count toward the unsynced cap instead). When entries
+        the server refuses are part of the unsynced amount that blocks, it says so:
+        stuck entries never block new redemptions silently."""
         findings = redeem_limits.current_findings(self.ledger.ledger, self.clock.now(),
                                                   new_covered_fen)
-        return findings[0] if findings else None
+        finding = findings[0] if findings else None
+        if finding is not None and finding.message_id == "unsynced_cap":
+            stuck = self.ledger.stuck_count()
+            if stuck:
+                return PolicyFinding("unsynced_cap_stuck", True,
+                                     {**finding.values, "stuck": stuck})
+        return finding
 
     def status(self, language: str = "zh_CN") -> SyncStatus:
         """Reads the ledger only (never the keyring or the network): safe to call from

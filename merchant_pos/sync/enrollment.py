@@ -59,7 +59,8 @@ class Enrollment:
         return messages.text("enroll_ok", language, merchant=self.merchant_name)
 
 
-ENROLL_REQUEST = "sync.enroll_request"  # stored before the first attempt, cleared after
+ENROLL_REQUEST = "sync.enroll_request_secret"  # before the first attempt; cleared after.
+# ("secret" in the key: support bundles redact it, with the code it could fetch the token)
 ENROLL_RETRY = RetryPolicy(base_delay=1.0, max_delay=8.0, max_retry_after=30.0, max_attempts=7)
 """Network errors, 429 and 5xx are retried, about half a minute of waiting at most."""
 

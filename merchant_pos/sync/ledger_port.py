@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select, update
 
+from merchant_pos.domain.limits import Limits
 from merchant_pos.domain.trust import TrustList
 from merchant_pos.store.audit import AuditKind, canonical_json
 from merchant_pos.store.engine import raw_connection
 from merchant_pos.store.ledger import Ledger
-from merchant_pos.store.limits import save_server_limits
+from merchant_pos.store.limits import effective_limits, save_server_limits
 from merchant_pos.store.models import OutboxRow, RedemptionRow, RedemptionStatus, SyncStateRow
 from merchant_pos.store.outbox import RedemptionOutbox
 from merchant_pos.store.receipt_numbers import DEVICE_NUMBER
@@ -110,6 +111,10 @@ class SyncLedger:
     def last_seq(self) -> int:
         with self.ledger.read() as session:
             return int(session.scalar(select(func.max(OutboxRow.seq))) or 0)
+
+    def limits(self) -> Limits:
+        """This build's limits tightened by the server's (see ``merchant_pos.store.limits``)."""
+        return effective_limits(self.ledger)
 
     def stuck_entries(self) -> list[StuckEntry]:
         return stuck_entries(self.ledger)

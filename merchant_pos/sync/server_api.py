@@ -21,6 +21,7 @@ USAGE = "/v1/usage"
 OUTCOMES = "/v1/redemptions/changes"
 PUSH = "/v1/redemptions"
 AUDIT_HEAD = "/v1/device/audit-head"
+DEVICE_TOKEN = "/v1/device/token"
 AUDIT_UPLOAD = "/v1/device/audit"
 
 
@@ -72,6 +73,12 @@ class ServerApi:
         timed = _timed(response)
         _need(timed.body, "device_id", "token", "merchant_id")
         return timed
+
+    def rotate_token(self) -> str:
+        """A successor for this device's token (see ``server/device_tokens.py``)."""
+        timed = _timed(self.client.request("POST", DEVICE_TOKEN))
+        _need(timed.body, "next")
+        return str(timed.body["next"])
 
     def config(self) -> Timed:
         timed = _timed(self.client.request("GET", CONFIG))

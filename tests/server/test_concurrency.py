@@ -90,7 +90,9 @@ def test_two_processes_through_two_server_instances(world: World, tmp_path: Path
     path = tmp_path / "batches.json"
     path.write_text(json.dumps(batches))
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # The second server runs on the real clock, the world on a fixed one: its device
+    # tokens would look long expired there.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPOS_TOKEN_TTL_HOURS": str(10**6)}
     log = tmp_path / "server2.log"
     with log.open("wb") as log_file:
         server = subprocess.Popen(
@@ -119,7 +121,8 @@ def test_two_processes_through_two_server_instances(world: World, tmp_path: Path
 
 
 def _start_server_process(db_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # A real clock there, the world's fixed one here: its tokens must not look expired.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPOS_TOKEN_TTL_HOURS": str(10**6)}
     with log.open("ab") as log_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "merchant_pos.server.cli", "--db", db_url, "serve",

@@ -176,3 +176,19 @@ def test_a_stuck_entry_the_server_later_takes_clears_and_success_returns(
     report = pos.engine.sync_now()
     assert report.ok and report.stuck == 0 and pos.sync_ledger.stuck_entries() == []
     assert pos.engine.status().state is ConnectionState.IDLE
+
+
+def test_when_stuck_entries_fill_the_unsynced_cap_the_refusal_says_so(
+    world: ServerWorld, make_pos: Callable[..., PosDevice]
+) -> None:
+    pos = make_pos()
+    pos.enroll(world.url, world.enrollment_code("M-CAP"))  # cap: 10 yuan unsynced
+    assert pos.engine.sync_now().ok
+    rid = pos.redeem(world.beneficiary_code(), 600)
+    edit_payload(pos, rid, lambda p: p.update(covered=-5))  # the server refuses it
+    assert pos.engine.sync_now().stuck == 1
+    refusal = pos.engine.check_redemption(600)
+    assert refusal is not None and refusal.message_id == "unsynced_cap_stuck"
+    assert "1 of the entries were refused" in refusal.message("en")
+    assert "拒收" in refusal.message("zh_CN")
+    assert pos.engine.check_redemption(300) is None  # under the cap: no block at all

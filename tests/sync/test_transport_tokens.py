@@ -37,6 +37,13 @@ def rotating(tmp_path: Path) -> Iterator[ServerWorld]:
     server.stop()
 
 
+def _rotate(world: ServerWorld, token: str) -> str:
+    r = requests.post(f"{world.url}/v1/device/token", timeout=10,
+                      headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    return str(r.json()["next"])
+
+
 def _config(world: ServerWorld, token: str) -> requests.Response:
     return requests.get(f"{world.url}/v1/config", timeout=10,
                         headers={"Authorization": f"Bearer {token}"})
@@ -92,10 +99,10 @@ def test_the_previous_token_works_until_the_successor_is_first_used(
 ) -> None:
     first = requests.post(f"{rotating.url}/v1/devices/enroll", timeout=10, json={
         "code": rotating.enrollment_code(), "name": "t"}).json()["token"]
-    lost = _config(rotating, first).json()["token"]["next"]  # this answer is "lost"
-    again = _config(rotating, first)  # the old token still works...
-    assert again.status_code == 200
-    successor = again.json()["token"]["next"]  # ...and a fresh successor comes
+    assert _config(rotating, first).json()["token"] == {"rotate": True}
+    lost = _rotate(rotating, first)  # this answer is "lost"
+    assert _config(rotating, first).status_code == 200  # the old token still works...
+    successor = _rotate(rotating, first)  # ...and asking again gives a fresh successor
     assert successor not in (lost, first)
     assert _config(rotating, lost).status_code == 401  # the lost one never became valid
     assert _config(rotating, successor).status_code == 200  # first use: promoted
@@ -111,8 +118,8 @@ def test_a_sync_that_loses_the_rotation_answer_keeps_working(
     enrolled = pos.tokens.load()
     assert enrolled is not None
     rid = pos.redeem(rotating.beneficiary_code(), 300)
-    plan = FaultPlan()
-    plan.force(Fault.RESPONSE_LOST_AFTER_COMMIT)  # the first call, GET /v1/config, is lost
+    plan = FaultPlan(rate=1.0, faults=[Fault.RESPONSE_LOST_AFTER_COMMIT], max_faults=1,
+                     applies_to=lambda method, path: path.startswith("/v1/device/token"))
     with FaultProxy(rotating.server.port, plan) as proxy:
         pos.tokens.save(DeviceToken(proxy.url, enrolled.device_id, enrolled.secret))
         report = pos.engine.sync_now()
