@@ -99,6 +99,9 @@ class EnrollRequest(StrictBody):
                       description="one-time enrollment code")
     name: str = Field(min_length=1, max_length=64, pattern=NO_NUL,
                       description="a label for this POS")
+    previous_token: str | None = Field(
+        default=None, min_length=1, max_length=128, pattern=NO_NUL,
+        description="re-enrolling a data folder: the token it held, to link the devices")
 
 
 class EnrollResponse(Reply):
@@ -296,6 +299,10 @@ class ItemResult(Reply):
     conflict: ConflictInfo | None
     covered: int | None = Field(description="covered fen as recorded")
     voided: bool
+    review: str | None = Field(
+        default=None, description="counted, but flagged for a person to look at: "
+                                  "device_revoked (made by a revoked device, uploaded after "
+                                  "re-enrolling)")
 
 
 class PushResponse(Reply):

@@ -43,6 +43,7 @@ from merchant_pos.server.auth import (
     new_token,
     normalise_enrollment_code,
 )
+from merchant_pos.server.device_links import EnrollRateLimit, link_previous
 from merchant_pos.server.schema import (
     categories,
     devices,
@@ -66,7 +67,7 @@ def health(ctx: Ctx) -> Health:
 
 
 @router.post("/devices/enroll", response_model=EnrollResponse, status_code=201, tags=["device"])
-def enroll(body: EnrollRequest, ctx: Ctx) -> EnrollResponse:
+def enroll(body: EnrollRequest, ctx: Ctx, _limit: EnrollRateLimit) -> EnrollResponse:
     """Trade a one-time enrollment code for a device id and its secret token."""
     now = ctx.now()
     code_hash = hash_secret(normalise_enrollment_code(body.code))
@@ -92,6 +93,7 @@ def enroll(body: EnrollRequest, ctx: Ctx) -> EnrollResponse:
         conn.execute(devices.insert().values(
             id=device_id, merchant_id=row.merchant_id, name=body.name,
             token_hash=hash_secret(token), created_at=now))
+        link_previous(conn, device_id, row.merchant_id, body.previous_token, now)
         merchant_name = conn.scalar(select(merchants.c.name)
                                     .where(merchants.c.id == row.merchant_id))
     return EnrollResponse(device_id=device_id, token=token, merchant_id=row.merchant_id,

@@ -122,6 +122,21 @@ devices = Table(
     Column("audit_head", String(128)),
     Column("audit_at", BigInteger),
     Column("audit_received_at", BigInteger),
+    # The device this one replaced: the same data folder enrolled again (proved by the
+    # old token). Its redemptions are answered to this one; see server/device_links.py.
+    Column("previous_id", String(36)),
+)
+
+# Enrollment attempts, for the rate limits per address and per code (device_links.py).
+enrollment_attempts = Table(
+    "enrollment_attempts", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("address", String(64), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("failed", Boolean, nullable=False),
+    Index("ix_enrollment_attempts_address", "address", "at"),
+    Index("ix_enrollment_attempts_code", "code_hash", "at"),
 )
 
 beneficiaries = Table(
@@ -194,7 +209,11 @@ redemptions = Table(
     Column("voided_at", BigInteger),
     Column("received_at", BigInteger, nullable=False),
     Column("body", Text, nullable=False),  # the item as pushed (JSON)
+    # Why a person should look at it although it counts, e.g. "device_revoked": made
+    # by a revoked device (by its own clock) and uploaded after re-enrolling.
+    Column("review", String(32)),
     Index("ix_redemptions_sub", "iss", "sub"),
+    Index("ix_redemptions_device_status", "device_id", "status"),
     Index("ix_redemptions_merchant_day", "merchant_id", "day"),
 )
 

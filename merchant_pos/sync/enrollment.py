@@ -71,7 +71,10 @@ def enroll_device(
     with ApiClient(url, ca_bundle=ca_bundle, connect_timeout=connect_timeout,
                    read_timeout=read_timeout) as client:
         try:
-            timed = ServerApi(client).enroll(code, device_name.strip()[:64] or "POS")
+            held = tokens.load()  # the device this folder was: linked on the server
+            timed = ServerApi(client).enroll(code, device_name.strip()[:64] or "POS",
+                                             held.secret if held and held.server_url == url
+                                             else None)
         except RequestRefused as exc:
             if exc.error_id in SPENT_CODE_ERRORS:
                 raise EnrollmentFailed("enroll_expired_code", exc.detail) from None

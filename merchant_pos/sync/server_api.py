@@ -60,9 +60,11 @@ class ServerApi:
     def __init__(self, client: ApiClient) -> None:
         self.client = client
 
-    def enroll(self, code: str, device_name: str) -> Timed:
-        response = self.client.request("POST", ENROLL,
-                                       json_body={"code": code, "name": device_name})
+    def enroll(self, code: str, device_name: str, previous_token: str | None = None) -> Timed:
+        body = {"code": code, "name": device_name}
+        if previous_token:  # re-enrolling this data folder: link the old device
+            body["previous_token"] = previous_token
+        response = self.client.request("POST", ENROLL, json_body=body)
         timed = _timed(response)
         _need(timed.body, "device_id", "token", "merchant_id")
         return timed
