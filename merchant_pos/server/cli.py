@@ -203,8 +203,8 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     text = openapi_doc.render(openapi_doc.current_document())
     if args.check:
         same = openapi_doc.OPENAPI_PATH.read_text(encoding="utf-8") == text
-        print("resources/openapi.json is up to date." if same
-              else "resources/openapi.json differs from the app: run `openapi --write`.")
+        print(f"{openapi_doc.OPENAPI_PATH} is up to date." if same
+              else f"{openapi_doc.OPENAPI_PATH} differs from the app: run `openapi --write`.")
         return 0 if same else 1
     if args.write:
         openapi_doc.OPENAPI_PATH.write_text(text, encoding="utf-8")

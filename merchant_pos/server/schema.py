@@ -108,6 +108,9 @@ enrollment_codes = Table(
     Column("expires_at", BigInteger, nullable=False),
     Column("used_at", BigInteger),
     Column("device_id", String(36)),
+    # revision 0002_i9c_device_tokens: a retry of the same request gets the same answer
+    Column("request_hash", String(64)),  # SHA-256 of the device's enrollment request id
+    Column("token_sealed", Text),  # the token issued, sealed with a key from the request id
 )
 
 devices = Table(
@@ -118,6 +121,11 @@ devices = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", BigInteger, nullable=False),
     Column("revoked_at", BigInteger),
+    # revision 0002_i9c_device_tokens: rotation and expiry of the device token
+    Column("next_token_hash", String(64)),  # handed out, not yet used (unique, below)
+    Column("token_issued_at", BigInteger),
+    Column("last_sync_at", BigInteger),  # the token expires after token_ttl without a sync
+    UniqueConstraint("next_token_hash", name="uq_devices_next_token_hash"),
     Column("audit_seq", BigInteger),
     Column("audit_head", String(128)),
     Column("audit_at", BigInteger),

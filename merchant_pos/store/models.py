@@ -180,6 +180,9 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     result_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_at: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Added by revision 0003_i9c_outbox_stuck: since when the server refuses this entry
+    # (its answer in result_reason); None once taken, or while never refused.
+    stuck_at: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_outbox_status_seq", "status", "seq"),)
 

@@ -1,7 +1,7 @@
 """Turning a frozen outbox payload into the server's push item, the same bytes every time.
 
 The store freezes each outbox payload at insert (its own shape); the /v1
-push takes ``RedemptionItem``/``VoidItem`` (``resources/openapi.json``). This
+push takes ``RedemptionItem``/``VoidItem`` (``merchant_pos/resources/openapi.json``). This
 mapping is a pure function of the frozen payload, so every retry of an
 entry carries the same UUID and the same content (the server's duplicate
 check compares a content hash).

@@ -60,8 +60,11 @@ class ServerApi:
     def __init__(self, client: ApiClient) -> None:
         self.client = client
 
-    def enroll(self, code: str, device_name: str, previous_token: str | None = None) -> Timed:
+    def enroll(self, code: str, device_name: str, request_id: str | None = None,
+               previous_token: str | None = None) -> Timed:
         body = {"code": code, "name": device_name}
+        if request_id:
+            body["request_id"] = request_id
         if previous_token:  # re-enrolling this data folder: link the old device
             body["previous_token"] = previous_token
         response = self.client.request("POST", ENROLL, json_body=body)

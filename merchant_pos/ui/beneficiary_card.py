@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from merchant_pos.domain.claims import Entitlement, Period, Unit
 from merchant_pos.domain.money import format_fen
@@ -15,7 +15,13 @@ from merchant_pos.ui.labels import Labels
 
 
 class BeneficiaryCard(QFrame):
-    """Masked name, program, validity and each entitlement's remaining balance."""
+    """Masked name, program, validity and each entitlement's remaining balance.
+
+    The card keeps one height (three entitlement lines; more scroll inside it), so
+    no control below it moves between customers.
+    """
+
+    ENTITLEMENT_LINES = 3
 
     def __init__(self, labels: Labels, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,10 +35,40 @@ class BeneficiaryCard(QFrame):
         self.entitlements.setObjectName("entitlements")
         self.entitlements.setTextFormat(Qt.TextFormat.PlainText)
         self.entitlements.setWordWrap(True)
+        self.entitlement_scroll = QScrollArea()
+        self.entitlement_scroll.setObjectName("entitlementScroll")
+        self.entitlement_scroll.setWidgetResizable(True)
+        self.entitlement_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.entitlement_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.entitlement_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        body = QWidget()
+        body.setObjectName("entitlementBody")
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.entitlements)
+        inner.addStretch(1)
+        self.entitlement_scroll.setWidget(body)
         layout = QVBoxLayout(self)
-        for w in (self.name, self.program, self.entitlements):
-            layout.addWidget(w)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(2)
+        layout.addWidget(self.name)
+        layout.addWidget(self.program)
+        layout.addWidget(self.entitlement_scroll, 1)
         self.show_empty()
+        self._fix_height()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._fix_height()
+        super().changeEvent(event)
+
+    def _fix_height(self) -> None:
+        for label in (self.name, self.program, self.entitlements):
+            label.ensurePolished()
+        lines = self.entitlements.fontMetrics().lineSpacing() * self.ENTITLEMENT_LINES
+        self.entitlement_scroll.setFixedHeight(lines + 6)
+        self.setFixedHeight(self.name.sizeHint().height() + self.program.sizeHint().height()
+                            + lines + 6 + 8 + 8 + 4 + 4)
 
     def show_empty(self) -> None:
         self.name.setText(self.tr("No customer yet"))

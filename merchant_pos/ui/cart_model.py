@@ -15,10 +15,11 @@ _ROOT = QModelIndex()
 
 
 class CartTableModel(QAbstractTableModel):
-    """Columns: category, quantity, amount, covered, customer pays."""
+    """Columns: category, quantity, amount, covered, customer pays, and why a line is not
+    (or only partly) covered, written in the line itself."""
 
-    COLUMNS = 5
-    CAT, QTY, AMOUNT, COVERED, PAYS = range(COLUMNS)
+    COLUMNS = 6
+    CAT, QTY, AMOUNT, COVERED, PAYS, NOTE = range(COLUMNS)
 
     def __init__(self, category_label: Callable[[str], str] = str,
                  parent: Any = None) -> None:
@@ -71,7 +72,7 @@ class CartTableModel(QAbstractTableModel):
     def _quote_columns_changed(self) -> None:
         if self._lines:
             self.dataChanged.emit(self.index(0, self.COVERED),
-                                  self.index(len(self._lines) - 1, self.PAYS))
+                                  self.index(len(self._lines) - 1, self.NOTE))
 
     # -- the model ----------------------------------------------------------------------
     def rowCount(self, parent: Index = _ROOT) -> int:
@@ -85,7 +86,7 @@ class CartTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         return [self.tr("Category"), self.tr("Qty"), self.tr("Amount"), self.tr("Covered"),
-                self.tr("Customer pays")][section]
+                self.tr("Customer pays"), self.tr("Note")][section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -93,11 +94,10 @@ class CartTableModel(QAbstractTableModel):
         line = self._lines[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return (Qt.AlignmentFlag.AlignLeft if col == self.CAT
+            return (Qt.AlignmentFlag.AlignLeft if col in (self.CAT, self.NOTE)
                     else Qt.AlignmentFlag.AlignRight) | Qt.AlignmentFlag.AlignVCenter
-        if role == Qt.ItemDataRole.ToolTipRole and col == self.COVERED:
-            lq = self._line_quote(index.row())
-            return self._reason_text(lq.reason) if lq is not None and lq.reason else None
+        if role == Qt.ItemDataRole.ToolTipRole and col in (self.COVERED, self.NOTE):
+            return self.note(index.row()) or None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if col == self.CAT:
@@ -106,10 +106,22 @@ class CartTableModel(QAbstractTableModel):
             return str(line.qty)
         if col == self.AMOUNT:
             return format_fen(line.amount)
+        if col == self.NOTE:
+            return self.note(index.row())
         lq = self._line_quote(index.row())
         if lq is None:
             return "…"
         return format_fen(lq.covered if col == self.COVERED else lq.pays)
+
+    def note(self, row: int) -> str:
+        """Why line ``row`` is not or only partly covered ("" when fully covered)."""
+        lq = self._line_quote(row)
+        if lq is None or lq.covered == lq.line.amount:
+            return ""
+        if lq.covered == 0:
+            return self._reason_text(lq.reason or "limit_reached")
+        return self.tr("Partly covered: the limit for this category is reached after {0}"
+                       ).format(format_fen(lq.covered))
 
     def _line_quote(self, row: int) -> Any:
         if self._quote is None or row >= len(self._quote.lines):
@@ -118,7 +130,9 @@ class CartTableModel(QAbstractTableModel):
 
     def _reason_text(self, reason: str) -> str:
         return {
-            "category_not_covered": self.tr("This code does not cover this category"),
-            "not_active": self.tr("The entitlement for this category is not active now"),
-            "limit_reached": self.tr("The limit for this category is used up"),
+            "category_not_covered": self.tr("Not covered: this code does not cover this "
+                                            "category"),
+            "not_active": self.tr("Not covered: the entitlement for this category is not "
+                                  "active now"),
+            "limit_reached": self.tr("Not covered: the limit for this category is used up"),
         }.get(reason, reason)

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from merchant_pos.app import PosContext
+from merchant_pos.resources import resource
 from merchant_pos.store import LedgerError, LedgerErrorId, OperatorSession
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
@@ -24,6 +26,7 @@ def application(language: str) -> QApplication:
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
     app.setApplicationName("merchant-pos")
+    app.setWindowIcon(QIcon(str(resource("icons", "merchant-pos-256.png"))))
     apply_theme(app)
     install_translator(app, language)
     return app
@@ -68,6 +71,20 @@ def _describe(exc: BaseException, language: str) -> str:
     return exc.message(language) if isinstance(exc, LedgerError) else str(exc)
 
 
+SMALL_SCREEN = (1440, 900)  # at or below this the counter opens maximised
+
+
+def show_on_screen(window: QWidget) -> None:
+    """Open at the screen's available size; maximised on small screens."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    area = screen.availableGeometry() if screen is not None else None
+    if area is None or (area.width() <= SMALL_SCREEN[0] or area.height() <= SMALL_SCREEN[1]):
+        window.showMaximized()
+        return
+    window.setGeometry(area)
+    window.show()
+
+
 def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = None,
                 decoder: str = "zxing", hint: str = "", screenshot: Path | None = None,
                 script: Any = None) -> int:
@@ -92,8 +109,7 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
     photo.failed.connect(lambda _f, text: window.show_message(text, "warning"))
     photo.accept_drops_on(window)
     services.extras["photo"] = photo
-    window.resize(1280, 800)
-    window.show()
+    show_on_screen(window)
     if camera is not None:
         camera.start()
         if camera.decoder_message:

@@ -3,6 +3,12 @@
 The window never touches the disk, the network or the camera on the UI
 thread: quotes, redemptions and syncs run on its :class:`BackgroundTasks`,
 camera frames arrive from the scan worker's threads.
+
+The result of a redemption is shown in the window itself (never a modal
+dialog) until the next scan. No scan is ever lost: one that arrives while a
+redemption is being saved, or while a dialog is open, waits and runs when
+that step ends; one that would discard an unconfirmed cart asks first (Enter
+discards, Esc keeps); a second waiting code is refused with a message.
 """
 
 from __future__ import annotations
@@ -11,22 +17,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMainWindow,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QSizePolicy, QWidget
 
-from merchant_pos.domain.errors import CodeRejected
 from merchant_pos.domain.money import format_fen
-from merchant_pos.domain.quote import CartLine
+from merchant_pos.domain.quote import CartLine, remaining_at
 from merchant_pos.scan.capture import CameraState
 from merchant_pos.scan.classify import ScanEvent, ScanSource, classify
 from merchant_pos.scan.messages import message as scan_message
@@ -39,17 +35,35 @@ from merchant_pos.store import (
 )
 from merchant_pos.store.redemptions import CartQuote, Receipt
 from merchant_pos.store.reference import MerchantProfile
-from merchant_pos.ui.beneficiary_card import BeneficiaryCard
-from merchant_pos.ui.cart_entry import CartEntry
+from merchant_pos.store.settings import CounterSettings
+from merchant_pos.store.undo import UNDO_SECONDS, UndoRecord, UndoService
+from merchant_pos.ui import keys
 from merchant_pos.ui.cart_model import CartTableModel
+from merchant_pos.ui.counter_keys import CounterKeys
+from merchant_pos.ui.counter_texts import BannerText, CounterTexts
+from merchant_pos.ui.counter_view import CounterView
 from merchant_pos.ui.dialogs import SignInDialog, TypeCodeDialog
+from merchant_pos.ui.feedback import Feedback, Sound, SoundFeedback
+from merchant_pos.ui.keys import with_key
 from merchant_pos.ui.labels import Labels, StandardItem
 from merchant_pos.ui.receipt_view import ReceiptDialog
 from merchant_pos.ui.records_dialog import RecordsDialog
-from merchant_pos.ui.scan_preview import ScanPreview
-from merchant_pos.ui.scan_wedge import WedgeScanFilter, make_scanner_field
+from merchant_pos.ui.scan_wedge import WedgeScanFilter
+from merchant_pos.ui.settings.controller import SettingsController
+from merchant_pos.ui.settings.pages import build_pages
 from merchant_pos.ui.status_bar import SyncStatusBar
 from merchant_pos.ui.tasks import BackgroundTasks
+
+WAITING_POLL_MS = 100
+
+
+@dataclass
+class CounterPreferences:
+    """The counter page of the settings (auto-confirm is for supervisors to set)."""
+
+    auto_confirm: bool = False
+    sounds: bool = True
+    text_scale: int = 100
 
 
 @dataclass
@@ -65,6 +79,8 @@ class CounterServices:
     camera: Any = None  # merchant_pos.ui.scan_camera.CameraWorker, when a camera is set
     items: list[StandardItem] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    preferences: CounterPreferences = field(default_factory=CounterPreferences)
+    feedback: Feedback | None = None  # default: SoundFeedback
 
 
 @dataclass(frozen=True)
@@ -74,9 +90,20 @@ class PolicyRefusal:
     finding: Any  # merchant_pos.sync.offline_policy.PolicyFinding
 
 
+def quick_item(cq: CartQuote, items: list[StandardItem]) -> StandardItem | None:
+    """The first standard item this code still covers (canteen quick mode)."""
+    remaining = remaining_at(cq.code.claims, cq.at, cq.usage)
+    for item in items:
+        if any(item.cat in e.cat and remaining.get(e.id, 0) > 0 for e in cq.code.claims.ent):
+            return item
+    return None
+
+
 class CounterWindow(QMainWindow):
     quoted = Signal()  # a quote (or a rejection) was shown: tests wait on it
     redeemed = Signal(object)  # Receipt
+    settings_changed = Signal(object, object)  # changed keys, SettingsSnapshot
+    undone = Signal(object)  # UndoRecord
 
     def __init__(self, services: CounterServices, session: OperatorSession,
                  parent: QWidget | None = None) -> None:
@@ -84,15 +111,40 @@ class CounterWindow(QMainWindow):
         self.services = services
         self.session = session
         self.tasks = BackgroundTasks(self)
+        self.texts = CounterTexts(services.labels, services.language, self)
+        self.feedback = services.feedback or SoundFeedback(self)
+        self.feedback.enabled = services.preferences.sounds
+        self.undo_service = UndoService(services.redemptions.ledger)
         self.code_text: str | None = None
         self.current: CartQuote | None = None
+        self.result: Receipt | None = None  # the recorded redemption on show
+        self.asking: ScanEvent | None = None  # a new code waiting for "discard this cart?"
+        self.waiting: ScanEvent | None = None  # a code waiting for the current step to end
+        self._quick = False  # the cart holds only the standard item put there at the scan
+        self._auto_done: str | None = None  # the code auto-confirmed last (until Esc/another)
+        self._undo_offer: Receipt | None = None
         self._quote_seq = 0
         self._pending_redemption_id: str | None = None
         self._busy = False
         self.setWindowTitle(self.tr("Merchant POS — {0}").format(services.profile.merchant_name))
         self.cart = CartTableModel(services.labels.category, self)
+        lang = services.language
+        self.settings = SettingsController(
+            self, self.tasks, CounterSettings(services.redemptions.ledger), services.operators,
+            session, lambda: build_pages(self.services),
+            describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc))
+        self.settings.applied.connect(self.settings_changed)
+        self.settings.refused.connect(lambda text: self.show_message(text, "error"))
         self._build()
-        # One debouncer for camera and scanner: a code both read at once counts once.
+        self._poll = QTimer(self)
+        self._poll.setInterval(WAITING_POLL_MS)
+        self._poll.timeout.connect(self._run_waiting)
+        self._undo_timer = QTimer(self)  # hides the undo button; the ledger has the rule
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.setInterval(UNDO_SECONDS * 1000)
+        self._undo_timer.timeout.connect(self._undo_expired)
+        # Key filters: ours first, the scanner's last (Qt asks the last-installed first).
+        self.keys = CounterKeys(self).install()
         debouncer = services.camera.service.debouncer if services.camera is not None else None
         self.wedge = WedgeScanFilter(self, debouncer=debouncer).install()
         self.wedge.scanned.connect(self.on_scan)
@@ -108,100 +160,117 @@ class CounterWindow(QMainWindow):
     # -- layout -------------------------------------------------------------------------
     def _build(self) -> None:
         s = self.services
-        self.preview = ScanPreview()
-        photo = QPushButton(self.tr("Open photo…"))
-        photo.clicked.connect(self.open_photo)
-        typed = QPushButton(self.tr("Type code…"))
-        typed.clicked.connect(self.type_code)
-        left = QVBoxLayout()
-        left.addWidget(self.preview, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(photo)
-        buttons.addWidget(typed)
-        left.addLayout(buttons)
-
-        self.card = BeneficiaryCard(s.labels)
-        self.entry = CartEntry(s.labels, s.profile.categories, s.items)
+        view = CounterView(s.labels, s.profile.categories, s.items, self.cart)
+        self.view = view
+        self.banner, self.preview, self.card = view.banner, view.preview, view.card
+        self.entry, self.table, self.totals, self.pays = (view.entry, view.table, view.totals,
+                                                          view.pays)
+        self.confirm = view.confirm
+        self.message = view.banner.title  # what the counter says now (tests, scripts)
+        view.photo_button.clicked.connect(self.open_photo)
+        view.typed_button.clicked.connect(self.type_code)
+        view.remove_button.clicked.connect(self.remove_selected_line)
+        view.next_button.clicked.connect(self.clear_to_next)
+        view.confirm.clicked.connect(self.confirm_redemption)
+        view.banner.undo_button.clicked.connect(self.undo_last)
+        view.banner.receipt_button.clicked.connect(self.show_receipt)
+        view.banner.discard_button.clicked.connect(self.answer_discard)
+        view.banner.keep_button.clicked.connect(self.answer_keep)
         self.entry.lineAdded.connect(self.add_line)
         self.entry.invalid.connect(lambda text: self.show_message(text, "error"))
-        # Focus sits in the price field while a scanner may fire: no input method
-        # there, or a Chinese IME would swallow the scanner's letters.
-        make_scanner_field(self.entry.amount)
-        self.table = QTableView()
-        self.table.setModel(self.cart)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        remove = QPushButton(self.tr("Remove line"))
-        remove.clicked.connect(self.remove_selected_line)
-        QShortcut(QKeySequence.StandardKey.Delete, self.table, self.remove_selected_line)
-
-        self.totals = QLabel()
-        self.totals.setObjectName("totals")
-        self.pays = QLabel()
-        self.pays.setObjectName("customerPays")
-        self.pays.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        new_customer = QPushButton(self.tr("Next customer"))
-        new_customer.clicked.connect(self.reset)
-        self.confirm = QPushButton(self.tr("Confirm redemption"))
-        self.confirm.setObjectName("confirmButton")
-        self.confirm.clicked.connect(self.confirm_redemption)
-
-        right = QVBoxLayout()
-        right.addWidget(self.card)
-        right.addWidget(self.entry)
-        right.addWidget(self.table, 1)
-        right.addWidget(remove, 0, Qt.AlignmentFlag.AlignLeft)
-        right.addWidget(self.message)
-        sums = QHBoxLayout()
-        sums.addWidget(self.totals, 1)
-        sums.addWidget(self.pays, 1)
-        right.addLayout(sums)
-        actions = QHBoxLayout()
-        actions.addWidget(new_customer)
-        actions.addStretch(1)
-        actions.addWidget(self.confirm)
-        right.addLayout(actions)
-
-        body = QHBoxLayout()
-        body.addLayout(left, 2)
-        body.addLayout(right, 3)
-        central = QWidget()
-        central.setLayout(body)
-        self.setCentralWidget(central)
+        self.entry.confirmRequested.connect(self.confirm_redemption)
+        self.setCentralWidget(view)
         self.status = SyncStatusBar(self.services, self.session, self.tasks, self)
+        self.status.sync_button.setText(with_key(self.status.sync_button.text(), keys.SYNC))
         self.setStatusBar(self.status)
-        toolbar = self.addToolBar(self.tr("Counter"))
-        toolbar.setMovable(False)
-        toolbar.addAction(self.tr("Today's redemptions"), self.open_records)
-        toolbar.addAction(self.tr("Lock"), self.lock)
+        self.toolbar = view.tools
+        self.toolbar.addAction(with_key(self.tr("Today's redemptions"), keys.RECORDS),
+                               self.open_records)
+        self.toolbar.addAction(with_key(self.tr("Lock"), keys.LOCK), self.lock)
+        self.toolbar.addAction(self.tr("Settings…"), self.settings.open)
+        for action in self.toolbar.actions():
+            tool = self.toolbar.widgetForAction(action)
+            if tool is not None:
+                tool.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        view.set_tab_order()
+        self._say(self.texts.waiting())
         self._refresh_totals()
+        self.entry.amount.setFocus()
 
     # -- scanning -----------------------------------------------------------------------
     def on_scan(self, event: ScanEvent) -> None:
         if not event.is_beneficiary_code:
             text = scan_message(event.message, self.services.language) if event.message else ""
             self.preview.show_notice(text)
-            self.show_message(text, "warning")
+            self._say(self.texts.not_a_code(text), Sound.REJECTED)
             return
-        if self._busy:
-            # A redemption is being saved; it resets the counter when done, so a new
-            # customer's code would be lost. Say so rather than drop it silently.
-            self.show_message(self.tr("Still saving the last redemption; scan again in a "
-                                      "moment"), "warning")
+        if self._blocked():
+            self._wait_for_step(event)
             return
-        self.code_text = event.text
-        self._pending_redemption_id = None
-        self.show_message(self.tr("Checking the code…"), "info")
-        self.request_quote()
+        if (self.cart.lines() and not self._quick and self.result is None
+                and event.text != self.code_text):
+            self.asking = event  # never discard the clerk's work without asking
+            self._say(self.texts.ask_discard(), Sound.NOTHING,
+                      (self.banner.discard_button, self.banner.keep_button))
+            return
+        self._start(event.text)
+
+    def _blocked(self) -> bool:
+        modal = QApplication.activeModalWidget()
+        return self._busy or self.asking is not None or (modal is not None and modal is not self)
+
+    def _wait_for_step(self, event: ScanEvent) -> None:
+        if self.asking is not None and event.text == self.asking.text:
+            return  # the same code again while we ask
+        if self.waiting is not None and self.waiting.text != event.text:
+            self._say(self.texts.refused_busy(), Sound.REJECTED)
+            return
+        self.waiting = event
+        if not self._busy and self.asking is None:
+            self._say(self.texts.queued())
+        self._poll.start()
+
+    def _run_waiting(self) -> None:
+        if self.waiting is None:
+            self._poll.stop()
+            return
+        if self._blocked():
+            return
+        event, self.waiting = self.waiting, None
+        self._poll.stop()
+        self.on_scan(event)
+
+    def _start(self, text: str) -> None:
+        if text != self._auto_done:
+            self._auto_done = None  # another code in between: auto-confirm may fire again
+        if text != self.code_text or self.result is not None:
+            self.cart.clear()
+            self._quick = False
+            self._pending_redemption_id = None
+        self._end_result()
+        self.code_text = text
+        self._say(self.texts.checking(), Sound.SCANNED)
+        self.request_quote(scan=True)
+
+    def answer_discard(self) -> None:
+        event, self.asking = self.asking, None
+        if event is not None:
+            self.cart.clear()
+            self._start(event.text)
+
+    def answer_keep(self) -> None:
+        if self.asking is not None:
+            self.asking = None
+            self._say(self.texts.kept())
 
     def open_photo(self) -> None:
         photo = self.services.extras.get("photo")
         if photo is not None:
             photo.choose_files(self)
+
+    def paste_image(self) -> bool:
+        photo = self.services.extras.get("photo")
+        return bool(photo is not None and photo.paste())
 
     def type_code(self) -> None:
         dialog = TypeCodeDialog(self)
@@ -210,71 +279,112 @@ class CounterWindow(QMainWindow):
 
     # -- cart ---------------------------------------------------------------------------
     def add_line(self, line: CartLine) -> None:
+        if self.asking is not None:
+            return
+        self._end_result()  # another sale for the same customer
         self.cart.add_line(line)
+        self._quick = False
         self._pending_redemption_id = None
         self.request_quote()
 
     def remove_selected_line(self) -> None:
+        if self._busy or not self.cart.rowCount():
+            return
         rows = self.table.selectionModel().selectedRows()
         row = rows[0].row() if rows else self.cart.rowCount() - 1
         self.cart.remove_row(row)
         self._pending_redemption_id = None
         self.request_quote()
 
+    def clear_to_next(self) -> None:
+        """Esc: answer "keep" to a question, else clear the counter for the next customer."""
+        if self.asking is not None:
+            self.answer_keep()
+            return
+        if not self._busy:
+            self.reset()
+
     def reset(self) -> None:
         self.code_text = None
         self.current = None
+        self._quick = False
+        self._auto_done = None
         self._pending_redemption_id = None
+        self._end_result()
         self.cart.clear()
         self.card.show_empty()
-        self.show_message("", "info")
+        self._say(self.texts.waiting())
         self._refresh_totals()
 
     # -- quoting (off the UI thread; stale answers are dropped) ------------------------
-    def request_quote(self) -> None:
+    def request_quote(self, scan: bool = False) -> None:
         self._refresh_totals()
         if self.code_text is None:
             self.quoted.emit()
             return
         self._quote_seq += 1
         seq, code, lines = self._quote_seq, self.code_text, self.cart.lines()
-        service = self.services.redemptions
-        self.tasks.run(lambda: service.quote(code, lines),
-                       lambda cq: self._quote_done(seq, cq),
+        service, undo = self.services.redemptions, self.undo_service
+        items = list(self.entry.items) if scan and not lines else []
+
+        def work() -> tuple[CartQuote, CartLine | None]:
+            if scan:
+                undo.note_scan()  # no earlier redemption can be undone after a scan
+            cq = service.quote(code, lines)
+            item = quick_item(cq, items) if items else None
+            if item is not None:
+                line = CartLine(item.cat, item.price, 1)
+                with_item = service.quote(code, [line])
+                if with_item.covered > 0:
+                    return with_item, line
+            return cq, None
+
+        self.tasks.run(work, lambda r: self._quote_done(seq, *r),
                        lambda exc: self._quote_failed(seq, exc))
 
-    def _quote_done(self, seq: int, cq: CartQuote) -> None:
+    def _quote_done(self, seq: int, cq: CartQuote, quick: CartLine | None) -> None:
         if seq != self._quote_seq:
             return
+        if quick is not None and not self.cart.lines():
+            self.cart.add_line(quick)
+            self._quick = True
         self.current = cq
         self.cart.set_quote(cq.quote)
         self.card.show_quote(cq)
-        self.show_message("", "info")
+        notes = [self.cart.note(row) for row in range(self.cart.rowCount())]
+        text = self.texts.quoted(cq, self.services.profile.categories, notes)
+        self._say(text, Sound.NOTHING if text.kind == "nothing" else None)
         self._refresh_totals()
         self.quoted.emit()
+        if (quick is not None and self._quick and self.services.preferences.auto_confirm
+                and self.code_text is not None and self.code_text != self._auto_done):
+            self._auto_done = self.code_text  # never twice without another code or Esc
+            self.confirm_redemption()
 
     def _quote_failed(self, seq: int, exc: BaseException) -> None:
         if seq != self._quote_seq:
             return
         self.current = None
         self.cart.set_quote(None)
-        if isinstance(exc, CodeRejected):
+        if not isinstance(exc, LedgerError):
             self.code_text = None
             self.card.show_empty()
-        self.show_message(self.error_text(exc), "error")
+        self._say(self.texts.rejected(exc), Sound.REJECTED)
         self._refresh_totals()
         self.quoted.emit()
 
     # -- confirming ---------------------------------------------------------------------
     def confirm_redemption(self) -> None:
-        cq, code = self.current, self.code_text
-        if self._busy or cq is None or code is None or cq.covered == 0:
+        cq, code, q = self.current, self.code_text, self.cart.quote
+        if (self._busy or self.asking is not None or cq is None or code is None or q is None
+                or q.covered == 0 or cq.quote is not q):
             return
         # One id per confirmed cart: a retry after a failure records it once.
         if self._pending_redemption_id is None:
             self._pending_redemption_id = str(uuid.uuid4())
-        rid, lines, covered = self._pending_redemption_id, self.cart.lines(), cq.covered
+        rid, lines, covered = self._pending_redemption_id, self.cart.lines(), q.covered
         service, session, sync = self.services.redemptions, self.session, self.services.sync
+        undo = self.undo_service
 
         def redeem() -> Receipt | PolicyRefusal:
             # The offline policy reads the ledger too: checked here, off the UI thread.
@@ -282,41 +392,93 @@ class CounterWindow(QMainWindow):
                 block = sync.check_redemption(covered)
                 if block is not None and block.blocking:
                     return PolicyRefusal(block)
-            return service.redeem(rid, code, lines, session, expected_covered=covered)
+            receipt = service.redeem(rid, code, lines, session, expected_covered=covered)
+            undo.arm(receipt.redemption_id)
+            return receipt
 
         self._set_busy(True)
-        self.show_message(self.tr("Saving…"), "info")
+        self._say(self.texts.saving())
         self.tasks.run(redeem, self._redeem_done, self._redeem_failed)
 
     def _redeem_done(self, receipt: Receipt | PolicyRefusal) -> None:
         self._set_busy(False)
         if isinstance(receipt, PolicyRefusal):
-            self.show_message(receipt.finding.message(self.services.language), "error")
+            self._say(BannerText("rejected", receipt.finding.message(self.services.language)),
+                      Sound.REJECTED)
             return
         self.redeemed.emit(receipt)
-        self.reset()
-        self.show_message(self.tr("Recorded. Receipt {0}: covered {1}, customer pays {2}")
-                          .format(receipt.receipt_no, format_fen(receipt.covered),
-                                  format_fen(receipt.pays)), "success")
+        code = self.code_text
+        self.cart.clear()
+        self.current, self._quick, self._pending_redemption_id = None, False, None
+        self.result = self._undo_offer = receipt
+        self._say(self.texts.recorded(receipt), Sound.ACCEPTED,
+                  (self.banner.undo_button, self.banner.receipt_button))
+        self._undo_timer.start()
+        self._refresh_totals()
         self.status.refresh()
-        if self.services.extras.get("show_receipts", True):
-            ReceiptDialog(receipt, self.services.labels, self.services.profile, self).open()
+        if code is not None:  # the card shows what is left after this redemption
+            service = self.services.redemptions
+            self.tasks.run(lambda: service.quote(code, []),
+                           lambda cq: self.card.show_quote(cq) if self.result is receipt
+                           else None, lambda _exc: None)
 
     def _redeem_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.SESSION_LOCKED:
-            self.show_message(self.error_text(exc), "warning")
+            self._say(BannerText("rejected", self.texts.error_text(exc)), Sound.REJECTED)
             if self.unlock_prompt():
                 self.confirm_redemption()  # same redemption id: recorded once
             return
         if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.QUOTE_CHANGED:
             self._pending_redemption_id = None
             self.request_quote()
-        self.show_message(self.error_text(exc), "error")
+        self._say(BannerText("rejected", self.texts.error_text(exc)), Sound.REJECTED)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self._refresh_totals()
+
+    # -- the result, its undo and its receipt -------------------------------------------
+    def _end_result(self) -> None:
+        self.result = None
+        self._undo_offer = None
+        self._undo_timer.stop()
+
+    def _undo_expired(self) -> None:
+        self._undo_offer = None
+        self.banner.undo_button.setVisible(False)
+
+    def undo_last(self) -> None:
+        offer = self._undo_offer
+        if offer is None or self._busy:
+            return
+        service, session = self.undo_service, self.session
+        self._set_busy(True)
+        self.tasks.run(lambda: service.undo(offer.redemption_id, session),
+                       self._undo_done, self._undo_failed)
+
+    def _undo_done(self, record: UndoRecord) -> None:
+        self._set_busy(False)
+        self._end_result()
+        self._auto_done = None
+        self.undone.emit(record)
+        self._say(self.texts.undone(record.receipt_no))
+        self._refresh_totals()
+        self.status.refresh()
+        if self.code_text is not None:
+            self.request_quote()
+
+    def _undo_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self._undo_offer = None
+        self._say(BannerText("rejected", self.texts.error_text(exc)), Sound.REJECTED)
+
+    def show_receipt(self) -> ReceiptDialog | None:
+        if self.result is None:
+            return None
+        dialog = ReceiptDialog(self.result, self.services.labels, self.services.profile, self)
+        dialog.show()  # not modal: the next scan still reaches the counter
+        return dialog
 
     # -- records and lock ---------------------------------------------------------------
     def open_records(self) -> RecordsDialog:
@@ -342,34 +504,43 @@ class CounterWindow(QMainWindow):
 
     # -- feedback -----------------------------------------------------------------------
     def error_text(self, exc: BaseException) -> str:
-        lang = self.services.language
-        if isinstance(exc, CodeRejected):
-            return exc.message(lang)
-        if isinstance(exc, LedgerError):
-            return exc.message(lang)
-        return self.tr("Something went wrong: {0}. Nothing was recorded.").format(
-            type(exc).__name__)
+        return self.texts.error_text(exc)
 
     def show_message(self, text: str, kind: str) -> None:
-        self.message.setText(text)
-        self.message.setProperty("kind", kind)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        """A one-line message (photo and camera problems, refusals) in the banner."""
+        banner = {"error": "rejected", "warning": "nothing", "success": "accepted"}
+        self._say(BannerText(banner.get(kind, "info"), text))
+
+    def _say(self, text: BannerText, sound: Sound | None = None,
+             actions: tuple[Any, ...] = ()) -> None:
+        self.banner.show_result(text.kind, text.title, text.detail, actions)
+        if sound is not None:
+            self.feedback.play(sound)
 
     def _refresh_totals(self) -> None:
-        total = self.cart.total()
+        if self.result is not None:
+            r = self.result
+            self.totals.setText(self.tr("Receipt {0} · total {1} · covered {2}").format(
+                r.receipt_no, format_fen(r.total), format_fen(r.covered)))
+            self.pays.setText(self.tr("Customer pays {0}").format(format_fen(r.pays)))
+        else:
+            total = self.cart.total()
+            q = self.cart.quote
+            covered = q.covered if q is not None else 0
+            self.totals.setText(self.tr("Total {0}   Covered {1}").format(
+                format_fen(total), format_fen(covered) if q is not None else "…"))
+            self.pays.setText(self.tr("Customer pays {0}").format(
+                format_fen(total - covered) if q is not None or not total else "…"))
         q = self.cart.quote
-        covered = q.covered if q is not None else 0
-        self.totals.setText(self.tr("Total {0}   Covered {1}").format(
-            format_fen(total), format_fen(covered) if q is not None else "…"))
-        self.pays.setText(self.tr("Customer pays {0}").format(
-            format_fen(total - covered) if q is not None or not total else "…"))
         self.confirm.setEnabled(not self._busy and self.current is not None
-                                and q is not None and covered > 0)
+                                and q is not None and q.covered > 0)
 
     # -- shutdown -----------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._poll.stop()
+        self._undo_timer.stop()
         self.wedge.uninstall()
+        self.keys.uninstall()
         self.status.stop()
         if self.services.camera is not None:
             self.services.camera.stop()

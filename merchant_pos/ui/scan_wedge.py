@@ -122,7 +122,7 @@ class WedgeScanFilter(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._replaying or event.type() != QEvent.Type.KeyPress:
             return False
-        if not isinstance(watched, QWidget) or watched.window() is not self.window:
+        if not isinstance(watched, QWidget) or not self._belongs(watched):
             return False
         assert isinstance(event, QKeyEvent)
         now = self._time_ms(event)
@@ -142,6 +142,17 @@ class WedgeScanFilter(QObject):
             self._pause.start()
             return True
         self.release_held()  # another key (Backspace, Tab, a shortcut): typing
+        return False
+
+    def _belongs(self, widget: QWidget) -> bool:
+        """A widget of the window, or of a dialog opened on it (a scan while a dialog is
+        open is still a scan, not text typed into the dialog's field)."""
+        top: QWidget | None = widget.window()
+        while top is not None:
+            if top is self.window:
+                return True
+            parent = top.parentWidget()
+            top = parent.window() if parent is not None else None
         return False
 
     def _time_ms(self, event: QKeyEvent) -> float:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from merchant_pos.domain.issuing import IssuerKey
@@ -19,7 +20,9 @@ from merchant_pos.store import (
 )
 from merchant_pos.store.reference import CategoryInfo, ProgramInfo
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
+from merchant_pos.ui.feedback import Feedback
 from merchant_pos.ui.labels import Labels
+from merchant_pos.ui.theme import apply_theme
 from tests.store.conftest import BABY_SHOP, FAST_PINS, FakeClock, configure
 from tests.support.codes import NOW, issuer_key
 
@@ -55,7 +58,10 @@ def shop(qtbot: QtBot, tmp_path: Path, shop_key: IssuerKey) -> Iterator[Shop]:
         session = operators.sign_in("李收银", "1234")
         service = RedemptionService(ledger, operators)
         services = CounterServices(service, operators, BABY_SHOP, Labels(PROGRAMS, "zh_CN"),
-                                   "zh_CN", extras={"show_receipts": False})
+                                   "zh_CN", feedback=Feedback())
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        apply_theme(app)  # the counter's real look: sizes and fonts as at a shop
         window = CounterWindow(services, session)
         qtbot.addWidget(window)
         window.resize(1280, 800)

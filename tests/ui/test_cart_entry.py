@@ -21,7 +21,8 @@ def test_standard_item_adds_its_price_times_quantity(qtbot: QtBot) -> None:
     qtbot.addWidget(entry)
     buttons = [b for b in entry.findChildren(type(entry.add_button))
                if b.objectName() == "itemButton"]
-    assert [b.text() for b in buttons] == ["长者午餐  ¥12.00"]  # only allowed categories
+    # Only allowed categories; each button shows its key.
+    assert [b.text() for b in buttons] == ["长者午餐  ¥12.00 (F5)"]
     entry.qty.setValue(2)
     with qtbot.waitSignal(entry.lineAdded) as sig:
         qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
@@ -40,5 +41,29 @@ def test_categories_follow_the_program_order(qtbot: QtBot) -> None:
     entry = CartEntry(Labels(PROGRAMS), ["clothing", "toy", "formula"])
     qtbot.addWidget(entry)
     names = [b.text() for b in entry.group.buttons()]
-    assert names == ["奶粉", "衣物", "toy"]
+    assert names == ["奶粉 (F1)", "衣物 (F2)", "toy (F3)"]
     assert entry.selected_category() == "formula"
+
+
+def test_function_keys_pick_categories_items_and_quantity(qtbot: QtBot) -> None:
+    lunch = StandardItem("formula", 1200, "午餐")
+    entry = CartEntry(Labels(PROGRAMS), ["formula", "clothing"], [lunch])
+    qtbot.addWidget(entry)
+    with qtbot.waitActive(entry):
+        entry.show()
+        entry.activateWindow()
+    entry.amount.setFocus()
+    qtbot.keyClick(entry.amount, Qt.Key.Key_F2)
+    assert entry.selected_category() == "clothing"
+    qtbot.keyClick(entry.amount, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(entry.amount, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(entry.amount, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert entry.qty.value() == 2
+    with qtbot.waitSignal(entry.lineAdded) as sig:
+        qtbot.keyClick(entry.amount, Qt.Key.Key_F5)
+    assert sig.args[0] == CartLine("formula", 2400, 2)
+    # Bare digits, letters, + and - are the scanner's characters: they only type.
+    for key in (Qt.Key.Key_1, Qt.Key.Key_A, Qt.Key.Key_Plus, Qt.Key.Key_Minus):
+        qtbot.keyClick(entry.amount, key)
+    assert entry.selected_category() == "clothing" and entry.qty.value() == 1
+    assert entry.amount.text() == "1a+-"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from merchant_pos.scan.classify import ScanSource, classify
 from merchant_pos.store.redemptions import Receipt
+from merchant_pos.ui.feedback import Sound
 from tests.support.codes import NOW, claims, make_code
 from tests.ui.conftest import Shop
 
@@ -49,9 +51,14 @@ def test_scan_cart_confirm_records_once(shop: Shop, qtbot: QtBot, tmp_path: Path
     assert (receipt.total, receipt.covered, receipt.pays) == (22600, 20000, 2600)
     recorded = shop.service.recent()
     assert [r.redemption_id for r in recorded] == [receipt.redemption_id]
-    # The window is ready for the next customer.
-    assert w.cart.rowCount() == 0 and w.code_text is None
-    assert receipt.receipt_no in w.message.text()
+    # The result stays in the window (no dialog) until the next scan: receipt number,
+    # covered, and what the customer pays at the largest size.
+    assert w.cart.rowCount() == 0 and w.result == receipt
+    assert w.banner.kind == "accepted" and receipt.receipt_no in w.banner.title.text()
+    assert "¥200.00" in w.banner.detail.text()
+    assert w.pays.text() == "Customer pays ¥26.00"
+    assert QApplication.activeModalWidget() is None
+    assert w.feedback.played[Sound.ACCEPTED] == 1
 
 
 def test_the_same_beneficiary_sees_what_is_left(shop: Shop, qtbot: QtBot) -> None:
@@ -71,14 +78,16 @@ def test_rejected_code_shows_the_clerks_message(shop: Shop, qtbot: QtBot) -> Non
     expired = make_code(shop.key, claims(exp=NOW - 3600))
     _scan(shop, qtbot, expired)
     assert shop.window.message.text() == "此码已过期"
-    assert shop.window.message.property("kind") == "error"
+    assert shop.window.banner.kind == "rejected"
+    assert shop.window.feedback.played[Sound.REJECTED] == 1
     assert not shop.window.confirm.isEnabled()
     assert shop.service.recent() == []
 
 
 def test_not_a_beneficiary_code(shop: Shop, qtbot: QtBot) -> None:
     shop.window.on_scan(classify("https://example.com/pay?x=1", ScanSource.CAMERA))
-    assert "受助码" in shop.window.message.text()
+    assert "受助码" in shop.window.banner.detail.text()
+    assert shop.window.banner.kind == "rejected"
     assert shop.window.code_text is None
 
 
@@ -99,7 +108,7 @@ def test_bad_price_is_refused_in_place(shop: Shop, qtbot: QtBot) -> None:
         qtbot.keyClicks(w.entry.amount, "12.345", delay=80)  # a person typing
         qtbot.keyClick(w.entry.amount, Qt.Key.Key_Return, delay=80)
     assert w.cart.rowCount() == 0
-    assert w.message.property("kind") == "error"
+    assert w.banner.kind == "rejected"
 
 
 def test_scanner_burst_anywhere_in_the_window_is_a_scan(shop: Shop, qtbot: QtBot) -> None:
@@ -148,8 +157,8 @@ def test_offline_policy_refuses_with_a_reason(shop: Shop, qtbot: QtBot, tmp_path
     _scan(shop, qtbot, make_code(shop.key, claims(sub="B-UI-POLICY")))
     _add(shop, qtbot, "formula", "20")
     shop.window.confirm_redemption()
-    qtbot.waitUntil(lambda: not shop.window._busy and shop.window.message.property("kind")
-                    == "error", timeout=10_000)
+    qtbot.waitUntil(lambda: not shop.window._busy and shop.window.banner.kind
+                    == "rejected", timeout=10_000)
     finding = engine.check_redemption(2000)
     assert finding is not None
     assert shop.window.message.text() == finding.message("zh_CN")
@@ -188,7 +197,8 @@ def test_a_conflict_found_at_sync_is_shown_on_this_counter(shop: Shop, qtbot: Qt
     dialog.close()
 
 
-def test_a_scan_while_saving_is_refused_with_a_message(shop: Shop, qtbot: QtBot) -> None:
+def test_a_scan_while_saving_waits_and_starts_the_next_customer(shop: Shop,
+                                                               qtbot: QtBot) -> None:
     _scan(shop, qtbot, make_code(shop.key, claims(sub="B-UI-BUSY-1")))
     _add(shop, qtbot, "formula", "30")
     next_code = make_code(shop.key, claims(sub="B-UI-BUSY-2"))
@@ -196,6 +206,9 @@ def test_a_scan_while_saving_is_refused_with_a_message(shop: Shop, qtbot: QtBot)
         shop.window.confirm_redemption()
         assert shop.window._busy  # the save runs off the UI thread
         shop.window.on_scan(classify(next_code, ScanSource.SCANNER))
-        assert "scan again" in shop.window.message.text()
+        assert shop.window.waiting is not None and shop.window.banner.title.text()
     assert len(shop.service.recent()) == 1
-    assert shop.window.code_text is None  # ready for the next customer, who scans again
+    # When the save ends, the waiting code starts the next customer by itself.
+    qtbot.waitUntil(lambda: shop.window.code_text == next_code
+                    and shop.window.current is not None, timeout=10_000)
+    assert shop.window.current.code.claims.sub == "B-UI-BUSY-2"  # type: ignore[union-attr]

@@ -67,6 +67,10 @@
         <translation>单价（元），如 12.50</translation>
     </message>
     <message>
+        <source>Quantity: {0} / {1}</source>
+        <translation>数量：{0} / {1}</translation>
+    </message>
+    <message>
         <source>Add to cart</source>
         <translation>加入清单</translation>
     </message>
@@ -106,16 +110,186 @@
         <translation>顾客支付</translation>
     </message>
     <message>
-        <source>This code does not cover this category</source>
-        <translation>此码不补助这一类别</translation>
+        <source>Note</source>
+        <translation>说明</translation>
     </message>
     <message>
-        <source>The entitlement for this category is not active now</source>
-        <translation>此类别的补助当前不在有效期内</translation>
+        <source>Partly covered: the limit for this category is reached after {0}</source>
+        <translation>部分抵扣：此类别的额度抵扣 {0} 后已用完</translation>
     </message>
     <message>
-        <source>The limit for this category is used up</source>
-        <translation>此类别的额度已用完</translation>
+        <source>Not covered: this code does not cover this category</source>
+        <translation>不予抵扣：此码不包含该类别</translation>
+    </message>
+    <message>
+        <source>Not covered: the entitlement for this category is not active now</source>
+        <translation>不予抵扣：该类别的权益当前不可用</translation>
+    </message>
+    <message>
+        <source>Not covered: the limit for this category is used up</source>
+        <translation>不予抵扣：该类别的额度已用完</translation>
+    </message>
+</context>
+<context>
+    <name>CounterTexts</name>
+    <message>
+        <source>Scan the customer&apos;s code</source>
+        <translation>请扫描顾客的受助码</translation>
+    </message>
+    <message>
+        <source>Scanner, camera, photo (Ctrl+O) or paste a screenshot (Ctrl+V)</source>
+        <translation>可用扫码枪、摄像头、图片（Ctrl+O）或粘贴截图（Ctrl+V）</translation>
+    </message>
+    <message>
+        <source>Checking the code…</source>
+        <translation>正在核验受助码…</translation>
+    </message>
+    <message>
+        <source>This is not a beneficiary code</source>
+        <translation>这不是受助码</translation>
+    </message>
+    <message>
+        <source>Ask the customer to open the code in the aid app.</source>
+        <translation>请顾客在救助应用中打开受助码。</translation>
+    </message>
+    <message>
+        <source>Nothing was recorded. Ask the customer to refresh the code in the aid app, or to call the foundation.</source>
+        <translation>未做任何记录。请顾客在救助应用中刷新受助码，或联系基金会。</translation>
+    </message>
+    <message>
+        <source>Nothing was recorded.</source>
+        <translation>未做任何记录。</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {0}. Nothing was recorded.</source>
+        <translation>出现错误：{0}。本次未记录任何内容。</translation>
+    </message>
+    <message>
+        <source>{0}: nothing left to use here</source>
+        <translation>{0}：本店没有可用的额度</translation>
+    </message>
+    <message>
+        <source>The entitlements for this shop are used up or not active now. The customer pays the full price; Esc for the next customer.</source>
+        <translation>本店可用的权益已用完或当前不可用，顾客需全额支付；按 Esc 接待下一位。</translation>
+    </message>
+    <message>
+        <source>{0}: code valid</source>
+        <translation>{0}：受助码有效</translation>
+    </message>
+    <message>
+        <source>Pick a category (F1-F4) and type the price, or add a standard item (F5-F8).</source>
+        <translation>选择类别（F1-F4）并输入价格，或添加常用商品（F5-F8）。</translation>
+    </message>
+    <message>
+        <source>Nothing in this cart is covered</source>
+        <translation>购物车中没有可抵扣的商品</translation>
+    </message>
+    <message>
+        <source>The customer pays the full amount. Remove the line (Del) or Esc for the next customer.</source>
+        <translation>顾客需全额支付。可删除该行（Del），或按 Esc 接待下一位。</translation>
+    </message>
+    <message>
+        <source>Enter to confirm · customer pays {0}</source>
+        <translation>按 Enter 确认 · 顾客支付 {0}</translation>
+    </message>
+    <message>
+        <source>Covered {0} of {1}.</source>
+        <translation>共 {1}，抵扣 {0}。</translation>
+    </message>
+    <message>
+        <source>Warning: the {0} voucher of {1} is single-use; this cart uses {2} of it and {3} will be forfeited.</source>
+        <translation>注意：{0} 的 {1} 券只能使用一次；本单只用 {2}，剩余 {3} 将作废。</translation>
+    </message>
+    <message>
+        <source>Recorded · receipt {0}</source>
+        <translation>核销成功 · 小票 {0}</translation>
+    </message>
+    <message>
+        <source>Covered {0} · customer pays {1}. Next customer: scan the code.</source>
+        <translation>抵扣 {0} · 顾客支付 {1}。下一位请扫码。</translation>
+    </message>
+    <message>
+        <source>Undone: receipt {0} is void</source>
+        <translation>已撤销：小票 {0} 已作废</translation>
+    </message>
+    <message>
+        <source>Nothing was redeemed. Scan the code again if needed.</source>
+        <translation>本单未核销。如需要请重新扫码。</translation>
+    </message>
+    <message>
+        <source>A new code was scanned</source>
+        <translation>扫到了新的受助码</translation>
+    </message>
+    <message>
+        <source>This cart is not confirmed yet. Enter: discard it and serve the new customer. Esc: keep this cart.</source>
+        <translation>当前购物车尚未确认。Enter：放弃当前购物车，接待新顾客。Esc：保留当前购物车。</translation>
+    </message>
+    <message>
+        <source>Cart kept; the new code was not used</source>
+        <translation>已保留购物车，新扫的码未使用</translation>
+    </message>
+    <message>
+        <source>Confirm this cart (Enter), then scan the new code again.</source>
+        <translation>请先确认当前购物车（Enter），再重新扫描新码。</translation>
+    </message>
+    <message>
+        <source>Code received</source>
+        <translation>已收到受助码</translation>
+    </message>
+    <message>
+        <source>It is checked as soon as the current step ends.</source>
+        <translation>当前操作结束后立即核验。</translation>
+    </message>
+    <message>
+        <source>Another code is already waiting</source>
+        <translation>已有一个受助码在等待</translation>
+    </message>
+    <message>
+        <source>Scan this code again when the counter is ready.</source>
+        <translation>请在收银台就绪后重新扫描此码。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+</context>
+<context>
+    <name>CounterView</name>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>小票号</translation>
+    </message>
+    <message>
+        <source>Serve the new customer</source>
+        <translation>接待新顾客</translation>
+    </message>
+    <message>
+        <source>Keep this cart</source>
+        <translation>保留购物车</translation>
+    </message>
+    <message>
+        <source>Open photo…</source>
+        <translation>打开图片…</translation>
+    </message>
+    <message>
+        <source>Type code…</source>
+        <translation>手动输入…</translation>
+    </message>
+    <message>
+        <source>Next customer</source>
+        <translation>下一位顾客</translation>
+    </message>
+    <message>
+        <source>Remove line</source>
+        <translation>删除此行</translation>
+    </message>
+    <message>
+        <source>Confirm redemption</source>
+        <translation>确认核销</translation>
     </message>
 </context>
 <context>
@@ -129,28 +303,8 @@
         <translation>请用扫码枪扫描受助码</translation>
     </message>
     <message>
-        <source>Open photo…</source>
-        <translation>打开图片…</translation>
-    </message>
-    <message>
-        <source>Type code…</source>
-        <translation>手动输入…</translation>
-    </message>
-    <message>
-        <source>Remove line</source>
-        <translation>删除此行</translation>
-    </message>
-    <message>
-        <source>Next customer</source>
-        <translation>下一位顾客</translation>
-    </message>
-    <message>
-        <source>Confirm redemption</source>
-        <translation>确认核销</translation>
-    </message>
-    <message>
-        <source>Counter</source>
-        <translation>收银台</translation>
+        <source>Receipt {0} · total {1} · covered {2}</source>
+        <translation>小票 {0} · 合计 {1} · 抵扣 {2}</translation>
     </message>
     <message>
         <source>Today&apos;s redemptions</source>
@@ -161,28 +315,12 @@
         <translation>锁定</translation>
     </message>
     <message>
-        <source>Still saving the last redemption; scan again in a moment</source>
-        <translation>上一笔核销正在保存，请稍后再扫</translation>
-    </message>
-    <message>
-        <source>Checking the code…</source>
-        <translation>正在核验受助码…</translation>
-    </message>
-    <message>
-        <source>Saving…</source>
-        <translation>正在保存…</translation>
-    </message>
-    <message>
-        <source>Recorded. Receipt {0}: covered {1}, customer pays {2}</source>
-        <translation>已记录。小票 {0}：补助 {1}，顾客支付 {2}</translation>
+        <source>Settings…</source>
+        <translation>设置…</translation>
     </message>
     <message>
         <source>Unlock the counter</source>
         <translation>解锁收银台</translation>
-    </message>
-    <message>
-        <source>Something went wrong: {0}. Nothing was recorded.</source>
-        <translation>出现错误：{0}。本次未记录任何内容。</translation>
     </message>
     <message>
         <source>Total {0}   Covered {1}</source>
@@ -409,6 +547,17 @@
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Nothing to set up here yet.</source>
+        <translation>这里暂时没有可设置的项目。</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <source>Sign in</source>
@@ -421,6 +570,65 @@
     <message>
         <source>PIN</source>
         <translation>密码</translation>
+    </message>
+</context>
+<context>
+    <name>StuckEntriesDialog</name>
+    <message>
+        <source>Entries the server did not take</source>
+        <translation>服务器未接收的记录</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>小票号</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Covered</source>
+        <translation>补助</translation>
+    </message>
+    <message>
+        <source>Server&apos;s reason</source>
+        <translation>服务器给出的原因</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>void of </source>
+        <translation>作废 </translation>
+    </message>
+    <message>
+        <source>Nothing is stuck: every entry reached the server.</source>
+        <translation>没有上传失败的记录：全部已送达服务器。</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Export for support</source>
+        <translation>导出给技术支持</translation>
+    </message>
+    <message>
+        <source>The file will contain the beneficiaries&apos; codes. Give it only to the foundation&apos;s support staff; never attach it to a support bundle, a chat or an e-mail to anyone else.</source>
+        <translation>导出的文件含受助人的受助码。只可交给基金会技术支持，不要放入支持包，也不要通过聊天或邮件发给其他人。</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
     </message>
 </context>
 <context>
@@ -448,6 +656,21 @@
     <message>
         <source>A reason is required</source>
         <translation>必须填写原因</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorPinDialog</name>
+    <message>
+        <source>Supervisor PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>密码</translation>
     </message>
 </context>
 <context>
@@ -487,6 +710,10 @@
     <message>
         <source>{0} conflicts — see recent redemptions</source>
         <translation>{0} 笔冲突 — 请查看今日核销</translation>
+    </message>
+    <message>
+        <source>{0} not taken by the server — see why</source>
+        <translation>{0} 笔上传失败 — 点击查看原因</translation>
     </message>
 </context>
 <context>

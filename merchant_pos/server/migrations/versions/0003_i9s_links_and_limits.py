@@ -1,8 +1,8 @@
 """Linked devices (re-enrollment), review flags, enrollment attempts (rate limits),
 and an index for the per-device quota of rejected items.
 
-Revision ID: 0002_i9s_links_and_limits
-Revises: 0001
+Revision ID: 0003_i9s_links_and_limits
+Revises: 0002_i9c_device_tokens
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_i9s_links_and_limits"
-down_revision = "0001"
+revision = "0003_i9s_links_and_limits"
+down_revision = "0002_i9c_device_tokens"
 branch_labels = None
 depends_on = None
 
