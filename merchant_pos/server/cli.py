@@ -133,6 +133,17 @@ def cmd_key_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_key_rewrap(args: argparse.Namespace) -> int:
+    from merchant_pos.server.key_wrap import KeyWrapError, rewrap_all
+
+    try:
+        changed = rewrap_all(_engine(args))
+    except KeyWrapError as exc:
+        raise admin.AdminError(str(exc)) from None
+    print(f"{changed} issuer keys re-encrypted with the current key-encryption key.")
+    return 0
+
+
 def cmd_key_retire(args: argparse.Namespace) -> int:
     admin.retire_key(_engine(args), args.kid, withdraw=args.withdraw, now=_now(args))
     print(f"Key {args.kid} retired{' and withdrawn from the trust list' if args.withdraw else ''}.")
