@@ -68,7 +68,7 @@ def build(cli: ModuleType) -> argparse.ArgumentParser:
     p.add_argument("--merchant")
 
     key = top.add_parser("key", help="issuer signing keys").add_subparsers(metavar="ACTION")
-    p = _sub(key, "create", "generate a signing key (the private key stays in the database, encrypted)",
+    p = _sub(key, "create", "generate a signing key (kept in the database, encrypted)",
              cli.cmd_key_create)
     p.add_argument("--iss", required=True, help="issuer id")
     p.add_argument("--alg", choices=sorted(ALGS), default="ed25519")
