@@ -242,8 +242,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     create_schema(_engine(args))
     os.environ["MPOS_SERVER_DB"] = url
     print(f"Serving {url.split('@')[-1]} on http://{args.host}:{args.port}", file=sys.stderr)
+    from merchant_pos.server.http_guard import GuardedH11Protocol
+
     uvicorn.run("merchant_pos.server.cli:app_from_env", factory=True, host=args.host,
-                port=args.port, workers=args.workers, log_level=args.log_level)
+                port=args.port, workers=args.workers, log_level=args.log_level,
+                http=GuardedH11Protocol)
     return 0
 
 
