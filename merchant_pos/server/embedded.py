@@ -18,8 +18,8 @@ from collections.abc import Callable
 from types import TracebackType
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
 from sqlalchemy import Engine
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from merchant_pos.server.app import create_app
 from merchant_pos.server.database import create_schema, make_engine
