@@ -51,7 +51,8 @@ def _sync(args: argparse.Namespace) -> int:
                   f"{status.unsynced_covered_fen}  conflicts: {status.conflicts}  "
                   f"stuck: {status.stuck_entries}")
             print("fresh: " + ", ".join(f"{k} {_when(v)}" for k, v in status.fresh_at.items()))
-            for line in filter(None, [status.clock_warning, status.last_error]):
+            for line in filter(None, [status.server_flag_warning, status.clock_warning,
+                                      status.last_error]):
                 print(line)
             if status.redemption_block is not None:
                 print(status.redemption_block.message(args.lang))

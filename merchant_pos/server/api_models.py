@@ -59,6 +59,10 @@ NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
 EntId = Annotated[str, Field(min_length=1, max_length=LIMITS.entitlement_chars)]
 CatId = Annotated[str, Field(min_length=1, max_length=LIMITS.category_chars, pattern=NO_NUL)]
 Status = Literal["accepted", "conflict", "rejected"]
+DeviceSeq = Annotated[int | None, Field(
+    default=None, ge=1, le=2**53,
+    description="the device's sequence number of this entry (its outbox order); the "
+                "server checks that times do not decrease in this order")]
 
 
 class Strict(BaseModel):
@@ -108,10 +112,16 @@ class EnrollRequest(StrictBody):
     previous_token: str | None = Field(
         default=None, min_length=1, max_length=128, pattern=NO_NUL,
         description="re-enrolling a data folder: the token it held, to link the devices")
+    install_id: str | None = Field(
+        default=None, min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+        description="the data folder's own random id: the same folder enrolling again "
+                    "gets its device number back")
 
 
 class EnrollResponse(Reply):
     device_id: str
+    device_number: int = Field(description="short number of this device at its merchant, "
+                                           "for receipt numbers; never reused")
     token: str = Field(description="secret bearer token; shown once, stored hashed")
     merchant_id: str
     merchant_name: str
@@ -154,6 +164,7 @@ class MerchantOut(Reply):
 class DeviceOut(Reply):
     id: str
     name: str
+    number: int | None = Field(default=None, description="short device number (receipts)")
 
 
 class LimitsOut(Reply):
@@ -184,6 +195,9 @@ class Policies(Reply):
     limits: LimitsOut
     token_ttl_hours: int = Field(description="a device token expires after this long "
                                              "without a sync; the device must enroll again")
+    idle_lock_minutes: int = Field(ge=1, le=1440,
+                                   description="a counter left this long without activity "
+                                               "locks its screen")
 
 
 class TokenRotation(Reply):
@@ -291,6 +305,7 @@ class RedemptionItem(Strict):
                     "are taken so that what older counters recorded can still be uploaded")
     covered: Fen
     receipt: str | None = Field(default=None, max_length=LIMITS.receipt_chars, pattern=NO_NUL)
+    device_seq: DeviceSeq = None
 
 
 class VoidItem(Strict):
@@ -300,6 +315,7 @@ class VoidItem(Strict):
     at: Epoch
     reason: str | None = Field(default=None, max_length=LIMITS.void_reason_chars,
                                pattern=NO_NUL)
+    device_seq: DeviceSeq = None
 
 
 PushItem = Annotated[RedemptionItem | VoidItem, Field(discriminator="type")]
@@ -379,10 +395,19 @@ class SettlementRow(Reply):
     covered: int
 
 
+class DeviceFlagOut(Reply):
+    device: str
+    kind: str
+    ref: str
+    raised_at: int
+
+
 class SettlementResponse(Reply):
     day: str
     merchant: str
     rows: list[SettlementRow]
+    flags: list[DeviceFlagOut] = Field(default_factory=list, description=(
+        "the merchant's devices' flags not yet reviewed (audit chain, times)"))
 
 
 class Health(Reply):

@@ -105,9 +105,20 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unlock_code(args: argparse.Namespace) -> int:
+    expires = _now(args) + int(args.hours * 3600)
+    codes = admin.make_device_unlock_codes(_engine(args), args.device_id, args.operator, expires)
+    print("\n".join(codes))
+    print(f"(one use, for {args.operator} at device {args.device_id}, valid {args.hours:g} "
+          "hours" + ("; the device is changing its token: if the first code is refused, "
+                     "use the second" if len(codes) > 1 else "") + ")", file=sys.stderr)
+    return 0
+
+
 def cmd_device_list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from merchant_pos.server.device_flags import flag_summary, open_flags
     from merchant_pos.server.schema import devices
 
     d = devices.c
@@ -117,10 +128,13 @@ def cmd_device_list(args: argparse.Namespace) -> int:
         stmt = stmt.where(d.merchant_id == args.merchant)
     with _engine(args).connect() as conn:
         rows = conn.execute(stmt).all()
+        flagged = flag_summary(open_flags(conn, merchant_id=args.merchant))
     for r in rows:
         state = "revoked" if r.revoked_at is not None else "active"
         audit = f"audit #{r.audit_seq} {r.audit_head[:16]}" if r.audit_head else "no audit head"
-        print(f"{r.id}  {r.merchant_id:<16} {state:<8} {r.name}  ({audit})")
+        flags = ", ".join(f"{kind}×{n}" for kind, n in sorted(flagged.get(r.id, {}).items()))
+        print(f"{r.id}  {r.merchant_id:<16} {state:<8} {r.name}  ({audit})"
+              + (f"  FLAGGED: {flags}" if flags else ""))
     if not rows:
         print("No devices.")
     return 0
@@ -199,12 +213,16 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_settlement(args: argparse.Namespace) -> int:
+    from merchant_pos.server.device_flags import format_flags, open_flags
     from merchant_pos.server.settlement import format_settlement, settlement_rows
 
     with _engine(args).connect() as conn:
         rows = settlement_rows(conn, merchant_id=args.merchant, day=args.day)
+        flags = open_flags(conn, merchant_id=args.merchant)
     print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json
           else format_settlement(rows))
+    if flags:  # on stderr with --json, so the JSON stays one document
+        print(format_flags(flags), file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -241,6 +259,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = normalise_url(args.db)
     create_schema(_engine(args))
     os.environ["MPOS_SERVER_DB"] = url
+    if args.idle_lock_minutes is not None:
+        from merchant_pos.server.app import IDLE_LOCK_ENV
+
+        os.environ[IDLE_LOCK_ENV] = str(args.idle_lock_minutes)
     print(f"Serving {url.split('@')[-1]} on http://{args.host}:{args.port}", file=sys.stderr)
     from merchant_pos.server.http_guard import GuardedH11Protocol
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from merchant_pos.server import device_checks
 from merchant_pos.server.api_errors import REJECTED_QUOTA, ApiError
 from merchant_pos.server.api_models import RedemptionItem, VoidItem
 from merchant_pos.server.auth import Device, ServerContext
@@ -97,11 +98,14 @@ class _Batch:
 def push(ctx: ServerContext, device: Device, items: list[RedemptionItem | VoidItem]
          ) -> list[dict[str, Any]]:
     now = ctx.now()
+    with ctx.engine.begin() as conn:  # issue 11: against the device's audit chain and clock
+        received = device_checks.before_push(conn, device, items, now)
     with ctx.reader.connect() as conn:
         merchant = load_merchant_view(conn, device.merchant_id)
         devices_line = lineage(conn, device.id)
         trust = load_trust_list(conn)
         checked = check_items(conn, merchant, trust, items, now)
+        device_checks.judge_at_received(conn, merchant, trust, checked, received, now)
         conn.rollback()
     for attempt in range(1, ATTEMPTS + 1):
         batch = _Batch(device, devices_line, now, checked)

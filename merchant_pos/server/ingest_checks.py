@@ -112,7 +112,9 @@ class Checked:
 
 
 def content_of(item: RedemptionItem | VoidItem) -> tuple[str, str]:
-    body = json.dumps(item.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
+    # device_seq is transport bookkeeping (issue 11), not content: not in the hash
+    body = json.dumps(item.model_dump(mode="json", exclude={"device_seq"}), sort_keys=True,
+                      separators=(",", ":"),
                       ensure_ascii=False)
     return body, hashlib.sha256(body.encode()).hexdigest()
 

@@ -26,6 +26,7 @@ from merchant_pos.server.api_models import (
     DEFAULT_PAGE_ITEMS,
     MAX_PAGE_ITEMS,
     UUID_PATTERN,
+    DeviceFlagOut,
     ItemResult,
     OutcomeOut,
     OutcomePage,
@@ -39,6 +40,7 @@ from merchant_pos.server.api_models import (
     UsagePage,
 )
 from merchant_pos.server.auth import Ctx, CurrentDevice
+from merchant_pos.server.device_flags import open_flags
 from merchant_pos.server.device_links import lineage
 from merchant_pos.server.ingest import push as ingest_push
 from merchant_pos.server.ingest_checks import reason_message
@@ -154,5 +156,8 @@ def settlement(device: CurrentDevice, ctx: Ctx,
     """This merchant's totals for one day by program, category and status."""
     with ctx.reader.connect() as conn:
         rows = settlement_rows(conn, merchant_id=device.merchant_id, day=day.isoformat())
+        flags = open_flags(conn, merchant_id=device.merchant_id)
     return SettlementResponse(day=day.isoformat(), merchant=device.merchant_id,
-                              rows=[SettlementRow.model_validate(x) for x in rows])
+                              rows=[SettlementRow.model_validate(x) for x in rows],
+                              flags=[DeviceFlagOut(device=f.device_id, kind=f.kind, ref=f.ref,
+                                                   raised_at=f.raised_at) for f in flags])

@@ -133,6 +133,7 @@ devices = Table(
     # The device this one replaced: the same data folder enrolled again (proved by the
     # old token). Its redemptions are answered to this one; see server/device_links.py.
     Column("previous_id", String(36)),
+    Column("number", Integer),  # the short device number on receipts (device_numbers)
 )
 
 # Enrollment attempts, for the rate limits per address and per code (device_links.py).
@@ -145,6 +146,18 @@ enrollment_attempts = Table(
     Column("failed", Boolean, nullable=False),
     Index("ix_enrollment_attempts_address", "address", "at"),
     Index("ix_enrollment_attempts_code", "code_hash", "at"),
+)
+
+# Short device numbers, per merchant, for receipt numbers such as ``03-000127``.
+# A number is never handed out twice; a re-enrollment that shows the same data
+# folder's install id (kept hashed) gets its old number back.
+device_numbers = Table(
+    "device_numbers", metadata,
+    Column("merchant_id", String(64), ForeignKey("merchants.id"), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("install_hash", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("merchant_id", "install_hash", name="uq_device_number_install"),
 )
 
 beneficiaries = Table(
@@ -285,4 +298,63 @@ outcome_events = Table(
     Column("conflict", Text),
     Column("voided", Boolean, nullable=False),
     Index("ix_outcome_events_device", "device_id", "seq"),
+)
+
+# Issue 11: each device's audit chain as anchored here. Every row the device uploaded
+# (its seq, links, and for a redemption or void the item it records), every head
+# acknowledged, and the flags raised on the device (rewrite, truncation, seq going
+# back, items that differ from their audit row, times out of order).
+device_audit_rows = Table(
+    "device_audit_rows", metadata,
+    Column("device_id", String(36), ForeignKey("devices.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("ref", String(36)),  # the redemption or void UUID it records
+    Column("covered", BigInteger),  # a redemption's covered total
+    Column("voids", String(36)),  # a void's target
+    Column("received_at", BigInteger, nullable=False),
+    Index("ix_device_audit_rows_ref", "device_id", "ref"),
+)
+
+device_audit_heads = Table(
+    "device_audit_heads", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("device_id", String(36), ForeignKey("devices.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(128), nullable=False),
+    Column("at", BigInteger, nullable=False),  # the device's time when it sent the head
+    Column("received_at", BigInteger, nullable=False),
+    Column("rebased", Boolean, nullable=False),  # accepted after a flag: a new baseline
+    Index("ix_device_audit_heads_device", "device_id", "seq"),
+)
+
+device_flags = Table(
+    "device_flags", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("device_id", String(36), ForeignKey("devices.id"), nullable=False),
+    Column("merchant_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("ref", String(64), nullable=False),  # what it is about (uuid, seq), "" if none
+    Column("detail", Text, nullable=False),  # JSON
+    Column("raised_at", BigInteger, nullable=False),
+    Column("reviewed_at", BigInteger),
+    UniqueConstraint("device_id", "kind", "ref", name="uq_device_flag"),
+    Index("ix_device_flags_merchant", "merchant_id", "raised_at"),
+)
+
+# The device's sequence number and claimed time of every item it pushed, with the time
+# received: what the time checks compare (issue 11, trusted time).
+device_item_times = Table(
+    "device_item_times", metadata,
+    Column("device_id", String(36), ForeignKey("devices.id"), primary_key=True),
+    Column("uuid", String(36), primary_key=True),
+    Column("device_seq", BigInteger),
+    Column("kind", String(12), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("covered", BigInteger),
+    Column("voids", String(36)),
+    Column("received_at", BigInteger, nullable=False),
+    Index("ix_device_item_times_seq", "device_id", "device_seq"),
 )

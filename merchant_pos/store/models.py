@@ -204,7 +204,7 @@ class UsageRecordRow(Base):
 
 
 class AuditRow(Base):
-    """One link of the audit chain: ``hash = SHA-256(content || prev_hash)``."""
+    """One link of the audit chain: ``hash = HMAC-SHA256(device secret, content || prev_hash)``."""
 
     __tablename__ = "audit_log"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -217,12 +217,14 @@ class AuditRow(Base):
 
 
 class AuditHeadRow(Base):
-    """The chain's last (seq, hash), updated with every append: truncation shows."""
+    """The chain's last (seq, hash), updated with every append: truncation shows.
+    ``keyed`` (revision 0003): 1 once the chain's links are keyed with the device secret."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    keyed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SyncStateRow(Base):
@@ -250,3 +252,24 @@ class SettingRow(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class PrintJobRow(Base):
+    """A receipt, void slip or report waiting for (or done on) the printer (issue 12).
+
+    ``content`` is the frozen JSON of what to print, so a retry or a reprint prints
+    exactly what the first attempt would have."""
+
+    __tablename__ = "print_jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    redemption_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))  # receipt, void, test, report
+    content: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # queued, printed, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[int] = mapped_column(Integer)
+    printed_at: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (Index("ix_print_jobs_status_id", "status", "id"),
+                      Index("ix_print_jobs_redemption_id", "redemption_id"))

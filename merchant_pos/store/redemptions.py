@@ -12,28 +12,30 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from merchant_pos.domain.claims import parse_claims, zone
+from merchant_pos.domain.claims import parse_claims
 from merchant_pos.domain.cose import loads_cbor, parse_cose_sign1, unwrap_text
 from merchant_pos.domain.limits import LEGACY_CART_LINES, Limits
 from merchant_pos.domain.quote import CartLine, Quote, QuoteInputError, UsageRecord, quote
 from merchant_pos.domain.trust import RevocationList, TrustList
 from merchant_pos.domain.verify import VerifiedCode
 from merchant_pos.store.audit import AuditKind
+from merchant_pos.store.business_day import same_business_day
 from merchant_pos.store.engine import raw_connection, translated_errors
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.limits import check_cart_limits, check_void_reason, limits_in
 from merchant_pos.store.models import OutboxKind, RedemptionRow, RedemptionStatus, VoidRow
 from merchant_pos.store.operators import OperatorRegistry, OperatorSession
+from merchant_pos.store.receipt_numbers import device_number_in, format_receipt_no
 from merchant_pos.store.reference import (
     REFERENCE_COUNTER,
     MerchantProfile,
     MerchantSettingsStore,
     TrustStore,
 )
+from merchant_pos.store.trusted_time import refuse_if_clock_behind
 from merchant_pos.store.usage import usage_for
 from merchant_pos.store.verification import CachedVerifier
 from merchant_pos.store.void_writer import enqueue as _enqueue
@@ -224,6 +226,7 @@ class RedemptionService:
             if existing is not None:
                 return self._same_or_refuse(db, existing, code_text, lines)
             now = self.ledger.clock()
+            refuse_if_clock_behind(db, now, self.ledger)
             cq = self._verify_and_quote(tx, code_text, lines, now)
             q = cq.quote
             if expected_covered is not None and q.covered != expected_covered:
@@ -233,7 +236,7 @@ class RedemptionService:
                 raise LedgerError(LedgerErrorId.NOTHING_COVERED)
             profile = self._reference_in(tx).profile
             number = db.execute(_BUMP_COUNTER, (RECEIPT_COUNTER,)).fetchone()[0]
-            receipt_no = f"{profile.device_id}-{number:06d}"
+            receipt_no = format_receipt_no(device_number_in(db), profile.device_id, number)
             claims = cq.code.claims
             db.execute(_INSERT_REDEMPTION, (
                 redemption_id, receipt_no, profile.device_id, actor.id, claims.iss, claims.sub,
@@ -258,7 +261,8 @@ class RedemptionService:
                                      operator_id=actor.id, payload={
                                          "id": redemption_id, "receipt_no": receipt_no,
                                          "iss": claims.iss, "sub": claims.sub,
-                                         "covered": q.covered, "pays": q.pays})
+                                         "total": q.total, "covered": q.covered,
+                                         "pays": q.pays})
             return Receipt(redemption_id, receipt_no, now, actor.id, claims.sub, claims.nm,
                            q.total, q.covered, q.pays, RedemptionStatus.PENDING,
                            tuple(ReceiptLine(lq.line.cat, lq.line.amount, lq.line.qty,
@@ -309,9 +313,8 @@ class RedemptionService:
             if row.status == RedemptionStatus.VOIDED.value:
                 raise LedgerError(LedgerErrorId.ALREADY_VOIDED, redemption_id)
             now = self.ledger.clock()
-            tz = zone(self._reference_in(tx).profile.time_zone)
-            if datetime.fromtimestamp(row.created_at, tz).date() != \
-                    datetime.fromtimestamp(now, tz).date():
+            if not same_business_day(tx.db, row.prg, self._reference_in(tx).profile.time_zone,
+                                     row.created_at, now):
                 raise LedgerError(LedgerErrorId.VOID_TOO_LATE, redemption_id)
             write_void(session, tx.db, self.ledger.audit, row, void_id=void_id,
                        by=supervisor.id, reason=reason, now=now)

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import keyring.errors
 
 from merchant_pos.store.errors import LedgerError
-from merchant_pos.sync import server_api
+from merchant_pos.sync import messages, server_api
 from merchant_pos.sync.clock import CorrectedClock
 from merchant_pos.sync.errors import (
     AuthError,
@@ -59,6 +59,8 @@ INSECURE_HTTP = "sync.insecure_http"  # enrolled with --insecure-http (lab use o
 POLICIES = "sync.policies"
 SERVER_URL = "sync.server_url"   # not secret: shown in the status; the token is elsewhere
 DEVICE_ID = "sync.device_id"
+SERVER_FLAGS = "sync.server_flags"   # the server's open flags on this device (issue 11)
+AUDIT_BATCH = 2000
 
 
 def event_sleep(seconds: float, cancel: threading.Event) -> bool:
@@ -118,6 +120,7 @@ class SyncEngine:
             self._set_state(ConnectionState.RUNNING, None)
             config = self._pull_config(api, cancel, report)
             self._take_successor_token(client, token, config)
+            self._anchor_audit(api, cancel, report)
             OutboxPusher(self.ledger, call=self._call, observe_clock=self._observe_clock,
                          now=self.clock.now, batch_size=self.batch_size,
                          progress=self._progress).push(api, cancel, report)
@@ -128,7 +131,6 @@ class SyncEngine:
                 ("outcomes", server_api.OUTCOMES, self._apply_outcomes(report)),
             ):
                 report.pulled[kind] = self._pull_pages(api, kind, path, apply, cancel, report)
-            self._send_audit_head(api, cancel, report)
         except Cancelled:
             report.cancelled = True
         except SyncError as exc:
@@ -155,6 +157,7 @@ class SyncEngine:
             self.ledger.set_setting(LAST_CONTACT, report.finished_at)
         if report.ok:
             self.ledger.set_setting(LAST_SUCCESS, report.finished_at)
+            self.ledger.reset_trusted_time(self.clock.now())
             self._set_state(ConnectionState.IDLE, None)
         elif report.completed:
             self._set_state(ConnectionState.STUCK, "sync_stuck_state")
@@ -162,6 +165,13 @@ class SyncEngine:
             self._set_state(ConnectionState.IDLE, None)
         elif report.error is not None:
             self._set_state(_state_for(report.error), report.error.message_id)
+        log.info("sync %s: pushed %d (accepted %d, duplicates %d, conflicts %d, rejected %d, "
+                 "stuck %d), pulled %s, %d retries, %d HTTP calls, error %s",
+                 "ok" if report.ok else "cancelled" if report.cancelled
+                 else "stuck" if report.completed else "failed",
+                 report.pushed, report.accepted, report.duplicates, report.conflicts,
+                 report.rejected, report.stuck, report.pulled, report.retries,
+                 report.http_calls, report.error.message_id if report.error else None)
         self.ledger.record_attempt("sync", report.finished_at, None if report.ok else (
             report.error.message_id if report.error else
             "cancelled" if report.cancelled else "sync_stuck"))
@@ -257,12 +267,26 @@ class SyncEngine:
                 return total
             cursor = page.cursor
 
-    def _send_audit_head(self, api: server_api.ServerApi, cancel: threading.Event,
-                         report: SyncReport) -> None:
+    def _anchor_audit(self, api: server_api.ServerApi, cancel: threading.Event,
+                      report: SyncReport) -> None:
+        """Send every audit row from the head the server acknowledged (that row too, so it
+        can see it unchanged), before the push: each pushed item finds its row there."""
         seq, head = self.ledger.audit_head()
-        if seq == 0:
+        acked = self._call(api.acknowledged_audit_head, cancel, report)
+        if seq == 0 and acked is None:
             return
-        self._call(lambda: api.send_audit_head(seq, head, self.clock.now()), cancel, report)
+        start = max(1, min(acked or 1, seq))
+        while True:
+            rows = self.ledger.audit_rows_from(start, AUDIT_BATCH)
+            last_seq, last_hash = (rows[-1]["seq"], rows[-1]["hash"]) if rows else (seq, head)
+            timed = self._call(functools.partial(api.upload_audit, rows, last_seq, last_hash,
+                                                 self.clock.now()), cancel, report)
+            flags = [{"kind": f.get("kind"), "ref": f.get("ref"), "raised_at": f.get("raised_at")}
+                     for f in timed.body["flags"] if isinstance(f, dict)]
+            self.ledger.set_setting(SERVER_FLAGS, flags)
+            if len(rows) < AUDIT_BATCH or last_seq >= seq:
+                return
+            start = last_seq  # the next batch repeats the acknowledged row
 
     def _observe_clock(self, timed: server_api.Timed) -> None:
         if timed.server_time is None:
@@ -320,6 +344,8 @@ class SyncEngine:
         else:
             state = ConnectionState(stored_state if stored_state in known else "idle")
         last_error = self.ledger.get_setting(LAST_ERROR)
+        stored_flags = self.ledger.get_setting(SERVER_FLAGS)
+        flags = stored_flags if isinstance(stored_flags, list) else []
         return SyncStatus(
             state=state, running=self.running,
             server_url=server_url,
@@ -337,6 +363,9 @@ class SyncEngine:
                                            trust_list_fresh_at=fresh["trust"],
                                            revocations_fresh_at=fresh["revocations"]),
             last_error=_error_text(last_error, language),
+            server_flags=len(flags),
+            server_flag_warning=messages.text("device_flagged", language, count=len(flags))
+            if flags else None,
         )
 
 

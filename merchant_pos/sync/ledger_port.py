@@ -17,10 +17,12 @@ from sqlalchemy import Table, bindparam, func, select, update
 
 from merchant_pos.domain.trust import TrustList
 from merchant_pos.store.audit import AuditKind, canonical_json
+from merchant_pos.store.engine import raw_connection
 from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.limits import save_server_limits
 from merchant_pos.store.models import OutboxRow, RedemptionRow, RedemptionStatus, SyncStateRow
 from merchant_pos.store.outbox import RedemptionOutbox
+from merchant_pos.store.receipt_numbers import DEVICE_NUMBER
 from merchant_pos.store.reference import (
     CategoryInfo,
     MerchantProfile,
@@ -30,6 +32,7 @@ from merchant_pos.store.reference import (
 )
 from merchant_pos.store.stuck import StuckEntry, mark_stuck, stuck_count, stuck_entries
 from merchant_pos.store.sync_state import SyncKind, SyncState, SyncStateStore
+from merchant_pos.store.trusted_time import reset_mark
 from merchant_pos.store.usage import ServerUsage, UsageLedger
 from merchant_pos.sync import messages
 
@@ -222,6 +225,8 @@ class SyncLedger:
         self.set_setting("sync.standard_items", body.get("standard_items", []))
         self.set_setting("sync.policies", body["policies"])
         save_server_limits(self.ledger, body["policies"].get("limits"))
+        if isinstance(device.get("number"), int):  # receipt numbers (issue 12)
+            self.set_setting(DEVICE_NUMBER, int(device["number"]))
         self.state.mark_fresh(SyncKind.CONFIG, self.ledger.clock())
 
     def replace_trust_list(self, keys: list[dict[str, Any]]) -> None:
@@ -267,10 +272,36 @@ class SyncLedger:
             head = self.ledger.audit.head(session)
         return head.seq, head.hash
 
+    def audit_rows_from(self, from_seq: int, limit: int) -> list[dict[str, Any]]:
+        """Audit rows from ``from_seq`` on, as the server anchors them: links, and for a
+        redemption or void the item it records (id, covered total, void target)."""
+        with self.ledger.read_raw() as db:
+            rows = db.execute("SELECT seq, kind, payload, prev_hash, hash FROM audit_log "
+                              "WHERE seq >= ? ORDER BY seq LIMIT ?", (from_seq, limit))
+            return [_upload_row(*row) for row in rows.fetchall()]
+
+    def reset_trusted_time(self, server_time: int) -> None:
+        """A sync succeeded: the trusted-time mark becomes the server's time."""
+        with self.ledger.write() as session:
+            reset_mark(raw_connection(session), server_time, self.ledger.monotonic(),
+                       self.ledger)
+
     def record_sync_result(self, at: int, summary: Mapping[str, Any]) -> None:
         with self.ledger.write() as session:
             self.ledger.audit.append(session, at=at, kind=AuditKind.SYNC_RESULT,
                                      operator_id=None, payload=dict(summary))
+
+
+def _upload_row(seq: int, kind: str, payload: str, prev: str, digest: str) -> dict[str, Any]:
+    row: dict[str, Any] = {"seq": seq, "prev": prev, "hash": digest, "kind": kind}
+    if kind in ("redemption", "void"):
+        body = json.loads(payload)
+        row["ref"] = body.get("id")
+        if kind == "redemption" and isinstance(body.get("covered"), int):
+            row["covered"] = body["covered"]
+        if kind == "void" and body.get("redemption_id"):
+            row["voids"] = body["redemption_id"]
+    return row
 
 
 def outcome_detail(result: Mapping[str, Any]) -> str | None:

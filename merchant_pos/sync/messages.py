@@ -99,6 +99,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This device is now enrolled for {merchant}",
     },
     # clock
+    "device_flagged": {
+        "zh_CN": "服务器已将本机的 {count} 项记录标记为待核查（账目或时间异常），请联系基金会",
+        "en": "The server has flagged {count} of this counter's records for review "
+              "(books or clock); contact the foundation",
+    },
     "clock_skew": {
         "zh_CN": "本机时间与服务器相差 {minutes} 分钟，请校正电脑时间（已按服务器时间记录）",
         "en": "This computer's clock is {minutes} minutes off the server's; please correct it "

@@ -88,7 +88,7 @@ class OutboxPusher:
         sendable: list[OutboxEntry] = []
         for entry in entries:
             try:
-                items.append(push_item(entry.payload))
+                items.append(push_item(entry.payload, entry.seq))
                 sendable.append(entry)
             except UnsendableEntry as exc:
                 outcomes[entry.entry_id] = ItemOutcome(

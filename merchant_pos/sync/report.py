@@ -92,3 +92,5 @@ class SyncStatus:
     redemption_block: PolicyFinding | None
     stale_findings: list[PolicyFinding]
     last_error: str | None
+    server_flags: int = 0                 # the server's open flags on this device (issue 11)
+    server_flag_warning: str | None = None

@@ -21,6 +21,7 @@ USAGE = "/v1/usage"
 OUTCOMES = "/v1/redemptions/changes"
 PUSH = "/v1/redemptions"
 AUDIT_HEAD = "/v1/device/audit-head"
+AUDIT_UPLOAD = "/v1/device/audit"
 
 
 def _need(body: Any, *fields: str) -> dict[str, Any]:
@@ -61,10 +62,12 @@ class ServerApi:
         self.client = client
 
     def enroll(self, code: str, device_name: str, request_id: str | None = None,
-               previous_token: str | None = None) -> Timed:
+               install_id: str | None = None, previous_token: str | None = None) -> Timed:
         body = {"code": code, "name": device_name}
         if request_id:
             body["request_id"] = request_id
+        if install_id:
+            body["install_id"] = install_id
         if previous_token:  # re-enrolling this data folder: link the old device
             body["previous_token"] = previous_token
         response = self.client.request("POST", ENROLL, json_body=body)
@@ -103,3 +106,20 @@ class ServerApi:
 
     def send_audit_head(self, seq: int, head: str, at: int) -> None:
         self.client.request("PUT", AUDIT_HEAD, json_body={"seq": seq, "head": head, "at": at})
+
+    def acknowledged_audit_head(self) -> int | None:
+        """The seq of the audit head the server last acknowledged (None: none yet)."""
+        body = self.client.request("GET", AUDIT_HEAD).body
+        if body is None:
+            return None
+        seq = _need(body, "seq")["seq"]
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise TransientError("audit head seq is not a number", message_id="bad_response")
+        return seq
+
+    def upload_audit(self, rows: Sequence[Mapping[str, Any]], seq: int, head: str,
+                     at: int) -> Timed:
+        timed = _timed(self.client.request("POST", AUDIT_UPLOAD, json_body={
+            "rows": list(rows), "head": {"seq": seq, "head": head, "at": at}}))
+        _need(timed.body, "head", "flags")
+        return timed

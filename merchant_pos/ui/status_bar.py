@@ -102,7 +102,8 @@ class SyncStatusBar(QStatusBar):
         stuck = getattr(status, "stuck_entries", 0)
         self.stuck_button.setText(self.tr("{0} not taken by the server — see why").format(stuck))
         self.stuck_button.setVisible(stuck > 0)
-        warnings = [w for w in (status.clock_warning, status.last_error) if w]
+        warnings = [w for w in (status.server_flag_warning, status.clock_warning,
+                                status.last_error) if w]
         if status.redemption_block is not None:
             warnings.insert(0, status.redemption_block.message(self.services.language))
         warnings += [f.message(self.services.language) for f in status.stale_findings]

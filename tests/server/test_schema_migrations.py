@@ -18,6 +18,16 @@ from merchant_pos.server.database import (
 from merchant_pos.server.schema import feed_counter, metadata
 
 
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from merchant_pos.server.database import _alembic_config
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 def test_migrations_build_exactly_the_schema_and_rerun_harmlessly(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
@@ -32,15 +42,6 @@ def test_migrations_build_exactly_the_schema_and_rerun_harmlessly(db_url: str) -
             assert conn.scalar(select(feed_counter.c.value)) == 3
     finally:
         engine.dispose()
-
-
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    from merchant_pos.server.database import _alembic_config
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
 
 
 def test_a_database_from_before_migrations_is_adopted(db_url: str) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from merchant_pos.ui.settings.camera_page import CameraPage
 from merchant_pos.ui.settings.page import SettingsPage
+from merchant_pos.ui.settings.setup_pages import LanguagePage, ServerPage, StaffPage
 
 if TYPE_CHECKING:
     from merchant_pos.ui.counter_window import CounterServices
@@ -17,6 +19,10 @@ if TYPE_CHECKING:
 PageFactory = Callable[["CounterServices"], SettingsPage]
 
 PAGE_FACTORIES: list[PageFactory] = [
+    CameraPage,
+    LanguagePage,
+    ServerPage,
+    StaffPage,
 ]
 
 

@@ -2,7 +2,7 @@
 and an index for the per-device quota of rejected items.
 
 Revision ID: 0003_i9s_links_and_limits
-Revises: 0002_i9c_device_tokens
+Revises: 0002_i12_device_numbers
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_i9s_links_and_limits"
-down_revision = "0002_i9c_device_tokens"
+down_revision = "0002_i12_device_numbers"
 branch_labels = None
 depends_on = None
 
