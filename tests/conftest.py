@@ -14,3 +14,12 @@ from keyring.backends import fail
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 keyring.set_keyring(fail.Keyring())
+
+# The reference server's issuer keys are encrypted with a key-encryption key kept
+# outside the database; the tests' servers (SQLite and PostgreSQL) share one in a
+# temporary file (server/key_wrap.py).
+if not os.environ.get("MPOS_SERVER_KEK") and not os.environ.get("MPOS_SERVER_KEK_FILE"):
+    import tempfile
+
+    os.environ["MPOS_SERVER_KEK_FILE"] = os.path.join(
+        tempfile.mkdtemp(prefix="mpos-kek-"), "issuer.kek")

@@ -19,6 +19,7 @@ from merchant_pos.domain.cose import ALG_EDDSA, ALG_ES256
 from merchant_pos.domain.errors import CodeRejected
 from merchant_pos.domain.issuing import IssuerKey, issue_code
 from merchant_pos.domain.unlock_code import make_unlock_code
+from merchant_pos.server import key_wrap
 from merchant_pos.server.auth import hash_secret, new_enrollment_code
 from merchant_pos.server.database import take_feed_seqs
 from merchant_pos.server.schema import (
@@ -184,16 +185,21 @@ def make_device_unlock_codes(engine: Engine, device_id: str, operator: str,
 
 def create_key(engine: Engine, *, iss: str, alg: str = "ed25519", valid_days: int = 730,
                now: int, key: IssuerKey | None = None) -> str:
-    """A new issuer signing key; its private half stays in this database. Returns kid hex."""
+    """A new issuer signing key; its private half stays in this database, encrypted with
+    the key-encryption key from outside it (``key_wrap``). Returns kid hex."""
     if key is None:
         if alg not in ALGS:
             raise AdminError(f"alg must be one of {', '.join(ALGS)}")
         key = IssuerKey.generate(ALGS[alg], iss, now - DAY, now + valid_days * DAY)
     try:
+        sealed = key_wrap.wrap(key.to_pem(), key.kid.hex(), key_wrap.current_kek(engine))
+    except key_wrap.KeyWrapError as exc:
+        raise AdminError(str(exc)) from None
+    try:
         with engine.begin() as conn:
             conn.execute(insert(issuer_keys).values(
                 kid=key.kid.hex(), alg=key.alg, iss=key.iss, public_key=key.raw_public_key,
-                private_pem=key.to_pem().decode(), not_before=key.not_before,
+                private_pem=sealed, not_before=key.not_before,
                 not_after=key.not_after, created_at=now))
     except IntegrityError:
         raise _integrity(f"key {key.kid.hex()}") from None
@@ -222,7 +228,11 @@ def signing_key(engine: Engine, iss: str, now: int) -> tuple[IssuerKey, str]:
             .order_by(k.created_at.desc(), k.kid).limit(1)).first()
     if row is None:
         raise AdminError(f"no active key for issuer {iss!r}: run `key create --iss {iss}`")
-    key = IssuerKey.from_pem(row.private_pem.encode(), iss, row.not_before, row.not_after)
+    try:
+        pem = key_wrap.unwrap(row.private_pem, row.kid, engine)
+    except key_wrap.KeyWrapError as exc:
+        raise AdminError(str(exc)) from None
+    key = IssuerKey.from_pem(pem, iss, row.not_before, row.not_after)
     return key, row.kid
 
 

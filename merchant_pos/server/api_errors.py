@@ -32,6 +32,8 @@ ENROLLMENT_CODE_UNKNOWN = "enrollment_code_unknown"  # 404
 ENROLLMENT_CODE_EXPIRED = "enrollment_code_expired"  # 410
 ENROLLMENT_CODE_USED = "enrollment_code_used"  # 409
 NOT_FOUND = "not_found"  # 404
+RATE_LIMITED = "rate_limited"  # 429: too many enrollment attempts; retry after Retry-After
+REJECTED_QUOTA = "rejected_quota_exceeded"  # 409: the device stored too many rejected items
 METHOD_NOT_ALLOWED = "method_not_allowed"  # 405
 UNAVAILABLE = "unavailable"  # 503: database busy or down; retry after Retry-After
 INTERNAL_ERROR = "internal_error"  # 500: a bug; never expected
@@ -41,10 +43,12 @@ ERROR_STATUSES: dict[int, str] = {
     401: "Missing or unknown device token (unauthorized)",
     403: "The device was revoked (device_revoked)",
     404: "Not found (not_found, enrollment_code_unknown)",
-    409: "Enrollment code already used (enrollment_code_used)",
+    409: "Enrollment code already used (enrollment_code_used), or the device's quota of "
+         "rejected items is full (rejected_quota_exceeded)",
     410: "Enrollment code expired (enrollment_code_expired)",
     413: "Body or batch too large (body_too_large, batch_too_large)",
     422: "Request does not match the schema (invalid_request)",
+    429: "Too many enrollment attempts; retry after Retry-After (rate_limited)",
     503: "Database unavailable; retry (unavailable)",
 }
 

@@ -109,6 +109,9 @@ class EnrollRequest(StrictBody):
         default=None, pattern=r"^[A-Za-z0-9_-]{22,64}$",
         description="random id the device stores before its first attempt: the same request "
                     "with the same code (its answer was lost) gets the same device and token")
+    previous_token: str | None = Field(
+        default=None, min_length=1, max_length=128, pattern=NO_NUL,
+        description="re-enrolling a data folder: the token it held, to link the devices")
     install_id: str | None = Field(
         default=None, min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
         description="the data folder's own random id: the same folder enrolling again "
@@ -358,6 +361,10 @@ class ItemResult(Reply):
     conflict: ConflictInfo | None
     covered: int | None = Field(description="covered fen as recorded")
     voided: bool
+    review: str | None = Field(
+        default=None, description="counted, but flagged for a person to look at: "
+                                  "device_revoked (made by a revoked device, uploaded after "
+                                  "re-enrolling)")
 
 
 class PushResponse(Reply):

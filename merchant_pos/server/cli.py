@@ -147,6 +147,17 @@ def cmd_key_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_key_rewrap(args: argparse.Namespace) -> int:
+    from merchant_pos.server.key_wrap import KeyWrapError, rewrap_all
+
+    try:
+        changed = rewrap_all(_engine(args))
+    except KeyWrapError as exc:
+        raise admin.AdminError(str(exc)) from None
+    print(f"{changed} issuer keys re-encrypted with the current key-encryption key.")
+    return 0
+
+
 def cmd_key_retire(args: argparse.Namespace) -> int:
     admin.retire_key(_engine(args), args.kid, withdraw=args.withdraw, now=_now(args))
     print(f"Key {args.kid} retired{' and withdrawn from the trust list' if args.withdraw else ''}.")
@@ -253,8 +264,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         os.environ[IDLE_LOCK_ENV] = str(args.idle_lock_minutes)
     print(f"Serving {url.split('@')[-1]} on http://{args.host}:{args.port}", file=sys.stderr)
+    from merchant_pos.server.http_guard import GuardedH11Protocol
+
     uvicorn.run("merchant_pos.server.cli:app_from_env", factory=True, host=args.host,
-                port=args.port, workers=args.workers, log_level=args.log_level)
+                port=args.port, workers=args.workers, log_level=args.log_level,
+                http=GuardedH11Protocol)
     return 0
 
 

@@ -73,11 +73,13 @@ def build(cli: ModuleType) -> argparse.ArgumentParser:
     p.add_argument("--merchant")
 
     key = top.add_parser("key", help="issuer signing keys").add_subparsers(metavar="ACTION")
-    p = _sub(key, "create", "generate a signing key (the private key stays in the database)",
+    p = _sub(key, "create", "generate a signing key (kept in the database, encrypted)",
              cli.cmd_key_create)
     p.add_argument("--iss", required=True, help="issuer id")
     p.add_argument("--alg", choices=sorted(ALGS), default="ed25519")
     p.add_argument("--valid-days", type=int, default=730)
+    _sub(key, "rewrap", "encrypt every issuer key with the current key-encryption key "
+         "($MPOS_SERVER_KEK_FILE; the old one in $MPOS_SERVER_KEK_OLD_FILE)", cli.cmd_key_rewrap)
     p = _sub(key, "retire", "stop signing with a key", cli.cmd_key_retire)
     p.add_argument("kid", help="key id in hex")
     p.add_argument("--withdraw", action="store_true",

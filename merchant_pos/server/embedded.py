@@ -19,10 +19,12 @@ from types import TracebackType
 
 import uvicorn
 from sqlalchemy import Engine
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from merchant_pos.server.app import create_app
 from merchant_pos.server.database import create_schema, make_engine
 from merchant_pos.server.device_tokens import TokenPolicy
+from merchant_pos.server.http_guard import GuardedH11Protocol
 
 
 class EmbeddedServerError(RuntimeError):
@@ -32,7 +34,8 @@ class EmbeddedServerError(RuntimeError):
 class EmbeddedServer:
     def __init__(self, db_url: str, *, host: str = "127.0.0.1", port: int = 0,
                  clock: Callable[[], float] = time.time, init_schema: bool = True,
-                 log_level: str = "warning", tokens: TokenPolicy | None = None) -> None:
+                 log_level: str = "warning", tokens: TokenPolicy | None = None,
+                 http_protocol: type[H11Protocol] = GuardedH11Protocol) -> None:
         self.db_url = db_url
         self.host = host
         self.port = port
@@ -40,6 +43,7 @@ class EmbeddedServer:
         self.init_schema = init_schema
         self.log_level = log_level
         self.tokens = tokens
+        self.http_protocol = http_protocol  # header and body deadlines (http_guard)
         self.engine: Engine | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -68,7 +72,8 @@ class EmbeddedServer:
         self.port = sock.getsockname()[1]
         self._socket = sock
         config = uvicorn.Config(app, log_level=self.log_level, access_log=False,
-                                lifespan="off", timeout_graceful_shutdown=5)
+                                lifespan="off", timeout_graceful_shutdown=5,
+                                http=self.http_protocol)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._serve, name="mpos-embedded-server",
                                         daemon=True)

@@ -18,17 +18,20 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from merchant_pos.server import device_checks
+from merchant_pos.server.api_errors import REJECTED_QUOTA, ApiError
 from merchant_pos.server.api_models import RedemptionItem, VoidItem
 from merchant_pos.server.auth import Device, ServerContext
 from merchant_pos.server.database import BulkInsertConflict, bulk_insert, take_feed_seqs
+from merchant_pos.server.device_links import Lineage, lineage
 from merchant_pos.server.ingest_checks import (
     ALREADY_VOIDED,
     UUID_REUSED,
+    UUID_TAKEN,
     VOID_TARGET_UNKNOWN,
     Checked,
     check_items,
@@ -55,6 +58,7 @@ from merchant_pos.server.trust_source import load_trust_list
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 5
+MAX_REJECTED_PER_DEVICE = 1000  # rejected items stored per device; beyond: batch refused
 
 
 @dataclass
@@ -76,11 +80,13 @@ class Stored:
     sub: str | None = None
     program_id: str | None = None
     at: int | None = None
+    review: str | None = None
 
 
 @dataclass
 class _Batch:
     device: Device
+    lineage: Lineage
     now: int
     checked: list[Checked]
     stored: dict[str, Stored] = field(default_factory=dict)  # by uuid, DB rows + new ones
@@ -96,12 +102,13 @@ def push(ctx: ServerContext, device: Device, items: list[RedemptionItem | VoidIt
         received = device_checks.before_push(conn, device, items, now)
     with ctx.reader.connect() as conn:
         merchant = load_merchant_view(conn, device.merchant_id)
+        devices_line = lineage(conn, device.id)
         trust = load_trust_list(conn)
         checked = check_items(conn, merchant, trust, items, now)
         device_checks.judge_at_received(conn, merchant, trust, checked, received, now)
         conn.rollback()
     for attempt in range(1, ATTEMPTS + 1):
-        batch = _Batch(device, now, checked)
+        batch = _Batch(device, devices_line, now, checked)
         try:
             with ctx.engine.begin() as conn:
                 _run(conn, batch)
@@ -133,6 +140,7 @@ def _run(conn: Connection, batch: _Batch) -> None:
     batch.stored = _load_stored(conn, [c.uuid for c in batch.checked])
     batch.stored.update(_load_stored(conn, list(targets)))
     _classify(batch)
+    _check_rejected_quota(conn, batch)
     judged = _judge(conn, batch)
     _insert_new(conn, batch, judged)
     events = _new_usage_events(batch, judged)
@@ -141,6 +149,21 @@ def _run(conn: Connection, batch: _Batch) -> None:
     bulk_insert(conn, draws, more_draws)
     _append_events(conn, events + changed)
     batch.results = [_result(batch, c) for c in batch.checked]
+
+
+def _check_rejected_quota(conn: Connection, batch: _Batch) -> None:
+    """Rejected items are stored (a replay gets the same answer), but not without bound."""
+    adding = sum(1 for c in batch.new if c.reason is not None)
+    if not adding:
+        return
+    r = redemptions.c
+    stored = conn.scalar(select(func.count()).where(r.device_id == batch.device.id,
+                                                    r.status == "rejected")) or 0
+    if stored + adding > MAX_REJECTED_PER_DEVICE:
+        raise ApiError(409, REJECTED_QUOTA, (
+            f"This device already has {stored} rejected items stored (at most "
+            f"{MAX_REJECTED_PER_DEVICE}); the batch was refused. Ask the foundation to "
+            "review them."))
 
 
 def _judge(conn: Connection, batch: _Batch) -> Judged:
@@ -186,12 +209,13 @@ def _load_stored(conn: Connection, uuids: list[str]) -> dict[str, Stored]:
     for i in range(0, len(uuids), 500):
         for row in conn.execute(select(
             r.id, r.uuid, r.kind, r.device_id, r.merchant_id, r.status, r.reason, r.conflict,
-            r.covered, r.voided_by, r.content_hash, r.iss, r.sub, r.program_id, r.at,
+            r.covered, r.voided_by, r.content_hash, r.iss, r.sub, r.program_id, r.at, r.review,
         ).where(r.uuid.in_(uuids[i:i + 500]))):
             out[row.uuid] = Stored(
                 row.id, row.uuid, row.kind, row.device_id, row.merchant_id, row.status,
                 row.reason, row.conflict, row.covered if row.kind == "redemption" else None,
-                row.voided_by, row.content_hash, row.iss, row.sub, row.program_id, row.at)
+                row.voided_by, row.content_hash, row.iss, row.sub, row.program_id, row.at,
+                row.review)
     return out
 
 
@@ -215,6 +239,8 @@ def _classify(batch: _Batch) -> None:
                 batch.voided_now[c.item.voids] = c.uuid
                 target.voided_by = c.uuid
         batch.stored[c.uuid] = _as_stored(c, batch.device)
+        if not c.is_void:
+            batch.stored[c.uuid].review = batch.lineage.review(c.item.at)
 
 
 def _as_stored(c: Checked, device: Device) -> Stored:
@@ -252,6 +278,7 @@ def _insert_new(conn: Connection, batch: _Batch, judged: Judged) -> None:
             "voided_by": batch.voided_now.get(c.uuid),
             "voided_at": batch.now if c.uuid in batch.voided_now else None,
             "received_at": batch.now, "body": c.body,
+            "review": s.review,
         })
     bulk_insert(conn, redemptions, rows)  # no RETURNING: children key on the UUID
     line_rows, draw_rows = [], []
@@ -320,10 +347,13 @@ def _append_events(conn: Connection, events: list[dict[str, Any]]) -> None:
 def _result(batch: _Batch, c: Checked) -> dict[str, Any]:
     s = batch.stored[c.uuid]
     first_time = any(x is c for x in batch.new)
-    if not first_time and s.content_hash != c.content_hash:
-        return {"uuid": c.uuid, "status": "error", "outcome": None, "reason": UUID_REUSED,
-                "message": reason_message(UUID_REUSED), "conflict": None, "covered": None,
-                "voided": False}
+    if not first_time and (s.content_hash != c.content_hash
+                           or s.device_id not in batch.lineage.ids):
+        # Another device's UUID is never confirmed, even with the same content (a clone).
+        reason = UUID_REUSED if s.device_id in batch.lineage.ids else UUID_TAKEN
+        return {"uuid": c.uuid, "status": "error", "outcome": None, "reason": reason,
+                "message": reason_message(reason), "conflict": None, "covered": None,
+                "voided": False, "review": None}
     return {
         "uuid": c.uuid,
         "status": s.status if first_time else "duplicate",
@@ -333,4 +363,5 @@ def _result(batch: _Batch, c: Checked) -> dict[str, Any]:
         "conflict": json.loads(s.conflict) if s.conflict else None,
         "covered": s.covered,
         "voided": s.voided_by is not None,
+        "review": s.review,
     }

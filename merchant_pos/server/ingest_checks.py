@@ -30,6 +30,7 @@ REDEEMED_IN_FUTURE = "redeemed_in_future"
 VOID_TARGET_UNKNOWN = "void_target_unknown"
 ALREADY_VOIDED = "already_voided"
 UUID_REUSED = "uuid_reused"
+UUID_TAKEN = "uuid_taken"
 
 REASON_MESSAGES = {
     CATEGORY_NOT_ALLOWED: "This merchant may not redeem that category in this program.",
@@ -38,6 +39,7 @@ REASON_MESSAGES = {
     VOID_TARGET_UNKNOWN: "No redemption of this merchant has that UUID.",
     ALREADY_VOIDED: "That redemption was already voided.",
     UUID_REUSED: "This UUID was already used for different content; nothing was stored.",
+    UUID_TAKEN: "This UUID belongs to another device's record; nothing was stored.",
 }
 
 

@@ -52,6 +52,7 @@ from merchant_pos.server.auth import (
     new_token,
     normalise_enrollment_code,
 )
+from merchant_pos.server.device_links import EnrollRateLimit, link_previous
 from merchant_pos.server.device_numbers import assign_device_number, device_number
 from merchant_pos.server.device_tokens import REPLAY_GRACE_SECONDS, seal_token, unseal_token
 from merchant_pos.server.schema import (
@@ -78,7 +79,7 @@ def health(ctx: Ctx) -> Health:
 
 
 @router.post("/devices/enroll", response_model=EnrollResponse, status_code=201, tags=["device"])
-def enroll(body: EnrollRequest, ctx: Ctx) -> EnrollResponse:
+def enroll(body: EnrollRequest, ctx: Ctx, _limit: EnrollRateLimit) -> EnrollResponse:
     """Trade a one-time enrollment code for a device id and its secret token.
 
     With a ``request_id``, a repeat of the same request (its answer was lost) gets
@@ -128,6 +129,7 @@ def _enroll_once(body: EnrollRequest, ctx: Ctx) -> EnrollResponse:
             last_sync_at=now))
         number = assign_device_number(conn, merchant_id=row.merchant_id, device_id=device_id,
                                       install_id=body.install_id, now=now)
+        link_previous(conn, device_id, row.merchant_id, body.previous_token, now)
         merchant_name = conn.scalar(select(merchants.c.name)
                                     .where(merchants.c.id == row.merchant_id))
     return EnrollResponse(device_id=device_id, device_number=number, token=token,

@@ -41,6 +41,7 @@ from merchant_pos.server.api_models import (
 )
 from merchant_pos.server.auth import Ctx, CurrentDevice
 from merchant_pos.server.device_flags import open_flags
+from merchant_pos.server.device_links import lineage
 from merchant_pos.server.ingest import push as ingest_push
 from merchant_pos.server.ingest_checks import reason_message
 from merchant_pos.server.schema import (
@@ -105,7 +106,9 @@ def outcome_delta(device: CurrentDevice, ctx: Ctx, after: After = "0",
                   limit: Limit = DEFAULT_PAGE_ITEMS) -> OutcomePage:
     """Later changes to this device's redemptions: a conflict found (or cleared) when
     another device synced an earlier redemption, or a void made elsewhere."""
-    stmt = select(outcome_events).where(outcome_events.c.device_id == device.id)
+    with ctx.reader.connect() as conn:
+        mine = lineage(conn, device.id).ids  # and the devices it replaced
+    stmt = select(outcome_events).where(outcome_events.c.device_id.in_(mine))
     rows, cursor, more = _page(ctx, stmt, outcome_events.c.seq, after, limit)
     return OutcomePage(cursor=cursor, more=more, items=[
         OutcomeOut(uuid=r.uuid, status=r.status, reason=r.reason,
@@ -128,20 +131,22 @@ def push(body: PushRequest, device: CurrentDevice, ctx: Ctx) -> PushResponse:
 @router.get("/redemptions/{uuid}", response_model=ItemResult, tags=["sync"])
 def redemption_status(device: CurrentDevice, ctx: Ctx,
                       uuid: Annotated[str, Path(pattern=UUID_PATTERN)]) -> ItemResult:
-    """The recorded result of one of this merchant's redemptions or voids."""
+    """The recorded result of one of this device's redemptions or voids (or of the
+    devices it replaced when its data folder was enrolled again)."""
     r = redemptions.c
     with ctx.reader.connect() as conn:
+        mine = lineage(conn, device.id).ids
         row = conn.execute(select(r.uuid, r.kind, r.status, r.reason, r.conflict, r.covered,
-                                  r.voided_by)
-                           .where(r.uuid == uuid, r.merchant_id == device.merchant_id)).first()
+                                  r.voided_by, r.review)
+                           .where(r.uuid == uuid, r.device_id.in_(mine))).first()
     if row is None:
-        raise ApiError(404, NOT_FOUND, "No redemption of this merchant has that UUID.")
+        raise ApiError(404, NOT_FOUND, "No redemption of this device has that UUID.")
     return ItemResult(
         uuid=row.uuid, status=row.status, outcome=row.status, reason=row.reason,
         message=reason_message(row.reason) if row.reason else None,
         conflict=json.loads(row.conflict) if row.conflict else None,
         covered=row.covered if row.kind == "redemption" else None,
-        voided=row.voided_by is not None)
+        voided=row.voided_by is not None, review=row.review)
 
 
 @router.get("/settlement", response_model=SettlementResponse, tags=["reports"])

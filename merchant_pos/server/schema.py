@@ -130,7 +130,22 @@ devices = Table(
     Column("audit_head", String(128)),
     Column("audit_at", BigInteger),
     Column("audit_received_at", BigInteger),
+    # The device this one replaced: the same data folder enrolled again (proved by the
+    # old token). Its redemptions are answered to this one; see server/device_links.py.
+    Column("previous_id", String(36)),
     Column("number", Integer),  # the short device number on receipts (device_numbers)
+)
+
+# Enrollment attempts, for the rate limits per address and per code (device_links.py).
+enrollment_attempts = Table(
+    "enrollment_attempts", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("address", String(64), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("failed", Boolean, nullable=False),
+    Index("ix_enrollment_attempts_address", "address", "at"),
+    Index("ix_enrollment_attempts_code", "code_hash", "at"),
 )
 
 # Short device numbers, per merchant, for receipt numbers such as ``03-000127``.
@@ -215,7 +230,11 @@ redemptions = Table(
     Column("voided_at", BigInteger),
     Column("received_at", BigInteger, nullable=False),
     Column("body", Text, nullable=False),  # the item as pushed (JSON)
+    # Why a person should look at it although it counts, e.g. "device_revoked": made
+    # by a revoked device (by its own clock) and uploaded after re-enrolling.
+    Column("review", String(32)),
     Index("ix_redemptions_sub", "iss", "sub"),
+    Index("ix_redemptions_device_status", "device_id", "status"),
     Index("ix_redemptions_merchant_day", "merchant_id", "day"),
 )
 

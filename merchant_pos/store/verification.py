@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Collection
 from threading import Lock
 
+from merchant_pos.domain.errors import CodeRejected, ErrorId
 from merchant_pos.domain.trust import RevocationList, TrustList
 from merchant_pos.domain.verify import VerifiedCode, check_time, verify
 
@@ -28,6 +29,8 @@ class CachedVerifier:
 
     def verify(self, text: str, trust: TrustList, now: int, *, revoked: RevocationList,
                programs: Collection[str], version: int) -> VerifiedCode:
+        if not isinstance(text, str):  # a caller's bug or a hostile input: a rejection
+            raise CodeRejected(ErrorId.MALFORMED, f"the code is {type(text).__name__}, not text")
         key = (text, version)
         with self._lock:
             hit = self._cache.get(key)

@@ -117,7 +117,10 @@ def enroll_device(
                    read_timeout=read_timeout, insecure_http=insecure_http) as client:
         api = ServerApi(client)
         try:
-            timed = call_with_retry(lambda: api.enroll(code, name, request_id, install_id),
+            held = tokens.load()  # the device this folder was: linked on the server
+            previous = held.secret if held and held.server_url == url else None
+            timed = call_with_retry(lambda: api.enroll(code, name, request_id, install_id,
+                                                       previous),
                                     retry or ENROLL_RETRY, wait or time_waiter)
         except RequestRefused as exc:
             if exc.error_id in SPENT_CODE_ERRORS:

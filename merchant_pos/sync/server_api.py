@@ -63,12 +63,14 @@ class ServerApi:
         self.client = client
 
     def enroll(self, code: str, device_name: str, request_id: str | None = None,
-               install_id: str | None = None) -> Timed:
+               install_id: str | None = None, previous_token: str | None = None) -> Timed:
         body = {"code": code, "name": device_name}
         if request_id:
             body["request_id"] = request_id
         if install_id:
             body["install_id"] = install_id
+        if previous_token:  # re-enrolling this data folder: link the old device
+            body["previous_token"] = previous_token
         response = self.client.request("POST", ENROLL, json_body=body)
         timed = _timed(response)
         _need(timed.body, "device_id", "token", "merchant_id")

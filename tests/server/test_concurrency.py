@@ -14,20 +14,25 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from merchant_pos.server.embedded import EmbeddedServer
 from merchant_pos.server.schema import draws, redemptions, usage_events
 from tests.server.world import Pos, World
 
 REPO = Path(__file__).resolve().parents[2]
+# Server processes run on the real clock, the world on its fixed one (months earlier):
+# their device tokens must not expire or rotate for being "unsynced" that long.
+SERVER_ENV = {"PYTHONPATH": str(REPO), "MPOS_TOKEN_TTL_HOURS": str(10**6),
+              "MPOS_TOKEN_ROTATE_HOURS": str(10**6)}
 
 
-def _batches(world: World, pos: Pos, count: int, size: int) -> list[list[dict[str, Any]]]:
+def _batches(world: World, pos: Pos, count: int, size: int, tag: str = ""
+             ) -> list[list[dict[str, Any]]]:
     now = world.clock.now
     out = []
     for b in range(count):
-        out.append([pos.item(world.code(f"B-MEAL-{b:02d}{i:03d}"), now - 100,
+        out.append([pos.item(world.code(f"B-MEAL-{tag}{b:02d}{i:03d}"), now - 100,
                              [("meal", 1000, 1)]) for i in range(size)])
     return out
 
@@ -91,8 +96,8 @@ def test_two_processes_through_two_server_instances(world: World, tmp_path: Path
     path.write_text(json.dumps(batches))
     port = _free_port()
     # The second server runs on the real clock, the world on a fixed one: its device
-    # tokens would look long expired there.
-    env = {**os.environ, "PYTHONPATH": str(REPO), "MPOS_TOKEN_TTL_HOURS": str(10**6)}
+    # tokens would look long expired there (SERVER_ENV gives them a long life).
+    env = {**os.environ, **SERVER_ENV}
     log = tmp_path / "server2.log"
     with log.open("wb") as log_file:
         server = subprocess.Popen(
@@ -121,8 +126,9 @@ def test_two_processes_through_two_server_instances(world: World, tmp_path: Path
 
 
 def _start_server_process(db_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    # A real clock there, the world's fixed one here: its tokens must not look expired.
-    env = {**os.environ, "PYTHONPATH": str(REPO), "MPOS_TOKEN_TTL_HOURS": str(10**6)}
+    # The second server runs on the real clock, the world on a fixed one: its device
+    # tokens would look long expired there (SERVER_ENV gives them a long life).
+    env = {**os.environ, **SERVER_ENV}
     with log.open("ab") as log_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "merchant_pos.server.cli", "--db", db_url, "serve",
@@ -133,45 +139,95 @@ def _start_server_process(db_url: str, port: int, log: Path) -> subprocess.Popen
 
 
 def test_server_killed_mid_push_loses_and_doubles_nothing(world: World, tmp_path: Path) -> None:
-    """kill -9 of a server process while it ingests a big batch: the batch is all or
-    nothing, and the POS's retry through a fresh process stores each item once."""
+    """kill -9 of a server process while it holds the batch's write transaction: the batch
+    is all or nothing, and the POS's retry through a fresh process stores each item once.
+
+    The kill lands when the database shows the server's transaction open (SQLite's
+    write lock, PostgreSQL's lock on ledger_locks), not after a guessed delay; should
+    the commit win that race, the round is repeated with a new batch, and the test
+    insists that a kill inside the transaction happened."""
     pos = world.pos("canteen-01")
-    (batch,) = _batches(world, pos, 1, 500)
-    body = json.dumps({"items": batch}).encode()
     token = pos.client.headers["authorization"]
     port, log = _free_port(), tmp_path / "server.log"
-    proc = _start_server_process(world.server.db_url, port, log)
     url = f"http://127.0.0.1:{port}/v1/redemptions"
-    outcome: list[object] = []
+    killed_inside = 0
+    stored: list[str] = []
+    for round_no in range(5):
+        (batch,) = _batches(world, pos, 1, 500, tag=f"K{round_no}")
+        body = json.dumps({"items": batch}).encode()
+        proc = _start_server_process(world.server.db_url, port, log)
+        done = threading.Event()
 
-    def push() -> None:
-        try:
-            outcome.append(httpx.post(url, content=body, timeout=30, headers={
-                "Authorization": token, "Content-Type": "application/json"}))
-        except httpx.TransportError as exc:
-            outcome.append(exc)
+        def push(body: bytes = body, done: threading.Event = done) -> None:
+            try:
+                httpx.post(url, content=body, timeout=60, headers={
+                    "Authorization": token, "Content-Type": "application/json"})
+            except httpx.TransportError:
+                pass
+            finally:
+                done.set()
 
-    pusher = threading.Thread(target=push)
-    pusher.start()
-    time.sleep(0.08)  # the server is busy verifying or writing the batch
-    proc.kill()
-    proc.wait(30)
-    pusher.join(60)
-    with world.engine.connect() as conn:
-        after_kill = conn.scalar(select(func.count()).select_from(redemptions))
-    assert after_kill in (0, len(batch))
-    proc = _start_server_process(world.server.db_url, port, log)
-    try:
-        r = httpx.post(url, content=body, timeout=60,
-                       headers={"Authorization": token, "Content-Type": "application/json"})
-    finally:
-        proc.terminate()
+        pusher = threading.Thread(target=push)
+        pusher.start()
+        saw_write = _wait_for_write_transaction(world, done)
+        proc.kill()
         proc.wait(30)
-    assert r.status_code == 200
-    statuses = {x["status"] for x in r.json()["results"]}
-    assert statuses == ({"duplicate"} if after_kill else {"accepted"})
-    assert {x["outcome"] for x in r.json()["results"]} == {"accepted"}
-    _assert_each_once(world, [i["uuid"] for i in batch], [])
+        pusher.join(60)
+        with world.engine.connect() as conn:
+            after_kill = conn.scalar(select(func.count()).select_from(redemptions)
+                                     .where(redemptions.c.uuid.in_([i["uuid"] for i in batch])))
+        assert after_kill in (0, len(batch))
+        killed_inside += saw_write and after_kill == 0
+        proc = _start_server_process(world.server.db_url, port, log)
+        try:
+            r = httpx.post(url, content=body, timeout=60,
+                           headers={"Authorization": token, "Content-Type": "application/json"})
+        finally:
+            proc.terminate()
+            proc.wait(30)
+        assert r.status_code == 200
+        statuses = {x["status"] for x in r.json()["results"]}
+        assert statuses == ({"duplicate"} if after_kill else {"accepted"})
+        assert {x["outcome"] for x in r.json()["results"]} == {"accepted"}
+        stored += [i["uuid"] for i in batch]
+        _assert_each_once(world, stored, [])
+        if killed_inside:
+            break
+    assert killed_inside, "no kill landed inside the write transaction in 5 rounds"
+
+
+def _wait_for_write_transaction(world: World, done: threading.Event) -> bool:
+    """Poll until another connection holds the ingest's write transaction (True), or
+    the push has ended without one being seen (False)."""
+    engine = world.engine
+    if engine.dialect.name == "sqlite":
+        import sqlite3
+
+        path = engine.url.database
+        assert path
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            while not done.is_set():
+                try:
+                    probe.execute("BEGIN IMMEDIATE")
+                    probe.execute("ROLLBACK")
+                except sqlite3.OperationalError:  # locked: the server is writing
+                    return True
+                time.sleep(0.002)
+            return False
+        finally:
+            probe.close()
+    held = text("SELECT count(*) FROM pg_locks AS l JOIN pg_class AS c ON c.oid = l.relation "
+                "WHERE c.relname = 'ledger_locks' AND c.relnamespace = "
+                "CAST(current_schema() AS regnamespace) AND l.pid <> pg_backend_pid() "
+                "AND l.mode = 'RowExclusiveLock' AND l.granted")
+    with engine.connect() as conn:
+        while not done.is_set():
+            if conn.execute(held).scalar():
+                return True
+            conn.rollback()
+            time.sleep(0.002)
+    return False
 
 
 def _wait_ready(base_url: str, proc: subprocess.Popen[bytes], log: Path) -> None:

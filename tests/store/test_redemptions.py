@@ -291,3 +291,15 @@ def test_the_servers_allocation_replaces_our_draws_once_it_booked_them(
                          supervisor_name=counter.supervisor_name,
                          supervisor_pin=counter.supervisor_pin, reason="退货")
     assert [r.rid for r in usage.usage(baby.iss, baby.sub)] == ["other-shop"]
+
+
+@pytest.mark.parametrize("bad", [["BC1:X"], b"BC1:X", 42, None, {"code": "BC1:X"}])
+def test_a_code_that_is_not_text_is_a_rejection_and_changes_nothing(
+        counter: Counter, bad: object) -> None:
+    for attempt in (lambda: counter.service.quote(bad, [CartLine("formula", 5000)]),  # type: ignore[arg-type]
+                    lambda: counter.service.redeem(rid(), bad, [CartLine("formula", 5000)],  # type: ignore[arg-type]
+                                                   counter.cashier)):
+        with pytest.raises(CodeRejected) as err:
+            attempt()
+        assert err.value.error is ErrorId.MALFORMED
+    assert counter.service.recent() == []

@@ -127,3 +127,22 @@ def test_enrolling_with_another_server_restarts_its_feeds(
         assert pos.engine.sync_now().ok
     finally:
         other.stop()
+
+
+def test_re_enrolling_the_data_folder_links_the_old_device_and_retires_it(
+    world: ServerWorld, make_pos: Callable[..., PosDevice]
+) -> None:
+    from sqlalchemy import select
+
+    from merchant_pos.server.schema import devices
+
+    pos = make_pos()
+    first = pos.enroll(world.url, world.enrollment_code("M-A"))
+    again = pos.enroll(world.url, world.enrollment_code("M-A"))  # the old token proves it
+    assert again.device_id != first.device_id
+    with world.engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(select(devices.c.id, devices.c.previous_id,
+                                                     devices.c.revoked_at))}
+    assert rows[again.device_id].previous_id == first.device_id
+    assert rows[first.device_id].revoked_at is not None
+    assert pos.engine.sync_now().ok
