@@ -21,6 +21,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QSizePolicy, QWidget
 
+from merchant_pos.domain.claims import Unit
 from merchant_pos.domain.money import format_fen
 from merchant_pos.domain.quote import CartLine, remaining_at
 from merchant_pos.scan.capture import CameraState
@@ -88,10 +89,12 @@ class PolicyRefusal:
 
 
 def quick_item(cq: CartQuote, items: list[StandardItem]) -> StandardItem | None:
-    """The first standard item this code still covers (canteen quick mode)."""
+    """Canteen quick mode: the first standard item that a per-use entitlement of this code
+    still covers (a meal a day, two check-ups a year). Money vouchers get no guess."""
     remaining = remaining_at(cq.code.claims, cq.at, cq.usage)
     for item in items:
-        if any(item.cat in e.cat and remaining.get(e.id, 0) > 0 for e in cq.code.claims.ent):
+        if any(item.cat in e.cat and e.unit is Unit.COUNT and remaining.get(e.id, 0) > 0
+               for e in cq.code.claims.ent):
             return item
     return None
 
@@ -208,8 +211,11 @@ class CounterWindow(QMainWindow):
         return self._busy or self.asking is not None or (modal is not None and modal is not self)
 
     def _wait_for_step(self, event: ScanEvent) -> None:
-        if self.asking is not None and event.text == self.asking.text:
-            return  # the same code again while we ask
+        if self.asking is not None:
+            if event.text != self.asking.text:  # answer first; this code is not kept
+                self._say(self.texts.ask_discard(again=True), Sound.REJECTED,
+                          (self.banner.discard_button, self.banner.keep_button))
+            return
         if self.waiting is not None and self.waiting.text != event.text:
             self._say(self.texts.refused_busy(), Sound.REJECTED)
             return
