@@ -217,6 +217,14 @@
         <translation>本单未核销。如需要请重新扫码。</translation>
     </message>
     <message>
+        <source>Answer first: Enter or Esc</source>
+        <translation>请先回答：按 Enter 或 Esc</translation>
+    </message>
+    <message>
+        <source>The last code scanned was not used; scan it again afterwards. Enter: serve the new customer. Esc: keep this cart.</source>
+        <translation>刚扫的码未使用，请稍后重新扫描。Enter：接待新顾客。Esc：保留当前购物车。</translation>
+    </message>
+    <message>
         <source>A new code was scanned</source>
         <translation>扫到了新的受助码</translation>
     </message>

@@ -69,3 +69,7 @@ def shop(qtbot: QtBot, tmp_path: Path, shop_key: IssuerKey) -> Iterator[Shop]:
         yield Shop(ledger, clock, shop_key, window, service)
         window.close()
 
+
+
+# The counter on the embedded demo server (canteen, baby shop), for the keyboard tests.
+from tests.ui.counter_world import baby_shop, canteen  # noqa: E402, F401

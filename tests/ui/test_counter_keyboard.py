@@ -11,7 +11,7 @@ from merchant_pos.store import RedemptionStatus
 from merchant_pos.ui.dialogs import SupervisorApprovalDialog, TypeCodeDialog
 from merchant_pos.ui.feedback import Sound
 from merchant_pos.ui.records_dialog import RecordsDialog
-from tests.ui.counter_world import Counter, baby_shop, canteen  # noqa: F401 (fixtures)
+from tests.ui.counter_world import Counter
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
