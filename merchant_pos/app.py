@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from merchant_pos.demo_names import DEMO_MERCHANTS
 from merchant_pos.store import (
     Ledger,
     MerchantSettingsStore,
@@ -25,7 +26,6 @@ from merchant_pos.sync.enrollment import enroll_device
 from merchant_pos.sync.ledger_port import SyncLedger
 from merchant_pos.sync.token_store import DeviceToken, TokenStore
 
-DEMO_MERCHANTS = ("canteen-01", "baby-shop-01", "clinic-01")
 DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN = "店长", "1234"
 DEMO_CASHIER, DEMO_CASHIER_PIN = "收银员", "5678"
 

@@ -8,7 +8,7 @@ mpos_debian_packages() {
     # Debian packages the app and its tests use: zbar for pyzbar, a CJK font so
     # Chinese renders, the GL/xkb/fontconfig libraries Qt loads even offscreen,
     # and PostgreSQL for the server's tests.
-    local wanted=(libzbar0 fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libfontconfig1
+    local wanted=(libzbar0 fonts-noto-cjk faketime libegl1 libgl1 libxkbcommon0 libfontconfig1
                   libdbus-1-3 libglib2.0-0 postgresql)
     command -v dpkg >/dev/null 2>&1 || return 0
     local missing=()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -37,3 +37,20 @@ def time_calls(label: str, fn: Callable[[], object], repeat: int, warmup: int = 
         fn()
         samples.append((clock() - t0) * 1000.0)
     return Timing(label, samples)
+
+
+def time_interleaved(calls: Sequence[tuple[str, Callable[[], object]]], repeat: int,
+                     warmup: int = 20) -> list[Timing]:
+    """Time several calls round-robin (one of each per round), so that whatever else the
+    machine does at a moment weighs on every figure alike; ratios between them hold."""
+    for _ in range(warmup):
+        for _label, fn in calls:
+            fn()
+    samples: list[list[float]] = [[] for _ in calls]
+    clock = time.perf_counter
+    for _ in range(repeat):
+        for (_label, fn), bucket in zip(calls, samples, strict=True):
+            t0 = clock()
+            fn()
+            bucket.append((clock() - t0) * 1000.0)
+    return [Timing(label, bucket) for (label, _fn), bucket in zip(calls, samples, strict=True)]

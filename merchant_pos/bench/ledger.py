@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _seed_others(path: Path, n: int, code: str) -> None:
     """Bulk-write ``n`` redemptions of other beneficiaries (rows as redeem writes them)."""
     from merchant_pos.store.audit import GENESIS_HASH, canonical_json, chain_hash
+    from merchant_pos.store.device_secret import DeviceSecretStore
+
+    key = DeviceSecretStore(path.parent).load_or_create()
 
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA foreign_keys = ON")
@@ -65,7 +68,7 @@ def _seed_others(path: Path, n: int, code: str) -> None:
         outbox.append((rid, "redemption", rid, payload, reds[-1][-1], at, 0))
         seq += 1
         body = canonical_json({"id": rid, "receipt_no": rno, "covered": 3000, "pays": 0})
-        digest = chain_hash(seq, at, "redemption", op, body, prev)
+        digest = chain_hash(seq, at, "redemption", op, body, prev, key)
         audit.append((seq, at, "redemption", op, body, prev, digest))
         prev = digest
     db.executemany("INSERT INTO redemptions (id, receipt_no, device_id, operator_id, iss, sub,"

@@ -25,7 +25,7 @@ DEFAULT_CARTS = {
 
 
 def register(sub: Any) -> None:
-    from merchant_pos.app import DEMO_MERCHANTS
+    from merchant_pos.demo_names import DEMO_MERCHANTS
 
     p = sub.add_parser("demo", help="run the counter on the embedded demo server")
     p.add_argument("--data-dir", type=Path,

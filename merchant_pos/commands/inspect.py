@@ -6,8 +6,12 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from merchant_pos.domain import RevocationList, TrustList
 
 EXIT_OK, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2
 
@@ -15,7 +19,13 @@ EXIT_OK, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2
 def register(sub: Any) -> None:
     p = sub.add_parser("inspect", help="verify a BC1 code offline and explain what it covers")
     p.add_argument("code", metavar="CODE_OR_@FILE", help="the code text, or @FILE to read it")
-    p.add_argument("--trust", type=Path, help="trust list JSON (default: the demo trust list)")
+    p.add_argument("--trust", type=Path,
+                   help="trust list JSON (default: this counter's synced trust list)")
+    p.add_argument("--demo", action="store_true",
+                   help="verify against the bundled demo trust list")
+    p.add_argument("--data-dir", type=Path,
+                   help="the counter's data folder whose synced trust list, revocations and "
+                        "programs are used (default: the user's data folder)")
     p.add_argument("--revoked", type=Path, help='revocations JSON {"cti": [hex], "sub": [...]}')
     p.add_argument("--programs", help="comma-separated programs this merchant takes part in")
     p.add_argument("--now", type=int, help="epoch seconds to verify at (default: now)")
@@ -68,11 +78,19 @@ def _run(args: argparse.Namespace) -> int:
     lang = args.lang or user_language()
     text = _read_text(args.code)
     now = args.now if args.now is not None else int(time.time())
+    counter = None
+    if args.trust is None and not args.demo:
+        counter = _counter_reference(args.data_dir)
     try:
-        trust = TrustList.from_json(
-            _load_json(args.trust or resource("demo", "trust-list.json"), "trust list"))
-        revoked = (RevocationList.from_json(_load_json(args.revoked, "revocation list"))
-                   if args.revoked else RevocationList())
+        if counter is not None:
+            trust = counter.trust
+        else:
+            trust = TrustList.from_json(
+                _load_json(args.trust or resource("demo", "trust-list.json"), "trust list"))
+        if args.revoked:
+            revoked = RevocationList.from_json(_load_json(args.revoked, "revocation list"))
+        else:
+            revoked = counter.revoked if counter is not None else RevocationList()
         cart = ([CartLine.from_json(x) for x in _as_list(_load_json(args.cart, "cart"), "cart")]
                 if args.cart else None)
         usage = ([UsageRecord.from_json(x) for x in _as_list(_load_json(args.usage, "usage"),
@@ -81,6 +99,8 @@ def _run(args: argparse.Namespace) -> int:
     except (TrustListError, QuoteInputError) as exc:
         raise UsageError(str(exc)) from None
     programs = [p for p in args.programs.split(",") if p] if args.programs else None
+    if programs is None and counter is not None:
+        programs = counter.programs
 
     try:
         code = verify(text, trust, now, revoked=revoked, programs=programs)
@@ -115,3 +135,36 @@ def _as_list(value: Any, what: str) -> list[Any]:
     if not isinstance(value, list):
         raise UsageError(f"{what} must be a JSON array")
     return value
+
+
+@dataclass(frozen=True)
+class CounterReference:
+    """What this counter last synced: issuer keys, revocations, its programs."""
+
+    trust: TrustList
+    revoked: RevocationList
+    programs: list[str] | None
+
+
+def _counter_reference(data_dir: Path | None) -> CounterReference:
+    from merchant_pos.store import Ledger, LedgerError, MerchantSettingsStore
+    from merchant_pos.store.paths import data_dir as default_data_dir
+    from merchant_pos.store.paths import ledger_path
+    from merchant_pos.store.reference import TrustStore
+
+    folder = default_data_dir(data_dir)
+    if not ledger_path(folder).exists():
+        raise UsageError(f"no counter ledger in {folder}: pass --trust FILE, "
+                         "--data-dir of an enrolled counter, or --demo for the demo's keys")
+    try:
+        with Ledger.open(folder, background_checkpoints=False) as ledger:
+            store = TrustStore(ledger)
+            trust, revoked = store.trust_list(), store.revocations()
+            profile = MerchantSettingsStore(ledger).load_profile()
+    except LedgerError as exc:
+        raise UsageError(exc.message("en")) from None
+    if len(trust) == 0:
+        raise UsageError(f"the counter in {folder} has not synced a trust list yet: "
+                         "sync it, or pass --trust FILE or --demo")
+    return CounterReference(trust, revoked,
+                            list(profile.programs) if profile is not None else None)

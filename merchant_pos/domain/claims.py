@@ -131,30 +131,41 @@ def _timezone(value: Any) -> str:
     return name
 
 
+_UNITS = {u.value: u for u in Unit}
+_PERIODS = {p.value: p for p in Period}
+
+
+def _category(value: Any) -> str:
+    if type(value) is str and 1 <= len(value) <= 64:
+        return value
+    return _text(value, "ent.cat[]", 1, 64)  # raises with the message
+
+
 def parse_entitlement(raw: Any) -> Entitlement:
     if not isinstance(raw, dict):
         raise _bad("entitlement is not a map")
-    ent_id = _text(raw.get("id"), "ent.id", 1, 32)
-    cats = raw.get("cat")
+    get = raw.get
+    ent_id = _text(get("id"), "ent.id", 1, 32)
+    cats = get("cat")
     if not isinstance(cats, list | tuple) or not 1 <= len(cats) <= 16:
         raise _bad("ent.cat is not an array of 1-16 categories")
-    cat = tuple(_text(c, "ent.cat[]", 1, 64) for c in cats)
-    try:
-        unit = Unit(str(raw.get("unit")))
-        per = Period(str(raw.get("per")))
-    except ValueError:
-        raise _bad("ent.unit or ent.per is unknown") from None
-    lim = _int(raw.get("lim"), "ent.lim")
+    cat = tuple(map(_category, cats))
+    unit_text, per_text = get("unit"), get("per")
+    unit = _UNITS.get(unit_text) if type(unit_text) is str else None
+    per = _PERIODS.get(per_text) if type(per_text) is str else None
+    if unit is None or per is None:
+        raise _bad("ent.unit or ent.per is unknown")
+    lim = _int(get("lim"), "ent.lim")
     if lim <= 0:
         raise _bad("ent.lim must be > 0")
     val: int | None = None
     if unit is Unit.COUNT:
-        val = _int(raw.get("val"), "ent.val")
+        val = _int(get("val"), "ent.val")
         if val <= 0:
             raise _bad("ent.val must be > 0")
     elif "val" in raw:
         raise _bad("ent.val is only for count entitlements")
-    once = raw.get("once", False)
+    once = get("once", False)
     if not isinstance(once, bool):
         raise _bad("ent.once is not a boolean")
     if once and (unit is not Unit.FEN or per is not Period.TOTAL):

@@ -12,9 +12,10 @@ import cbor2
 
 from merchant_pos.domain.base45 import Base45Error, b45decode
 from merchant_pos.domain.errors import CodeRejected, ErrorId
+from merchant_pos.domain.limits import CODE_CHARS
 
 PREFIX = "BC1:"
-MAX_TEXT = 2000
+MAX_TEXT = CODE_CHARS  # the spec's bound, shared with the server
 MAX_COSE = 4096
 COSE_SIGN1_TAG = 18
 ALG_EDDSA = -8

@@ -10,12 +10,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-MAX_PUSH_ITEMS = 500
+from merchant_pos.domain.limits import LEGACY_CART_LINES, LIMITS
+
+MAX_PUSH_ITEMS = LIMITS.push_items
 MAX_BODY_BYTES = 4 * 1024 * 1024
-MAX_PAGE_ITEMS = 1000
+MAX_PAGE_ITEMS = LIMITS.page_items
 DEFAULT_PAGE_ITEMS = 500
 MAX_EPOCH = 2**37  # year 6325: calendar arithmetic stays inside datetime
-MAX_FEN = 10**12
+MAX_FEN = LIMITS.total_fen
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
@@ -51,12 +53,16 @@ Uuid = Annotated[str, Field(pattern=UUID_PATTERN, min_length=36, max_length=36,
                             description="lower-case canonical UUID chosen by the POS")]
 Epoch = Annotated[int, Field(ge=0, le=MAX_EPOCH, description="UTC epoch seconds")]
 Fen = Annotated[int, Field(ge=0, le=MAX_FEN, description="money in fen (1/100 yuan)")]
-PositiveFen = Annotated[int, Field(ge=1, le=MAX_FEN)]
-Units = Annotated[int, Field(ge=1, le=10**6)]
+PositiveFen = Annotated[int, Field(ge=1, le=LIMITS.line_amount_fen)]
+Units = Annotated[int, Field(ge=1, le=LIMITS.line_qty)]
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
-EntId = Annotated[str, Field(min_length=1, max_length=32)]
-CatId = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
+EntId = Annotated[str, Field(min_length=1, max_length=LIMITS.entitlement_chars)]
+CatId = Annotated[str, Field(min_length=1, max_length=LIMITS.category_chars, pattern=NO_NUL)]
 Status = Literal["accepted", "conflict", "rejected"]
+DeviceSeq = Annotated[int | None, Field(
+    default=None, ge=1, le=2**53,
+    description="the device's sequence number of this entry (its outbox order); the "
+                "server checks that times do not decrease in this order")]
 
 
 class Strict(BaseModel):
@@ -97,8 +103,12 @@ class ErrorBody(Reply):
 class EnrollRequest(StrictBody):
     code: str = Field(min_length=1, max_length=32, pattern=NO_NUL,
                       description="one-time enrollment code")
-    name: str = Field(min_length=1, max_length=64, pattern=NO_NUL,
+    name: str = Field(min_length=1, max_length=LIMITS.device_name_chars, pattern=NO_NUL,
                       description="a label for this POS")
+    request_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{22,64}$",
+        description="random id the device stores before its first attempt: the same request "
+                    "with the same code (its answer was lost) gets the same device and token")
 
 
 class EnrollResponse(Reply):
@@ -147,11 +157,39 @@ class DeviceOut(Reply):
     name: str
 
 
+class LimitsOut(Reply):
+    """The bounds this server enforces (``merchant_pos.domain.limits``); a counter
+    refuses up front what would break them."""
+
+    cart_lines: int
+    code_chars: int
+    line_amount_fen: int
+    line_qty: int
+    total_fen: int
+    category_chars: int
+    entitlement_chars: int
+    entitlements_per_line: int
+    item_chars: int
+    receipt_chars: int
+    void_reason_chars: int
+    device_name_chars: int
+    push_items: int
+    page_items: int
+
+
 class Policies(Reply):
     max_offline_hours: int = Field(description="refuse redemptions after this long unsynced")
     max_unsynced_covered: int = Field(description="cap on unsynced covered fen per device")
     max_push_items: int
     max_page_items: int
+    limits: LimitsOut
+    token_ttl_hours: int = Field(description="a device token expires after this long "
+                                             "without a sync; the device must enroll again")
+
+
+class TokenRotation(Reply):
+    next: str = Field(description="the device's next token: use it from now on; the current "
+                                  "one stops working once this one is first used")
 
 
 class ConfigResponse(Reply):
@@ -161,6 +199,8 @@ class ConfigResponse(Reply):
     programs: list[ProgramOut]
     standard_items: list[StandardItemOut]
     policies: Policies
+    token: TokenRotation | None = Field(default=None,
+                                        description="a successor token, now and then")
 
 
 class TrustedKeyOut(Reply):
@@ -230,23 +270,29 @@ class PushLine(Strict):
     amount: PositiveFen
     qty: Units = 1
     covered: Fen
-    draws: dict[EntId, PositiveFen] = Field(default_factory=dict, max_length=32,
+    draws: dict[EntId, PositiveFen] = Field(default_factory=dict,
+                                            max_length=LIMITS.entitlements_per_line,
                                             description="entitlement id → fen drawn")
-    units: dict[EntId, Units] = Field(default_factory=dict, max_length=32,
+    units: dict[EntId, Units] = Field(default_factory=dict,
+                                      max_length=LIMITS.entitlements_per_line,
                                       description="count entitlements: id → units taken")
-    item: str | None = Field(default=None, max_length=64, pattern=NO_NUL,
+    item: str | None = Field(default=None, max_length=LIMITS.item_chars, pattern=NO_NUL,
                              description="standard item id")
 
 
 class RedemptionItem(Strict):
     type: Literal["redemption"]
     uuid: Uuid
-    code: str = Field(min_length=1, max_length=4096, pattern=NO_NUL,
+    code: str = Field(min_length=1, max_length=LIMITS.code_chars, pattern=NO_NUL,
                       description="the BC1 text as scanned")
     at: Epoch = Field(description="redemption time (the POS's corrected clock)")
-    lines: list[PushLine] = Field(min_length=1, max_length=100)
+    lines: list[PushLine] = Field(
+        min_length=1, max_length=LEGACY_CART_LINES,
+        description="new carts have at most `policies.limits.cart_lines` lines; up to 200 "
+                    "are taken so that what older counters recorded can still be uploaded")
     covered: Fen
-    receipt: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
+    receipt: str | None = Field(default=None, max_length=LIMITS.receipt_chars, pattern=NO_NUL)
+    device_seq: DeviceSeq = None
 
 
 class VoidItem(Strict):
@@ -254,7 +300,9 @@ class VoidItem(Strict):
     uuid: Uuid
     voids: Uuid = Field(description="UUID of the redemption it cancels")
     at: Epoch
-    reason: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    reason: str | None = Field(default=None, max_length=LIMITS.void_reason_chars,
+                               pattern=NO_NUL)
+    device_seq: DeviceSeq = None
 
 
 PushItem = Annotated[RedemptionItem | VoidItem, Field(discriminator="type")]
@@ -278,7 +326,12 @@ class Exceeded(Reply):
 
 
 class ConflictInfo(Reply):
-    exceeded: list[Exceeded]
+    exceeded: list[Exceeded] = Field(
+        description="the entitlements the counter drew that the beneficiary no longer had")
+    covered: int | None = Field(default=None, description="what the counter covered")
+    quote_covered: int | None = Field(
+        default=None, description="what the quote covers, in time order after everything "
+                                  "recorded before this redemption")
 
 
 class ItemResult(Reply):
@@ -325,10 +378,19 @@ class SettlementRow(Reply):
     covered: int
 
 
+class DeviceFlagOut(Reply):
+    device: str
+    kind: str
+    ref: str
+    raised_at: int
+
+
 class SettlementResponse(Reply):
     day: str
     merchant: str
     rows: list[SettlementRow]
+    flags: list[DeviceFlagOut] = Field(default_factory=list, description=(
+        "the merchant's devices' flags not yet reviewed (audit chain, times)"))
 
 
 class Health(Reply):

@@ -10,9 +10,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from merchant_pos import __version__
-from merchant_pos.server import routes_device, routes_sync
+from merchant_pos.server import routes_audit, routes_device, routes_sync
 from merchant_pos.server.api_errors import BodySizeLimit, install_error_handlers
 from merchant_pos.server.auth import ServerContext
+from merchant_pos.server.device_tokens import TokenPolicy
 
 API_DESCRIPTION = """\
 The central server of merchant-pos: device enrollment, configuration, trust
@@ -23,7 +24,8 @@ from `/v1/devices/enroll`. Money is integer fen; times are UTC epoch seconds.
 """
 
 
-def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> FastAPI:
+def create_app(engine: Engine, *, clock: Callable[[], float] = time.time,
+               tokens: TokenPolicy | None = None) -> FastAPI:
     app = FastAPI(
         title="merchant-pos central server",
         version=__version__,
@@ -32,10 +34,11 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.ctx = ServerContext(engine, clock)
+    app.state.ctx = ServerContext(engine, clock, tokens or TokenPolicy.from_env())
     install_error_handlers(app)
     app.include_router(routes_device.router)
     app.include_router(routes_sync.router)
+    app.include_router(routes_audit.router)
     app.add_middleware(BodySizeLimit)
     _integer_bounds_in_openapi(app)
     return app

@@ -108,6 +108,7 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
 def cmd_device_list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from merchant_pos.server.device_flags import flag_summary, open_flags
     from merchant_pos.server.schema import devices
 
     d = devices.c
@@ -117,10 +118,13 @@ def cmd_device_list(args: argparse.Namespace) -> int:
         stmt = stmt.where(d.merchant_id == args.merchant)
     with _engine(args).connect() as conn:
         rows = conn.execute(stmt).all()
+        flagged = flag_summary(open_flags(conn, merchant_id=args.merchant))
     for r in rows:
         state = "revoked" if r.revoked_at is not None else "active"
         audit = f"audit #{r.audit_seq} {r.audit_head[:16]}" if r.audit_head else "no audit head"
-        print(f"{r.id}  {r.merchant_id:<16} {state:<8} {r.name}  ({audit})")
+        flags = ", ".join(f"{kind}×{n}" for kind, n in sorted(flagged.get(r.id, {}).items()))
+        print(f"{r.id}  {r.merchant_id:<16} {state:<8} {r.name}  ({audit})"
+              + (f"  FLAGGED: {flags}" if flags else ""))
     if not rows:
         print("No devices.")
     return 0
@@ -188,12 +192,16 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_settlement(args: argparse.Namespace) -> int:
+    from merchant_pos.server.device_flags import format_flags, open_flags
     from merchant_pos.server.settlement import format_settlement, settlement_rows
 
     with _engine(args).connect() as conn:
         rows = settlement_rows(conn, merchant_id=args.merchant, day=args.day)
+        flags = open_flags(conn, merchant_id=args.merchant)
     print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json
           else format_settlement(rows))
+    if flags:  # on stderr with --json, so the JSON stays one document
+        print(format_flags(flags), file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -203,8 +211,8 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     text = openapi_doc.render(openapi_doc.current_document())
     if args.check:
         same = openapi_doc.OPENAPI_PATH.read_text(encoding="utf-8") == text
-        print("resources/openapi.json is up to date." if same
-              else "resources/openapi.json differs from the app: run `openapi --write`.")
+        print(f"{openapi_doc.OPENAPI_PATH} is up to date." if same
+              else f"{openapi_doc.OPENAPI_PATH} differs from the app: run `openapi --write`.")
         return 0 if same else 1
     if args.write:
         openapi_doc.OPENAPI_PATH.write_text(text, encoding="utf-8")

@@ -105,7 +105,7 @@ def build(cli: ModuleType) -> argparse.ArgumentParser:
     p.add_argument("--day", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
 
-    p = _sub(top, "openapi", "print, --write or --check resources/openapi.json", cli.cmd_openapi,
+    p = _sub(top, "openapi", "print, --write or --check the bundled openapi.json", cli.cmd_openapi,
              now=False)
     g = p.add_mutually_exclusive_group()
     g.add_argument("--write", action="store_true")

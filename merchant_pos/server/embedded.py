@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from merchant_pos.server.app import create_app
 from merchant_pos.server.database import create_schema, make_engine
+from merchant_pos.server.device_tokens import TokenPolicy
 
 
 class EmbeddedServerError(RuntimeError):
@@ -31,13 +32,14 @@ class EmbeddedServerError(RuntimeError):
 class EmbeddedServer:
     def __init__(self, db_url: str, *, host: str = "127.0.0.1", port: int = 0,
                  clock: Callable[[], float] = time.time, init_schema: bool = True,
-                 log_level: str = "warning") -> None:
+                 log_level: str = "warning", tokens: TokenPolicy | None = None) -> None:
         self.db_url = db_url
         self.host = host
         self.port = port
         self.clock = clock
         self.init_schema = init_schema
         self.log_level = log_level
+        self.tokens = tokens
         self.engine: Engine | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -57,7 +59,7 @@ class EmbeddedServer:
         self.engine = make_engine(self.db_url)
         if self.init_schema:
             create_schema(self.engine)
-        app = create_app(self.engine, clock=self.clock)
+        app = create_app(self.engine, clock=self.clock, tokens=self.tokens)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then
         # (with proto 0, every response waits ~40 ms for a delayed ACK on loopback).
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

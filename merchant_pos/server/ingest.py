@@ -3,9 +3,10 @@
 One transaction per batch. It first takes the ledger lock row of every
 beneficiary the batch touches (in sorted order: no deadlocks), so
 conflict detection is serialised per beneficiary across server processes;
-then it finds which UUIDs are already stored, inserts the new items, replays
-the touched beneficiaries' draws (see ``ledger_replay``), updates redemptions
-whose status flipped, and appends the feed events last. The UUID's unique
+then it finds which UUIDs are already stored, inserts the new items, re-quotes
+the touched beneficiaries' histories in time order from their earliest change
+(``ingest_judge``, ``requote``), updates the stored redemptions whose verdict,
+``quote_covered`` or allocation changed, and appends the feed events last. The UUID's unique
 constraint is the final word: a concurrent insert of the same UUID makes the
 whole batch roll back and run again, when it sees the stored row.
 """
@@ -17,11 +18,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select, text, tuple_, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from merchant_pos.domain.quote import CartLine, UsageRecord, quote
+from merchant_pos.server import device_checks
 from merchant_pos.server.api_models import RedemptionItem, VoidItem
 from merchant_pos.server.auth import Device, ServerContext
 from merchant_pos.server.database import BulkInsertConflict, bulk_insert, take_feed_seqs
@@ -34,7 +35,14 @@ from merchant_pos.server.ingest_checks import (
     load_merchant_view,
     reason_message,
 )
-from merchant_pos.server.ledger_replay import Draw, replay
+from merchant_pos.server.ingest_judge import (
+    Judged,
+    apply_stored,
+    conflict_text,
+    usage_event,
+)
+from merchant_pos.server.ingest_judge import draw_rows as allocation_rows
+from merchant_pos.server.ingest_judge import judge as ingest_judge
 from merchant_pos.server.schema import (
     draws,
     ledger_locks,
@@ -67,6 +75,7 @@ class Stored:
     iss: str | None = None
     sub: str | None = None
     program_id: str | None = None
+    at: int | None = None
 
 
 @dataclass
@@ -83,10 +92,13 @@ class _Batch:
 def push(ctx: ServerContext, device: Device, items: list[RedemptionItem | VoidItem]
          ) -> list[dict[str, Any]]:
     now = ctx.now()
+    with ctx.engine.begin() as conn:  # issue 11: against the device's audit chain and clock
+        received = device_checks.before_push(conn, device, items, now)
     with ctx.reader.connect() as conn:
         merchant = load_merchant_view(conn, device.merchant_id)
         trust = load_trust_list(conn)
         checked = check_items(conn, merchant, trust, items, now)
+        device_checks.judge_at_received(conn, merchant, trust, checked, received, now)
         conn.rollback()
     for attempt in range(1, ATTEMPTS + 1):
         batch = _Batch(device, now, checked)
@@ -121,19 +133,33 @@ def _run(conn: Connection, batch: _Batch) -> None:
     batch.stored = _load_stored(conn, [c.uuid for c in batch.checked])
     batch.stored.update(_load_stored(conn, list(targets)))
     _classify(batch)
-    touched = {c.ledger_key for c in batch.new if c.ledger_key is not None and c.draws}
-    for t in batch.voided_now:
-        target = batch.stored[t]
-        if target.iss and target.sub:
-            touched.add((target.iss, target.sub))
-    ledger = _load_ledger(conn, sorted(touched))  # type: ignore[arg-type, unused-ignore]
-    flips = _judge(batch, ledger)
-    _insert_new(conn, batch)
-    events = _new_usage_events(batch)
+    judged = _judge(conn, batch)
+    _insert_new(conn, batch, judged)
+    events = _new_usage_events(batch, judged)
     events += _apply_voids(conn, batch)
-    events += _apply_flips(conn, flips)
-    _append_events(conn, events)
+    more_draws, changed = apply_stored(conn, judged)
+    bulk_insert(conn, draws, more_draws)
+    _append_events(conn, events + changed)
     batch.results = [_result(batch, c) for c in batch.checked]
+
+
+def _judge(conn: Connection, batch: _Batch) -> Judged:
+    """Re-quote the touched beneficiaries from their earliest change (``ingest_judge``)."""
+    new_valid = [c for c in batch.new if c.draws and c.reason is None]
+    voided = []
+    for target_uuid in batch.voided_now:
+        t = batch.stored[target_uuid]
+        if t.iss and t.sub and t.status != "rejected":
+            assert t.at is not None
+            voided.append((target_uuid, (t.iss, t.sub), t.at))
+    judged = ingest_judge(conn, new_valid, voided)
+    for c in new_valid:
+        verdict = judged.new[c.uuid]
+        s = batch.stored[c.uuid]
+        s.status = verdict.status
+        s.conflict = conflict_text(verdict.conflict)
+        c.quote_covered = verdict.quote_covered
+    return judged
 
 
 def _lock(conn: Connection, keys: list[tuple[str, str]]) -> None:
@@ -160,12 +186,12 @@ def _load_stored(conn: Connection, uuids: list[str]) -> dict[str, Stored]:
     for i in range(0, len(uuids), 500):
         for row in conn.execute(select(
             r.id, r.uuid, r.kind, r.device_id, r.merchant_id, r.status, r.reason, r.conflict,
-            r.covered, r.voided_by, r.content_hash, r.iss, r.sub, r.program_id,
+            r.covered, r.voided_by, r.content_hash, r.iss, r.sub, r.program_id, r.at,
         ).where(r.uuid.in_(uuids[i:i + 500]))):
             out[row.uuid] = Stored(
                 row.id, row.uuid, row.kind, row.device_id, row.merchant_id, row.status,
                 row.reason, row.conflict, row.covered if row.kind == "redemption" else None,
-                row.voided_by, row.content_hash, row.iss, row.sub, row.program_id)
+                row.voided_by, row.content_hash, row.iss, row.sub, row.program_id, row.at)
     return out
 
 
@@ -198,11 +224,11 @@ def _as_stored(c: Checked, device: Device) -> Stored:
         None, c.uuid, "void" if c.is_void else "redemption", device.id, device.merchant_id,
         "rejected" if c.reason else "accepted", c.reason, None, covered, None, c.content_hash,
         claims.iss if claims else None, claims.sub if claims else None,
-        claims.prg if claims else (c.claims.prg if c.claims else None),
+        claims.prg if claims else (c.claims.prg if c.claims else None), c.item.at,
     )
 
 
-def _insert_new(conn: Connection, batch: _Batch) -> None:
+def _insert_new(conn: Connection, batch: _Batch, judged: Judged) -> None:
     if not batch.new:
         return
     rows = []
@@ -234,13 +260,10 @@ def _insert_new(conn: Connection, batch: _Batch) -> None:
             continue
         line_rows += [{"redemption_uuid": c.uuid, "line_no": n, "cat": x.cat, "amount": x.amount,
                        "qty": x.qty, "covered": x.covered} for n, x in enumerate(c.item.lines)]
-        if c.reason is None and c.claims is not None:
-            draw_rows += [{
-                "rid": d.rid, "iss": c.claims.iss, "sub": c.claims.sub,
-                "ent": d.ent, "amount": d.amount, "units": d.units, "at": d.at, "unit": d.unit,
-                "lim": d.lim, "per": d.per, "once": d.once, "tz": d.tz,
-                "voided": c.uuid in batch.voided_now,
-            } for d in c.draws]
+        verdict = judged.new.get(c.uuid)
+        if verdict is not None and c.claims is not None:
+            draw_rows += allocation_rows(c.uuid, c.claims, verdict.allocation,
+                                         voided=c.uuid in batch.voided_now)
     bulk_insert(conn, redemption_lines, line_rows)
     bulk_insert(conn, draws, draw_rows)
 
@@ -266,97 +289,16 @@ def _apply_voids(conn: Connection, batch: _Batch) -> list[dict[str, Any]]:
     return events
 
 
-@dataclass
-class _Ledger:
-    draws: list[Draw]
-    current: dict[str, tuple[str, str | None, str]]  # rid → status, conflict, device
-    voided: set[str]
-
-
-def _load_ledger(conn: Connection, keys: list[tuple[str, str]]) -> _Ledger:
-    ledger = _Ledger([], {}, set())
-    d, r = draws.c, redemptions.c
-    for i in range(0, len(keys), 300):
-        rows = conn.execute(
-            select(d.rid, d.iss, d.sub, d.ent, d.amount, d.units, d.at, d.unit, d.lim, d.per,
-                   d.once, d.tz, d.voided, r.status, r.conflict, r.device_id)
-            .join(redemptions, r.uuid == d.rid)
-            .where(tuple_(d.iss, d.sub).in_(keys[i:i + 300]))
-        )
-        for row in rows:
-            ledger.draws.append(Draw(row.rid, row.iss, row.sub, row.ent, row.amount, row.units,
-                                     row.at, row.unit, row.lim, row.per, bool(row.once),
-                                     row.tz))
-            ledger.current[row.rid] = (row.status, row.conflict, row.device_id)
-            if row.voided:
-                ledger.voided.add(row.rid)
-    return ledger
-
-
-def _judge(batch: _Batch, ledger: _Ledger) -> list[tuple[str, str, str | None, str]]:
-    """Replay the touched beneficiaries: status of the new items, flips of stored ones."""
-    new_valid = [c for c in batch.new if c.draws and c.reason is None]
-    all_draws = ledger.draws + [d for c in new_valid for d in c.draws]
-    voided = frozenset(ledger.voided | set(batch.voided_now))
-    judged = replay(all_draws, not_counting=voided)
-    by_beneficiary: dict[tuple[str, str], list[Draw]] = {}
-    for d in all_draws:
-        by_beneficiary.setdefault((d.iss, d.sub), []).append(d)
-    for c in new_valid:
-        exceeded = judged[c.uuid]
-        s = batch.stored[c.uuid]
-        s.status = "conflict" if exceeded else "accepted"
-        s.conflict = json.dumps({"exceeded": exceeded}) if exceeded else None
-        assert c.claims is not None
-        c.quote_covered = _quote_covered(c, by_beneficiary[(c.claims.iss, c.claims.sub)],
-                                         voided)
-    flips = []
-    for rid, (old_status, old_conflict, device_id) in ledger.current.items():
-        if rid in voided:
-            continue  # a voided redemption keeps the status it had
-        exceeded = judged[rid]
-        status = "conflict" if exceeded else "accepted"
-        conflict = json.dumps({"exceeded": exceeded}) if exceeded else None
-        if (status, conflict) != (old_status, old_conflict):
-            flips.append((rid, status, conflict, device_id if status != old_status else ""))
-    return flips
-
-
-def _quote_covered(c: Checked, ledger: list[Draw], not_counting: frozenset[str]) -> int:
-    """The server's own quote of the cart on the beneficiary's draws recorded before it."""
-    item = c.item
-    assert isinstance(item, RedemptionItem) and c.claims is not None
-    order = (item.at, item.uuid)
-    usage = [UsageRecord(d.ent, d.amount, d.units, d.at, d.rid) for d in ledger
-             if (d.at, d.rid) < order and d.rid not in not_counting]
-    cart = [CartLine(x.cat, x.amount, x.qty) for x in item.lines]
-    return quote(c.claims, item.at, cart, usage).covered
-
-
-def _apply_flips(conn: Connection, flips: list[tuple[str, str, str | None, str]]
-                 ) -> list[dict[str, Any]]:
-    events = []
-    for rid, status, conflict, device_id in flips:
-        conn.execute(update(redemptions).where(redemptions.c.uuid == rid)
-                     .values(status=status, conflict=conflict))
-        if device_id:  # the status changed: tell the device that made it
-            events.append({"table": outcome_events, "device_id": device_id, "uuid": rid,
-                           "status": status, "reason": None, "conflict": conflict,
-                           "voided": False})
-    return events
-
-
-def _new_usage_events(batch: _Batch) -> list[dict[str, Any]]:
+def _new_usage_events(batch: _Batch, judged: Judged) -> list[dict[str, Any]]:
+    """The server's allocation of each new valid redemption, for every device (its own
+    included: it replaces the counter's draws there once accepted)."""
     events = []
     for c in batch.new:
-        if c.reason is not None or c.claims is None:
+        verdict = judged.new.get(c.uuid)
+        if verdict is None or c.claims is None:
             continue
-        for d in c.draws:
-            events.append({"table": usage_events, "rid": c.uuid, "device_id": batch.device.id,
-                           "merchant_id": batch.device.merchant_id, "program_id": c.claims.prg,
-                           "iss": c.claims.iss, "sub": c.claims.sub, "ent": d.ent,
-                           "amount": d.amount, "units": d.units, "at": d.at,
-                           "voided": False})
+        events += [usage_event(u, c.claims, batch.device.id, batch.device.merchant_id,
+                               voided=False) for u in verdict.allocation]
     return events
 
 

@@ -17,7 +17,6 @@ from merchant_pos.domain.errors import CodeRejected, ErrorId, message
 from merchant_pos.domain.trust import TrustList
 from merchant_pos.domain.verify import CLOCK_SKEW, verify
 from merchant_pos.server.api_models import PushLine, RedemptionItem, VoidItem
-from merchant_pos.server.ledger_replay import Draw
 from merchant_pos.server.schema import (
     categories,
     merchant_categories,
@@ -73,6 +72,15 @@ def program_categories(conn: Connection, program_id: str) -> list[str]:
     return list(conn.scalars(select(categories.c.id).where(categories.c.program_id == program_id)))
 
 
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """What the counter says one redemption drew from one entitlement (over its lines)."""
+
+    ent: str
+    amount: int
+    units: int
+
+
 @dataclass
 class Checked:
     """One pushed item after the lock-free checks."""
@@ -102,7 +110,9 @@ class Checked:
 
 
 def content_of(item: RedemptionItem | VoidItem) -> tuple[str, str]:
-    body = json.dumps(item.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
+    # device_seq is transport bookkeeping (issue 11), not content: not in the hash
+    body = json.dumps(item.model_dump(mode="json", exclude={"device_seq"}), sort_keys=True,
+                      separators=(",", ":"),
                       ensure_ascii=False)
     return body, hashlib.sha256(body.encode()).hexdigest()
 
@@ -186,14 +196,7 @@ def _check_merchant_and_draws(checked: Checked, item: RedemptionItem,
     if sums is None:
         checked.reason = DRAWS_INVALID
         return
-    ents = {e.id: e for e in claims.ent}
-    checked.draws = [
-        Draw(rid=item.uuid, iss=claims.iss, sub=claims.sub, ent=ent_id, amount=fen, units=units,
-             at=item.at,
-             unit=ents[ent_id].unit.value, lim=ents[ent_id].lim, per=ents[ent_id].per.value,
-             once=ents[ent_id].once, tz=claims.tz)
-        for ent_id, (fen, units) in sorted(sums.items())
-    ]
+    checked.draws = [Draw(ent_id, fen, units) for ent_id, (fen, units) in sorted(sums.items())]
 
 
 def _validated_draws(claims: Claims, item: RedemptionItem) -> dict[str, tuple[int, int]] | None:

@@ -1,4 +1,4 @@
-"""The checked-in OpenAPI document (``resources/openapi.json``): the POS client's contract."""
+"""The checked-in OpenAPI document (``merchant_pos/resources/openapi.json``), the contract."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
-OPENAPI_PATH = Path(__file__).resolve().parents[2] / "resources" / "openapi.json"
+from merchant_pos.resources import resource
+
+OPENAPI_PATH = resource("openapi.json")
 
 
 def current_document() -> dict[str, Any]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import uuid as uuidlib
+from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Row, select, update
 
 from merchant_pos import __version__
+from merchant_pos.domain.limits import LIMITS
 from merchant_pos.server.api_errors import (
     ENROLLMENT_CODE_EXPIRED,
     ENROLLMENT_CODE_UNKNOWN,
@@ -28,21 +30,26 @@ from merchant_pos.server.api_models import (
     EnrollRequest,
     EnrollResponse,
     Health,
+    LimitsOut,
     MerchantOut,
     Names,
     Policies,
     ProgramOut,
     StandardItemOut,
+    TokenRotation,
     TrustedKeyOut,
     TrustListResponse,
 )
+from merchant_pos.server.audit_anchor import anchor
 from merchant_pos.server.auth import (
     Ctx,
     CurrentDevice,
+    Device,
     hash_secret,
     new_token,
     normalise_enrollment_code,
 )
+from merchant_pos.server.device_tokens import REPLAY_GRACE_SECONDS, seal_token, unseal_token
 from merchant_pos.server.schema import (
     categories,
     devices,
@@ -67,40 +74,102 @@ def health(ctx: Ctx) -> Health:
 
 @router.post("/devices/enroll", response_model=EnrollResponse, status_code=201, tags=["device"])
 def enroll(body: EnrollRequest, ctx: Ctx) -> EnrollResponse:
-    """Trade a one-time enrollment code for a device id and its secret token."""
+    """Trade a one-time enrollment code for a device id and its secret token.
+
+    With a ``request_id``, a repeat of the same request (its answer was lost) gets
+    the same device and token back, until the device first syncs."""
+    try:
+        return _enroll_once(body, ctx)
+    except _TakenMeanwhile:  # a concurrent attempt took the code: perhaps our own retry
+        return _enroll_once(body, ctx)
+
+
+class _TakenMeanwhile(Exception):
+    pass
+
+
+def _enroll_once(body: EnrollRequest, ctx: Ctx) -> EnrollResponse:
     now = ctx.now()
     code_hash = hash_secret(normalise_enrollment_code(body.code))
-    token = new_token()
-    device_id = str(uuidlib.uuid4())
     e = enrollment_codes.c
     with ctx.engine.begin() as conn:
-        row = conn.execute(select(e.merchant_id, e.expires_at, e.used_at)
+        row = conn.execute(select(e.merchant_id, e.expires_at, e.used_at, e.device_id,
+                                  e.request_hash, e.token_sealed)
                            .where(e.code_hash == code_hash)).first()
         if row is None:
             raise ApiError(404, ENROLLMENT_CODE_UNKNOWN, "This enrollment code does not exist.")
         if row.used_at is not None:
+            again = _repeated_answer(conn, row, body, now)
+            if again is not None:
+                return again
             raise ApiError(409, ENROLLMENT_CODE_USED, "This enrollment code was already used.")
         if now >= row.expires_at:
             raise ApiError(410, ENROLLMENT_CODE_EXPIRED, "This enrollment code has expired.")
+        token = new_token()
+        device_id = str(uuidlib.uuid4())
         taken = conn.execute(
             update(enrollment_codes)
             .where(e.code_hash == code_hash, e.used_at.is_(None))
-            .values(used_at=now, device_id=device_id)
+            .values(used_at=now, device_id=device_id,
+                    request_hash=hash_secret(body.request_id) if body.request_id else None,
+                    token_sealed=seal_token(token, body.request_id) if body.request_id
+                    else None)
         ).rowcount
         if taken != 1:
-            raise ApiError(409, ENROLLMENT_CODE_USED, "This enrollment code was already used.")
+            raise _TakenMeanwhile()
         conn.execute(devices.insert().values(
             id=device_id, merchant_id=row.merchant_id, name=body.name,
-            token_hash=hash_secret(token), created_at=now))
+            token_hash=hash_secret(token), created_at=now, token_issued_at=now,
+            last_sync_at=now))
         merchant_name = conn.scalar(select(merchants.c.name)
                                     .where(merchants.c.id == row.merchant_id))
     return EnrollResponse(device_id=device_id, token=token, merchant_id=row.merchant_id,
                           merchant_name=merchant_name or "", server_time=now)
 
 
+def _repeated_answer(conn: Connection, row: Row[Any, Any, Any, Any, Any, Any], body: EnrollRequest,
+                     now: int) -> EnrollResponse | None:
+    """The answer already given to this very request, if it is one and may be repeated:
+    same request id, within the grace time, and the device has not used its token yet."""
+    if not body.request_id or row.request_hash != hash_secret(body.request_id) \
+            or row.token_sealed is None or now > row.used_at + REPLAY_GRACE_SECONDS:
+        return None
+    token = unseal_token(row.token_sealed, body.request_id)
+    device = conn.execute(select(devices.c.token_hash, devices.c.revoked_at)
+                          .where(devices.c.id == row.device_id)).first()
+    if token is None or device is None or device.revoked_at is not None \
+            or device.token_hash != hash_secret(token):
+        return None
+    merchant_name = conn.scalar(select(merchants.c.name).where(merchants.c.id == row.merchant_id))
+    return EnrollResponse(device_id=row.device_id, token=token, merchant_id=row.merchant_id,
+                          merchant_name=merchant_name or "", server_time=now)
+
+
+def _note_sync(ctx: Ctx, device: Device) -> str | None:
+    """A sync began: the token's clock restarts, the repeatable enrollment answer is
+    forgotten, and a successor token is handed out when the current one is old enough
+    (replacing one handed out before and never used: its answer was lost)."""
+    now = ctx.now()
+    successor = None
+    values: dict[str, Any] = {"last_sync_at": now}
+    if now - device.token_issued_at >= ctx.tokens.rotate_after_seconds:
+        successor = new_token()
+        values["next_token_hash"] = hash_secret(successor)
+    with ctx.engine.begin() as conn:
+        conn.execute(update(devices).where(devices.c.id == device.id).values(**values))
+        conn.execute(update(enrollment_codes)
+                     .where(enrollment_codes.c.device_id == device.id,
+                            enrollment_codes.c.token_sealed.is_not(None))
+                     .values(token_sealed=None))
+    return successor
+
+
 @router.get("/config", response_model=ConfigResponse, tags=["device"])
 def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
-    """The merchant's profile, programs, categories, standard items and policies."""
+    """The merchant's profile, programs, categories, standard items and policies; the
+    first call of every sync, so it also restarts the token's clock and now and then
+    hands out a successor token (``token.next``)."""
+    successor = _note_sync(ctx, device)
     with ctx.reader.connect() as conn:
         m = conn.execute(select(merchants).where(merchants.c.id == device.merchant_id)).one()
         prog_rows = conn.execute(
@@ -134,7 +203,10 @@ def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
                                         price=i.price) for i in items],
         policies=Policies(max_offline_hours=m.max_offline_hours,
                           max_unsynced_covered=m.max_unsynced_covered,
-                          max_push_items=MAX_PUSH_ITEMS, max_page_items=MAX_PAGE_ITEMS),
+                          max_push_items=MAX_PUSH_ITEMS, max_page_items=MAX_PAGE_ITEMS,
+                          limits=LimitsOut(**LIMITS.to_json()),
+                          token_ttl_hours=ctx.tokens.ttl_for(m.max_offline_hours) // 3600),
+        token=TokenRotation(next=successor) if successor else None,
     )
 
 
@@ -151,11 +223,11 @@ def trust_list(device: CurrentDevice, ctx: Ctx) -> TrustListResponse:
 
 @router.put("/device/audit-head", response_model=AuditHeadOut, tags=["sync"])
 def put_audit_head(body: AuditHead, device: CurrentDevice, ctx: Ctx) -> AuditHeadOut:
-    """Store the head of this device's local audit chain (sent at every sync)."""
+    """Store a head without its rows (older clients; ``POST /v1/device/audit`` sends the
+    rows): checked like any upload, so going back or moving on unlinked raises a flag."""
     now = ctx.now()
     with ctx.engine.begin() as conn:
-        conn.execute(update(devices).where(devices.c.id == device.id).values(
-            audit_seq=body.seq, audit_head=body.head, audit_at=body.at, audit_received_at=now))
+        anchor(conn, device, [], body.seq, body.head, body.at, now)
     return AuditHeadOut(seq=body.seq, head=body.head, at=body.at, received_at=now)
 
 

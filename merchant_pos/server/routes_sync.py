@@ -26,6 +26,7 @@ from merchant_pos.server.api_models import (
     DEFAULT_PAGE_ITEMS,
     MAX_PAGE_ITEMS,
     UUID_PATTERN,
+    DeviceFlagOut,
     ItemResult,
     OutcomeOut,
     OutcomePage,
@@ -39,6 +40,7 @@ from merchant_pos.server.api_models import (
     UsagePage,
 )
 from merchant_pos.server.auth import Ctx, CurrentDevice
+from merchant_pos.server.device_flags import open_flags
 from merchant_pos.server.ingest import push as ingest_push
 from merchant_pos.server.ingest_checks import reason_message
 from merchant_pos.server.schema import (
@@ -81,14 +83,16 @@ def revocation_delta(device: CurrentDevice, ctx: Ctx, after: After = "0",
 @router.get("/usage", response_model=UsagePage, tags=["sync"])
 def usage_delta(device: CurrentDevice, ctx: Ctx, after: After = "0",
                 limit: Limit = DEFAULT_PAGE_ITEMS) -> UsagePage:
-    """Draws recorded by other devices on the entitlements of this merchant's programs.
+    """The server's allocation of every redemption on this merchant's programs (this
+    device's own included: once accepted, they replace the counter's own draws).
 
-    A draw with ``voided: true`` cancels the draws of that ``rid``.
+    Apply in order: a draw with ``voided: true`` cancels the draws of that ``rid``
+    received so far (a void, or the server re-allocating it after a late arrival:
+    the new draws follow).
     """
     mine = select(merchant_programs.c.program_id).where(
         merchant_programs.c.merchant_id == device.merchant_id)
-    stmt = select(usage_events).where(usage_events.c.program_id.in_(mine),
-                                      usage_events.c.device_id != device.id)
+    stmt = select(usage_events).where(usage_events.c.program_id.in_(mine))
     rows, cursor, more = _page(ctx, stmt, usage_events.c.seq, after, limit)
     return UsagePage(cursor=cursor, more=more, items=[
         UsageOut(rid=r.rid, merchant=r.merchant_id, prg=r.program_id, iss=r.iss, sub=r.sub,
@@ -147,5 +151,8 @@ def settlement(device: CurrentDevice, ctx: Ctx,
     """This merchant's totals for one day by program, category and status."""
     with ctx.reader.connect() as conn:
         rows = settlement_rows(conn, merchant_id=device.merchant_id, day=day.isoformat())
+        flags = open_flags(conn, merchant_id=device.merchant_id)
     return SettlementResponse(day=day.isoformat(), merchant=device.merchant_id,
-                              rows=[SettlementRow.model_validate(x) for x in rows])
+                              rows=[SettlementRow.model_validate(x) for x in rows],
+                              flags=[DeviceFlagOut(device=f.device_id, kind=f.kind, ref=f.ref,
+                                                   raised_at=f.raised_at) for f in flags])

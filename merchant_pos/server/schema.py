@@ -108,6 +108,9 @@ enrollment_codes = Table(
     Column("expires_at", BigInteger, nullable=False),
     Column("used_at", BigInteger),
     Column("device_id", String(36)),
+    # revision 0002_i9c_device_tokens: a retry of the same request gets the same answer
+    Column("request_hash", String(64)),  # SHA-256 of the device's enrollment request id
+    Column("token_sealed", Text),  # the token issued, sealed with a key from the request id
 )
 
 devices = Table(
@@ -118,6 +121,11 @@ devices = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", BigInteger, nullable=False),
     Column("revoked_at", BigInteger),
+    # revision 0002_i9c_device_tokens: rotation and expiry of the device token
+    Column("next_token_hash", String(64)),  # handed out, not yet used (unique, below)
+    Column("token_issued_at", BigInteger),
+    Column("last_sync_at", BigInteger),  # the token expires after token_ttl without a sync
+    UniqueConstraint("next_token_hash", name="uq_devices_next_token_hash"),
     Column("audit_seq", BigInteger),
     Column("audit_head", String(128)),
     Column("audit_at", BigInteger),
@@ -208,8 +216,9 @@ redemption_lines = Table(
     Column("covered", BigInteger, nullable=False),
 )
 
-# What each redemption drew from each entitlement, with the entitlement's rule
-# as the redeemed code stated it (so the replay needs no code parsing).
+# The server's allocation of each redemption: what the spec's quote, re-run in
+# time order (server/requote.py), drew from each entitlement, with the rule as
+# the redeemed code stated it. Not the counter's own picks (those stay in body).
 draws = Table(
     "draws", metadata,
     Column("id", AutoId, primary_key=True, autoincrement=True),
@@ -257,4 +266,63 @@ outcome_events = Table(
     Column("conflict", Text),
     Column("voided", Boolean, nullable=False),
     Index("ix_outcome_events_device", "device_id", "seq"),
+)
+
+# Issue 11: each device's audit chain as anchored here. Every row the device uploaded
+# (its seq, links, and for a redemption or void the item it records), every head
+# acknowledged, and the flags raised on the device (rewrite, truncation, seq going
+# back, items that differ from their audit row, times out of order).
+device_audit_rows = Table(
+    "device_audit_rows", metadata,
+    Column("device_id", String(36), ForeignKey("devices.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("ref", String(36)),  # the redemption or void UUID it records
+    Column("covered", BigInteger),  # a redemption's covered total
+    Column("voids", String(36)),  # a void's target
+    Column("received_at", BigInteger, nullable=False),
+    Index("ix_device_audit_rows_ref", "device_id", "ref"),
+)
+
+device_audit_heads = Table(
+    "device_audit_heads", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("device_id", String(36), ForeignKey("devices.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(128), nullable=False),
+    Column("at", BigInteger, nullable=False),  # the device's time when it sent the head
+    Column("received_at", BigInteger, nullable=False),
+    Column("rebased", Boolean, nullable=False),  # accepted after a flag: a new baseline
+    Index("ix_device_audit_heads_device", "device_id", "seq"),
+)
+
+device_flags = Table(
+    "device_flags", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("device_id", String(36), ForeignKey("devices.id"), nullable=False),
+    Column("merchant_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("ref", String(64), nullable=False),  # what it is about (uuid, seq), "" if none
+    Column("detail", Text, nullable=False),  # JSON
+    Column("raised_at", BigInteger, nullable=False),
+    Column("reviewed_at", BigInteger),
+    UniqueConstraint("device_id", "kind", "ref", name="uq_device_flag"),
+    Index("ix_device_flags_merchant", "merchant_id", "raised_at"),
+)
+
+# The device's sequence number and claimed time of every item it pushed, with the time
+# received: what the time checks compare (issue 11, trusted time).
+device_item_times = Table(
+    "device_item_times", metadata,
+    Column("device_id", String(36), ForeignKey("devices.id"), primary_key=True),
+    Column("uuid", String(36), primary_key=True),
+    Column("device_seq", BigInteger),
+    Column("kind", String(12), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("covered", BigInteger),
+    Column("voids", String(36)),
+    Column("received_at", BigInteger, nullable=False),
+    Index("ix_device_item_times_seq", "device_id", "device_seq"),
 )

@@ -42,6 +42,11 @@ CONFIG_FILE = "crashtest.json"
 WORKER_PIN = "2468"
 _DAY = 86_400
 _CATS = ("formula", "diaper", "meal")
+# Kill points that do not depend on the machine's speed: every HOLD_EVERY-th round the
+# worker stops just before a redemption, or right after its commit, and says so; the
+# harness kills it on that line. The other rounds are killed after a random delay.
+HOLD_NONE, HOLD_BEFORE_COMMIT, HOLD_AFTER_COMMIT = "none", "before", "after"
+HOLD_EVERY = 10
 
 
 @dataclass
@@ -113,7 +118,7 @@ def _say(line: str) -> None:
     os.write(1, (line + "\n").encode())
 
 
-def _worker(config: dict[str, Any], resume: str | None) -> None:
+def _worker(config: dict[str, Any], resume: str | None, hold: str = HOLD_NONE) -> None:
     from merchant_pos.store.ledger import Ledger
     from merchant_pos.store.operators import OperatorRegistry
     from merchant_pos.store.redemptions import RedemptionService
@@ -132,12 +137,18 @@ def _worker(config: dict[str, Any], resume: str | None) -> None:
     for _ in range(100_000):
         rid = str(uuid.uuid4())
         _say(f"B {rid}")
+        if hold == HOLD_BEFORE_COMMIT:  # the harness kills on this line: nothing written
+            _say(f"H {rid}")
+            time.sleep(3600)
         if sabotage == "report_early":
             _say(f"OK {rid}")
         service.redeem(rid, code_for(rid, codes), cart_for(rid), session)
         if sabotage == "drop_outbox":
             with ledger.write() as tx:
                 tx.connection().exec_driver_sql("DELETE FROM outbox WHERE entry_id = ?", (rid,))
+        if hold == HOLD_AFTER_COMMIT:  # committed, not yet reported: killed on this line
+            _say(f"C {rid}")
+            time.sleep(3600)
         if rng.random() < 0.3:  # widen the committed-but-not-yet-reported window
             time.sleep(rng.uniform(0, 0.003))
         _say(f"OK {rid}")
@@ -152,12 +163,13 @@ def zygote(config_path: Path) -> int:
         words = line.split()
         if not words or words[0] != "run":
             continue
-        resume = words[1] if len(words) > 1 else None
+        resume = words[1] if len(words) > 1 and words[1] != "-" else None
+        hold = words[2] if len(words) > 2 else HOLD_NONE
         pid = os.fork()
         if pid == 0:  # the worker
             code = 0
             try:
-                _worker(config, resume)
+                _worker(config, resume, hold)
             except BaseException as exc:  # report and leave without any cleanup
                 _say(f"ERROR {os.getpid()} {type(exc).__name__}: {exc}".replace("\n", " "))
                 code = 1
@@ -274,11 +286,14 @@ def run(folder: Path, kills: int, *, seed: int | None = None, max_delay_ms: floa
     db = sqlite3.connect(f"{(folder / 'ledger.sqlite3').as_uri()}?mode=ro", uri=True)
     try:
         for n in range(kills):
-            zy.stdin.write(f"run {resume or ''}\n".encode())
+            hold = {3: HOLD_AFTER_COMMIT, 7: HOLD_BEFORE_COMMIT}.get(n % HOLD_EVERY, HOLD_NONE)
+            zy.stdin.write(f"run {resume or '-'} {hold}\n".encode())
             zy.stdin.flush()
             pid, phase, in_flight, dead = 0, "starting", None, False
             early = rng.random() < 0.1  # sometimes kill while it opens and recovers
             delay = rng.uniform(0, max_delay_ms if not early else 40.0) / 1000.0
+            timed = hold == HOLD_NONE  # a holding worker is killed on its line, not a timer
+            early = early and timed
             deadline: float | None = None
             while not dead:
                 wait = 0.5 if deadline is None else max(0.0, deadline - time.monotonic())
@@ -290,10 +305,13 @@ def run(folder: Path, kills: int, *, seed: int | None = None, max_delay_ms: floa
                             deadline = time.monotonic() + delay
                     elif word == "READY":
                         phase = "resubmitting" if resume else "between"
-                        if not early:
+                        if timed and not early:
                             deadline = time.monotonic() + delay
                     elif word == "B":
                         in_flight, phase = rest, "redeeming"
+                    elif word in ("H", "C"):  # holding at a kill point: kill now
+                        in_flight, phase = rest, "redeeming"
+                        deadline = time.monotonic()
                     elif word == "OK":
                         reported.add(rest)
                         report.reported_committed += 1

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from merchant_pos.store import migrate
 from merchant_pos.store.audit import AuditHead, AuditLog, AuditVerification
+from merchant_pos.store.device_secret import DeviceSecretStore
 from merchant_pos.store.engine import (
     BEGIN_OPTION,
     DEFAULT_BUSY_TIMEOUT_MS,
@@ -50,11 +51,13 @@ class Ledger:
     :class:`LedgerError` with a clear message; nothing partial is committed.
     """
 
-    def __init__(self, engine: Engine, path: Path, clock: Clock = system_clock) -> None:
+    def __init__(self, engine: Engine, path: Path, clock: Clock = system_clock, *,
+                 secret: bytes, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.engine = engine
         self.path = path
         self.clock = clock
-        self.audit = AuditLog()
+        self.monotonic = monotonic  # the trusted-time mark measures elapsed time with it
+        self.audit = AuditLog(secret)
         self.writer = engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
         self.backup_taken: Path | None = None
         self.checkpointer: BackgroundCheckpointer | None = None
@@ -63,12 +66,15 @@ class Ledger:
     def open(cls, directory: str | Path | None = None, *, path: Path | None = None,
              clock: Clock = system_clock,
              busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-             background_checkpoints: bool = True) -> Ledger:
+             background_checkpoints: bool = True,
+             secrets: DeviceSecretStore | None = None,
+             monotonic: Callable[[], float] = time.monotonic) -> Ledger:
         """Open (creating, or migrating after a backup) the ledger.
 
         ``directory`` overrides the data dir (``--data-dir``); ``path`` names the
         file directly. A database from a newer program version is refused before
-        anything is written to it.
+        anything is written to it. ``secrets`` holds the device secret that keys the
+        audit chain (default: the keyring, else ``credentials/`` in the data folder).
         """
         if path is None:
             folder = data_dir(directory)
@@ -88,7 +94,17 @@ class Ledger:
         except BaseException:
             engine.dispose()
             raise
-        ledger = cls(engine, path, clock)
+        store = secrets or DeviceSecretStore(path.parent)
+        existing = store.load()
+        secret = existing if existing is not None else store.load_or_create()
+        ledger = cls(engine, path, clock, secret=secret, monotonic=monotonic)
+        try:
+            with ledger.write() as session:
+                ledger.audit.key_existing_chain(raw_connection(session), clock(),
+                                                secret_is_new=existing is None)
+        except BaseException:
+            engine.dispose()
+            raise
         ledger.backup_taken = backup
         if background_checkpoints:
             ledger.checkpointer = BackgroundCheckpointer(engine)
@@ -130,6 +146,7 @@ class Ledger:
                 session.close()  # ends the read transaction; loaded rows stay readable
 
     def verify_audit(self) -> AuditVerification:
+        """The chain under this device's secret, then the books against it."""
         with self.read() as session:
             return self.audit.verify(session)
 

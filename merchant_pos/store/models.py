@@ -180,6 +180,9 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     result_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_at: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Added by revision 0003_i9c_outbox_stuck: since when the server refuses this entry
+    # (its answer in result_reason); None once taken, or while never refused.
+    stuck_at: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_outbox_status_seq", "status", "seq"),)
 
@@ -201,7 +204,7 @@ class UsageRecordRow(Base):
 
 
 class AuditRow(Base):
-    """One link of the audit chain: ``hash = SHA-256(content || prev_hash)``."""
+    """One link of the audit chain: ``hash = HMAC-SHA256(device secret, content || prev_hash)``."""
 
     __tablename__ = "audit_log"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -214,12 +217,14 @@ class AuditRow(Base):
 
 
 class AuditHeadRow(Base):
-    """The chain's last (seq, hash), updated with every append: truncation shows."""
+    """The chain's last (seq, hash), updated with every append: truncation shows.
+    ``keyed`` (revision 0003): 1 once the chain's links are keyed with the device secret."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    keyed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SyncStateRow(Base):

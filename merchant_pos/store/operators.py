@@ -202,7 +202,8 @@ class OperatorRegistry:
                     session, at=now,
                     kind=AuditKind.OPERATOR_LOCKED if locked else AuditKind.SIGN_IN_FAILED,
                     operator_id=row.id,
-                    payload={"why": "wrong_pin", "failed_attempts": row.failed_attempts})
+                    payload={"why": "wrong_pin", "failed_attempts": row.failed_attempts,
+                             **({"locked_until": row.locked_until} if locked else {})})
                 failure = LedgerError(
                     LedgerErrorId.OPERATOR_LOCKED if locked else LedgerErrorId.WRONG_PIN, name)
             else:

@@ -12,18 +12,20 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from merchant_pos.domain.claims import parse_claims, zone
+from merchant_pos.domain.claims import parse_claims
 from merchant_pos.domain.cose import loads_cbor, parse_cose_sign1, unwrap_text
+from merchant_pos.domain.limits import LEGACY_CART_LINES, Limits
 from merchant_pos.domain.quote import CartLine, Quote, QuoteInputError, UsageRecord, quote
 from merchant_pos.domain.trust import RevocationList, TrustList
 from merchant_pos.domain.verify import VerifiedCode
 from merchant_pos.store.audit import AuditKind
+from merchant_pos.store.business_day import same_business_day
 from merchant_pos.store.engine import raw_connection, translated_errors
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.ledger import Ledger
+from merchant_pos.store.limits import check_cart_limits, check_void_reason, limits_in
 from merchant_pos.store.models import OutboxKind, RedemptionRow, RedemptionStatus, VoidRow
 from merchant_pos.store.operators import OperatorRegistry, OperatorSession
 from merchant_pos.store.reference import (
@@ -32,6 +34,7 @@ from merchant_pos.store.reference import (
     MerchantSettingsStore,
     TrustStore,
 )
+from merchant_pos.store.trusted_time import refuse_if_clock_behind
 from merchant_pos.store.usage import usage_for
 from merchant_pos.store.verification import CachedVerifier
 from merchant_pos.store.void_writer import enqueue as _enqueue
@@ -128,6 +131,7 @@ class _Reference:
     trust: TrustList
     revoked: RevocationList
     profile: MerchantProfile
+    limits: Limits  # this build's and the server's, the smaller of each
 
 
 class RedemptionService:
@@ -154,7 +158,7 @@ class RedemptionService:
             if profile is None:
                 raise LedgerError(LedgerErrorId.NOT_CONFIGURED)
             ref = _Reference(version, TrustStore.trust_list_in(session),
-                             TrustStore.revocations_in(session), profile)
+                             TrustStore.revocations_in(session), profile, limits_in(session))
         self._reference = ref
         return ref
 
@@ -185,6 +189,7 @@ class RedemptionService:
                           now: int) -> CartQuote:
         ref = self._reference_in(tx)
         lines = _checked_cart(cart, allow_empty=True)
+        check_cart_limits(lines, ref.limits)  # what the server would refuse, refused here
         code = self._verifier.verify(code_text, ref.trust, now, revoked=ref.revoked,
                                      programs=ref.profile.programs, version=ref.version)
         refused = sorted({line.cat for line in lines} - set(ref.profile.categories))
@@ -220,6 +225,7 @@ class RedemptionService:
             if existing is not None:
                 return self._same_or_refuse(db, existing, code_text, lines)
             now = self.ledger.clock()
+            refuse_if_clock_behind(db, now, self.ledger)
             cq = self._verify_and_quote(tx, code_text, lines, now)
             q = cq.quote
             if expected_covered is not None and q.covered != expected_covered:
@@ -254,7 +260,8 @@ class RedemptionService:
                                      operator_id=actor.id, payload={
                                          "id": redemption_id, "receipt_no": receipt_no,
                                          "iss": claims.iss, "sub": claims.sub,
-                                         "covered": q.covered, "pays": q.pays})
+                                         "total": q.total, "covered": q.covered,
+                                         "pays": q.pays})
             return Receipt(redemption_id, receipt_no, now, actor.id, claims.sub, claims.nm,
                            q.total, q.covered, q.pays, RedemptionStatus.PENDING,
                            tuple(ReceiptLine(lq.line.cat, lq.line.amount, lq.line.qty,
@@ -298,15 +305,15 @@ class RedemptionService:
                     raise LedgerError(LedgerErrorId.ID_REUSED, void_id)
                 return VoidRecord(done.id, done.redemption_id, done.supervisor_id,
                                   done.reason, done.created_at, already_recorded=True)
+            check_void_reason(reason, self._reference_in(tx).limits)
             row = session.get(RedemptionRow, redemption_id)
             if row is None:
                 raise LedgerError(LedgerErrorId.UNKNOWN_REDEMPTION, redemption_id)
             if row.status == RedemptionStatus.VOIDED.value:
                 raise LedgerError(LedgerErrorId.ALREADY_VOIDED, redemption_id)
             now = self.ledger.clock()
-            tz = zone(self._reference_in(tx).profile.time_zone)
-            if datetime.fromtimestamp(row.created_at, tz).date() != \
-                    datetime.fromtimestamp(now, tz).date():
+            if not same_business_day(tx.db, row.prg, self._reference_in(tx).profile.time_zone,
+                                     row.created_at, now):
                 raise LedgerError(LedgerErrorId.VOID_TOO_LATE, redemption_id)
             write_void(session, tx.db, self.ledger.audit, row, void_id=void_id,
                        by=supervisor.id, reason=reason, now=now)
@@ -314,10 +321,14 @@ class RedemptionService:
 
 
 def _checked_cart(cart: Sequence[CartLine], *, allow_empty: bool = False) -> list[CartLine]:
-    """Redemptions need 1-200 lines; a quote may be empty (a scan shows the balances)."""
+    """Redemptions need lines; a quote may be empty (a scan shows the balances). How many
+    at most is the limits' business (``check_cart_limits``); this is only the shape."""
     lines = list(cart)
-    if (not lines and not allow_empty) or len(lines) > 200:
-        raise LedgerError(LedgerErrorId.BAD_CART, "a cart has 1-200 lines")
+    if not lines and not allow_empty:
+        raise LedgerError(LedgerErrorId.BAD_CART, "a cart needs a line")
+    if len(lines) > LEGACY_CART_LINES:
+        raise LedgerError(LedgerErrorId.CART_TOO_LONG, f"{len(lines)} lines",
+                          subject=str(LEGACY_CART_LINES))
     for line in lines:
         if not isinstance(line, CartLine):
             raise LedgerError(LedgerErrorId.BAD_CART, f"not a cart line: {line!r}")

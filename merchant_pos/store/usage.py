@@ -1,9 +1,16 @@
 """What a beneficiary has already drawn: our own draws plus the server's usage records.
 
 Server records are keyed by (rid, ent), so a page applied twice changes
-nothing; records whose ``rid`` is one of our own redemptions are ignored when
-quoting (our row is authoritative, and a void here must return the draw even
-if the server echoed the redemption before it learnt of the void).
+nothing. The server judges a beneficiary's history by re-quoting it in time
+order and may allocate one of our redemptions to other entitlements than we
+drew (we picked voucher v1 offline, another shop had used it: the server
+books v2). So once the server has accepted (or flagged) one of our
+redemptions, its records for it replace our own draws. While a redemption is
+unacknowledged, or voided here, our own row decides (a void here must return
+the draw even if the server echoed the redemption before it learnt of it).
+
+A page is applied in order: a record with ``voided`` withdraws what we hold
+for its rid (a void, or the server re-allocating it; the new draws follow).
 """
 
 from __future__ import annotations
@@ -25,16 +32,21 @@ from merchant_pos.store.sync_state import SyncKind, SyncStateStore
 # Our draws count unless the redemption was voided here or rejected by the server
 # (a rejected redemption drew nothing from the entitlement on the server's books).
 _NOT_COUNTED = (RedemptionStatus.VOIDED.value, RedemptionStatus.REJECTED.value)
+# Redemptions the server has booked: its records for them replace our draws.
+_BOOKED = (RedemptionStatus.ACCEPTED.value, RedemptionStatus.CONFLICT.value)
 
 _USAGE_SQL = f"""
 SELECT d.ent, d.amount, d.units, d.at, d.redemption_id
   FROM redemption_draws AS d JOIN redemptions AS r ON r.id = d.redemption_id
  WHERE d.iss = :iss AND d.sub = :sub AND r.status NOT IN {_NOT_COUNTED!r}
+   AND NOT (r.status IN {_BOOKED!r}
+            AND EXISTS (SELECT 1 FROM usage_records AS s WHERE s.rid = r.id))
 UNION ALL
 SELECT u.ent, u.amount, u.units, u.at, u.rid
   FROM usage_records AS u
  WHERE u.iss = :iss AND u.sub = :sub
-   AND NOT EXISTS (SELECT 1 FROM redemptions AS r WHERE r.id = u.rid)
+   AND NOT EXISTS (SELECT 1 FROM redemptions AS r
+                    WHERE r.id = u.rid AND r.status NOT IN {_BOOKED!r})
 """
 
 
@@ -74,13 +86,21 @@ class UsageLedger:
         now = self.ledger.clock()
         records = list(records)
         added = 0
+        # In order: what a rid holds at the end of the page, and whether it was withdrawn.
+        withdrawn: set[str] = set()
+        final: dict[str, dict[str, ServerUsage]] = {}
+        for r in records:
+            if r.voided:
+                withdrawn.add(r.rid)
+                final.pop(r.rid, None)
+            else:
+                final.setdefault(r.rid, {})[r.ent] = r
         with self.ledger.write() as session:
-            withdrawn = {r.rid for r in records if r.voided}
             for rid in withdrawn:
                 session.execute(delete(UsageRecordRow).where(UsageRecordRow.rid == rid))
             rows = [{"rid": r.rid, "ent": r.ent, "iss": r.iss, "sub": r.sub,
                      "amount": r.amount, "units": r.units, "at": r.at, "received_at": now}
-                    for r in records if not r.voided and r.rid not in withdrawn]
+                    for held in final.values() for r in held.values()]
             if rows:
                 result = session.connection().execute(
                     sqlite_insert(UsageRecordRow).on_conflict_do_nothing(), rows)

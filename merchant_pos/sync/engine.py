@@ -15,12 +15,12 @@ import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import keyring.errors
+
 from merchant_pos.store.errors import LedgerError
-from merchant_pos.store.sync_state import SyncKind
-from merchant_pos.sync import server_api
+from merchant_pos.sync import messages, server_api
 from merchant_pos.sync.clock import CorrectedClock
 from merchant_pos.sync.errors import (
     AuthError,
@@ -28,43 +28,39 @@ from merchant_pos.sync.errors import (
     CertificateError,
     LocalLedgerError,
     NotEnrolled,
-    RequestRefused,
     SyncError,
     TransientError,
 )
 from merchant_pos.sync.http_client import ApiClient
-from merchant_pos.sync.ledger_port import (
-    OUTBOX_ERROR,
-    ItemOutcome,
-    OutboxEntry,
-    SyncLedger,
-    outcome_detail,
-)
+from merchant_pos.sync.ledger_port import SyncLedger
 from merchant_pos.sync.offline_policy import (
     OfflinePolicy,
     PolicyFinding,
     check_freshness,
     check_redemption,
 )
-from merchant_pos.sync.push_items import UnsendableEntry, push_item
+from merchant_pos.sync.push import OutboxPusher
 from merchant_pos.sync.report import ConnectionState, SyncReport, SyncStatus
 from merchant_pos.sync.retry import RetryPolicy, call_with_retry
-from merchant_pos.sync.token_store import TokenStore
+from merchant_pos.sync.token_store import DeviceToken, TokenStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Sleep = Callable[[float, threading.Event], bool]
 """``sleep(seconds, cancel) -> False if cancelled``; injectable so tests need not wait."""
 
-LAST_SUCCESS = "sync.last_success_at"
+LAST_SUCCESS = "sync.last_success_at"   # everything delivered and confirmed
+LAST_CONTACT = "sync.last_contact_at"   # every step ran, perhaps with entries stuck
 CLOCK_OFFSET = "sync.clock_offset"
 CONNECTION_STATE = "sync.connection_state"
 LAST_ERROR = "sync.last_error"
 CA_BUNDLE = "sync.ca_bundle"
+INSECURE_HTTP = "sync.insecure_http"  # enrolled with --insecure-http (lab use only)
 POLICIES = "sync.policies"
 SERVER_URL = "sync.server_url"   # not secret: shown in the status; the token is elsewhere
 DEVICE_ID = "sync.device_id"
-BISECT_STATUSES = frozenset({400, 413, 422})
+SERVER_FLAGS = "sync.server_flags"   # the server's open flags on this device (issue 11)
+AUDIT_BATCH = 2000
 
 
 def event_sleep(seconds: float, cancel: threading.Event) -> bool:
@@ -118,11 +114,16 @@ class SyncEngine:
             client = ApiClient(token.server_url, token=token.secret,
                                ca_bundle=self.ledger.get_setting(CA_BUNDLE),
                                connect_timeout=self.timeouts[0],
-                               read_timeout=self.timeouts[1], clock=self.clock.local_time)
+                               read_timeout=self.timeouts[1], clock=self.clock.local_time,
+                               insecure_http=self.ledger.get_setting(INSECURE_HTTP) is True)
             api = server_api.ServerApi(client)
             self._set_state(ConnectionState.RUNNING, None)
-            self._pull_config(api, cancel, report)
-            self._push_outbox(api, cancel, report)
+            config = self._pull_config(api, cancel, report)
+            self._take_successor_token(client, token, config)
+            self._anchor_audit(api, cancel, report)
+            OutboxPusher(self.ledger, call=self._call, observe_clock=self._observe_clock,
+                         now=self.clock.now, batch_size=self.batch_size,
+                         progress=self._progress).push(api, cancel, report)
             self._pull_trust_list(api, cancel, report)
             for kind, path, apply in (
                 ("revocations", server_api.REVOCATIONS, self._apply_revocations),
@@ -130,7 +131,6 @@ class SyncEngine:
                 ("outcomes", server_api.OUTCOMES, self._apply_outcomes(report)),
             ):
                 report.pulled[kind] = self._pull_pages(api, kind, path, apply, cancel, report)
-            self._send_audit_head(api, cancel, report)
         except Cancelled:
             report.cancelled = True
         except SyncError as exc:
@@ -151,23 +151,32 @@ class SyncEngine:
         return report
 
     def _finish(self, report: SyncReport) -> None:
+        if report.completed:
+            # The server heard all this counter has: the offline limit counts from here;
+            # "last success" moves only when nothing is left pending or stuck.
+            self.ledger.set_setting(LAST_CONTACT, report.finished_at)
         if report.ok:
             self.ledger.set_setting(LAST_SUCCESS, report.finished_at)
+            self.ledger.reset_trusted_time(self.clock.now())
             self._set_state(ConnectionState.IDLE, None)
+        elif report.completed:
+            self._set_state(ConnectionState.STUCK, "sync_stuck_state")
         elif report.cancelled:
             self._set_state(ConnectionState.IDLE, None)
         elif report.error is not None:
             self._set_state(_state_for(report.error), report.error.message_id)
-        self.ledger.record_attempt("sync", report.finished_at,
-                                   None if report.ok else (report.error.message_id
-                                                           if report.error else "cancelled"))
+        self.ledger.record_attempt("sync", report.finished_at, None if report.ok else (
+            report.error.message_id if report.error else
+            "cancelled" if report.cancelled else "sync_stuck"))
         # Push results are audited by the outbox itself; here: results that changed
         # later, and failures the clerk must act on (not every offline attempt).
-        if report.outcome_changes or isinstance(report.error, (AuthError, CertificateError)):
+        if report.outcome_changes or report.stuck \
+                or isinstance(report.error, (AuthError, CertificateError)):
             self.ledger.record_sync_result(report.finished_at, {
                 "ok": report.ok, "pushed": report.pushed, "accepted": report.accepted,
                 "duplicates": report.duplicates, "conflicts": report.conflicts,
                 "rejected": report.rejected, "errors": report.errors,
+                "stuck": report.stuck, "left_pending": report.left_pending,
                 "outcome_changes": report.outcome_changes,
                 "error": report.error.message_id if report.error else None})
 
@@ -191,100 +200,35 @@ class SyncEngine:
         if self.on_progress is not None:
             self.on_progress(step, count)
 
-    # -- push ----------------------------------------------------------------------------
-    def _push_outbox(self, api: server_api.ServerApi, cancel: threading.Event,
-                     report: SyncReport) -> None:
-        """Batches go to the server strictly one after another, in outbox order; while
-        batch N+1 is on the wire, batch N's answers are written to the ledger and
-        batch N+2 is read (a one-deep pipeline: the local work hides behind the
-        network). An answer is only ever applied after it arrived; a batch whose answer
-        is lost stays pending and is resent, same UUIDs, by the next sync."""
-        self._progress("push", 0)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpos-push") as wire:
-            current = self.ledger.pending_outbox(0, self.batch_size)
-            in_flight = wire.submit(self._exchange, api, current, cancel, report) \
-                if current else None
-            while current and in_flight is not None:
-                following = self.ledger.pending_outbox(current[-1].seq, self.batch_size)
-                outcomes = in_flight.result()
-                in_flight = None
-                if following and not cancel.is_set():
-                    in_flight = wire.submit(self._exchange, api, following, cancel, report)
-                self._apply_answers(current, outcomes, report)
-                self._progress("push", report.pushed)
-                if cancel.is_set():
-                    if in_flight is not None:  # let the request on the wire land
-                        self._apply_answers(following, in_flight.result(), report)
-                    raise Cancelled()
-                current = following
-        report.left_pending = self.ledger.pending_count()
-        if report.left_pending == 0:
-            self.ledger.state.mark_fresh(SyncKind.PUSH, self.clock.now())
-
-    def _exchange(self, api: server_api.ServerApi, entries: Sequence[OutboxEntry],
-                  cancel: threading.Event, report: SyncReport) -> dict[str, ItemOutcome]:
-        """Send one batch (retrying transient failures); the server's answer per entry.
-
-        A batch the server refuses as malformed (400/413/422) is split in halves
-        until the one entry it cannot take is found; that entry is answered
-        ``error`` (kept pending with the reason), the others go through.
-        """
-        outcomes: dict[str, ItemOutcome] = {}
-        items: list[dict[str, Any]] = []
-        sendable: list[OutboxEntry] = []
-        for entry in entries:
-            try:
-                items.append(push_item(entry.payload))
-                sendable.append(entry)
-            except UnsendableEntry as exc:
-                outcomes[entry.entry_id] = ItemOutcome(
-                    entry.entry_id, OUTBOX_ERROR, outcome_detail({"reason": "unsendable",
-                                                                  "message": str(exc)}))
-        if not items:
-            return outcomes
-
-        def failed(exc: TransientError) -> None:
-            self.ledger.record_push_failure(sendable, str(exc), self.clock.now())
-        try:
-            timed = self._call(lambda: api.push(items), cancel, report, failed)
-        except RequestRefused as exc:
-            if exc.status not in BISECT_STATUSES:
-                raise
-            if len(sendable) > 1:
-                half = len(sendable) // 2
-                outcomes.update(self._exchange(api, sendable[:half], cancel, report))
-                outcomes.update(self._exchange(api, sendable[half:], cancel, report))
-                return outcomes
-            outcomes[sendable[0].entry_id] = ItemOutcome(
-                sendable[0].entry_id, OUTBOX_ERROR,
-                outcome_detail({"reason": exc.error_id or f"http_{exc.status}",
-                                "message": exc.detail}))
-            return outcomes
-        self._observe_clock(timed)
-        for result in timed.body["results"]:
-            outcome = _outcome_of(result)
-            outcomes[outcome.entry_id] = outcome
-            _count(report, result, outcome)
-        return outcomes
-
-    def _apply_answers(self, entries: Sequence[OutboxEntry],
-                        outcomes: dict[str, ItemOutcome], report: SyncReport) -> None:
-        known = {e.entry_id for e in entries}
-        mine = {k: v for k, v in outcomes.items() if k in known}
-        if not mine:
-            return
-        answered = [e for e in entries if e.entry_id in mine]
-        self.ledger.apply_push_results(answered, mine, self.clock.now())
-        report.pushed += len(answered)
-        report.errors += sum(1 for o in mine.values() if o.status == OUTBOX_ERROR)
-
     # -- pulls ---------------------------------------------------------------------------
     def _pull_config(self, api: server_api.ServerApi, cancel: threading.Event,
-                     report: SyncReport) -> None:
+                     report: SyncReport) -> dict[str, Any]:
         timed = self._call(api.config, cancel, report)
         self._observe_clock(timed)
         self.ledger.save_config(timed.body)
         report.pulled["config"] = 1
+        body: dict[str, Any] = timed.body
+        return body
+
+    def _take_successor_token(self, client: ApiClient, token: DeviceToken,
+                              config: dict[str, Any] | None) -> None:
+        """The server handed out a successor token: keep it (before using it: if it were
+        used and then lost, the device would be locked out), then use it. The previous
+        one stays valid until this first use; a lost answer just means a fresh successor
+        at the next sync."""
+        rotation = (config or {}).get("token")
+        successor = rotation.get("next") if isinstance(rotation, dict) else None
+        if not isinstance(successor, str) or not successor or successor == token.secret:
+            return
+        try:
+            self.tokens.save(DeviceToken(token.server_url, token.device_id, successor))
+        except (OSError, keyring.errors.KeyringError):
+            # Not kept, so not used: the previous token still works, and the next sync
+            # brings another successor.
+            log.warning("could not store the successor device token", exc_info=True)
+            return
+        client.set_token(successor)
+        log.info("device token rotated")
 
     def _pull_trust_list(self, api: server_api.ServerApi, cancel: threading.Event,
                          report: SyncReport) -> None:
@@ -316,12 +260,26 @@ class SyncEngine:
                 return total
             cursor = page.cursor
 
-    def _send_audit_head(self, api: server_api.ServerApi, cancel: threading.Event,
-                         report: SyncReport) -> None:
+    def _anchor_audit(self, api: server_api.ServerApi, cancel: threading.Event,
+                      report: SyncReport) -> None:
+        """Send every audit row from the head the server acknowledged (that row too, so it
+        can see it unchanged), before the push: each pushed item finds its row there."""
         seq, head = self.ledger.audit_head()
-        if seq == 0:
+        acked = self._call(api.acknowledged_audit_head, cancel, report)
+        if seq == 0 and acked is None:
             return
-        self._call(lambda: api.send_audit_head(seq, head, self.clock.now()), cancel, report)
+        start = max(1, min(acked or 1, seq))
+        while True:
+            rows = self.ledger.audit_rows_from(start, AUDIT_BATCH)
+            last_seq, last_hash = (rows[-1]["seq"], rows[-1]["hash"]) if rows else (seq, head)
+            timed = self._call(functools.partial(api.upload_audit, rows, last_seq, last_hash,
+                                                 self.clock.now()), cancel, report)
+            flags = [{"kind": f.get("kind"), "ref": f.get("ref"), "raised_at": f.get("raised_at")}
+                     for f in timed.body["flags"] if isinstance(f, dict)]
+            self.ledger.set_setting(SERVER_FLAGS, flags)
+            if len(rows) < AUDIT_BATCH or last_seq >= seq:
+                return
+            start = last_seq  # the next batch repeats the acknowledged row
 
     def _observe_clock(self, timed: server_api.Timed) -> None:
         if timed.server_time is None:
@@ -348,9 +306,19 @@ class SyncEngine:
         """Whether a new redemption may be recorded now (None) or why not."""
         return check_redemption(
             self.policy(), now=self.clock.now(),
-            last_sync_success_at=self.ledger.get_setting(LAST_SUCCESS),
+            last_sync_success_at=self._last_contact(),
             unsynced_covered_fen=self.ledger.unsynced_covered(),
             new_covered_fen=new_covered_fen)
+
+    def _last_contact(self) -> int | None:
+        """When the server last heard everything this counter holds (a sync that ran every
+        step), even if some entries were stuck: those are shown loudly and count toward
+        the unsynced cap, but one of them must not lock the counter after the offline
+        limit."""
+        times = [t for t in (self.ledger.get_setting(LAST_SUCCESS),
+                             self.ledger.get_setting(LAST_CONTACT))
+                 if isinstance(t, int) and not isinstance(t, bool)]
+        return max(times) if times else None
 
     def status(self, language: str = "zh_CN") -> SyncStatus:
         """Reads the ledger only (never the keyring or the network): safe to call from
@@ -369,6 +337,8 @@ class SyncEngine:
         else:
             state = ConnectionState(stored_state if stored_state in known else "idle")
         last_error = self.ledger.get_setting(LAST_ERROR)
+        stored_flags = self.ledger.get_setting(SERVER_FLAGS)
+        flags = stored_flags if isinstance(stored_flags, list) else []
         return SyncStatus(
             state=state, running=self.running,
             server_url=server_url,
@@ -378,6 +348,7 @@ class SyncEngine:
             pending_entries=self.ledger.pending_count(),
             unsynced_covered_fen=self.ledger.unsynced_covered(),
             conflicts=len(self.ledger.conflicts()),
+            stuck_entries=self.ledger.stuck_count(),
             clock_offset_seconds=self.clock.offset,
             clock_warning=self.clock.skew_warning(language),
             redemption_block=self.check_redemption(),
@@ -385,6 +356,9 @@ class SyncEngine:
                                            trust_list_fresh_at=fresh["trust"],
                                            revocations_fresh_at=fresh["revocations"]),
             last_error=_error_text(last_error, language),
+            server_flags=len(flags),
+            server_flag_warning=messages.text("device_flagged", language, count=len(flags))
+            if flags else None,
         )
 
 
@@ -408,24 +382,3 @@ def _error_text(message_id: Any, language: str) -> str | None:
         return messages.text(message_id, language)
     except KeyError:  # a message with figures: show it without them
         return messages.MESSAGES[message_id].get(language, message_id).split("{")[0].strip()
-
-
-def _outcome_of(result: dict[str, Any]) -> ItemOutcome:
-    status = result.get("status")
-    if status == "duplicate":
-        status = result.get("outcome")
-    if status not in ("accepted", "conflict", "rejected"):
-        status = OUTBOX_ERROR
-    return ItemOutcome(str(result["uuid"]), str(status), outcome_detail(result),
-                       str(result.get("status")))
-
-
-def _count(report: SyncReport, result: dict[str, Any], outcome: ItemOutcome) -> None:
-    if result.get("status") == "duplicate":
-        report.duplicates += 1
-    if outcome.status == "accepted":
-        report.accepted += 1
-    elif outcome.status == "conflict":
-        report.conflicts += 1
-    elif outcome.status == "rejected":
-        report.rejected += 1

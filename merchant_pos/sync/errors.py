@@ -56,6 +56,8 @@ class AuthError(SyncError):
         super().__init__(detail, status=status, error_id=error_id)
         if status == 403:
             self.message_id = "device_revoked"
+        elif error_id == "token_expired":
+            self.message_id = "token_expired"
 
 
 class CertificateError(SyncError):
@@ -74,6 +76,12 @@ class RequestRefused(SyncError):
         super().__init__(detail, status=status, error_id=error_id)
         if message_id is not None:
             self.message_id = message_id
+
+
+class InsecureTransport(SyncError):
+    """``http://`` to a host that is not this machine, without ``--insecure-http``."""
+
+    message_id = "insecure_http"
 
 
 class Cancelled(Exception):

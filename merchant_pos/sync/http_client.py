@@ -7,7 +7,9 @@ the engine knows whether to retry, stop, or tell the clerk to re-enroll.
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from merchant_pos import __version__
 from merchant_pos.sync.errors import (
     AuthError,
     CertificateError,
+    InsecureTransport,
     RequestRefused,
     TransientError,
 )
@@ -30,8 +33,31 @@ DEFAULT_READ_TIMEOUT = 30.0
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
 
 
+log = logging.getLogger(__name__)
+
+
 class InvalidServerUrl(ValueError):
     """A server URL that is not http(s)://host[:port][/path]."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(url: str, *, insecure_http: bool = False) -> None:
+    """``https://`` is required for any server but this machine itself: the device token
+    must never travel in clear. ``insecure_http`` allows it (lab use), with a warning."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or is_loopback(parts.hostname or ""):
+        return
+    if not insecure_http:
+        raise InsecureTransport(url, server=url)
+    log.warning("insecure http:// to %s (--insecure-http): for lab use only", url)
 
 
 def normalise_server_url(url: str) -> str:
@@ -87,8 +113,9 @@ def _error_fields(body: Any) -> tuple[str | None, str]:
 class ApiClient:
     """Talks JSON to the server under ``base_url`` (e.g. ``https://host/v1`` prefix-free).
 
-    ``ca_bundle``: a PEM file of extra trusted CAs (a foundation's own); TLS
-    verification is never turned off.
+    ``ca_bundle``: a PEM file of the CAs to trust (a foundation's own); TLS
+    verification is never turned off. ``http://`` only to this machine, unless
+    ``insecure_http`` (lab use; see :func:`check_transport`).
     """
 
     def __init__(
@@ -100,8 +127,10 @@ class ApiClient:
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         clock: Callable[[], float] = time.time,
+        insecure_http: bool = False,
     ) -> None:
         self.base_url = normalise_server_url(base_url)
+        check_transport(self.base_url, insecure_http=insecure_http)
         self.timeout = (connect_timeout, read_timeout)
         self._clock = clock
         self.session = requests.Session()

@@ -13,11 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 
 from merchant_pos.domain.trust import TrustList
 from merchant_pos.store.audit import AuditKind, canonical_json
+from merchant_pos.store.engine import raw_connection
 from merchant_pos.store.ledger import Ledger
+from merchant_pos.store.limits import save_server_limits
 from merchant_pos.store.models import OutboxRow, RedemptionRow, RedemptionStatus, SyncStateRow
 from merchant_pos.store.outbox import RedemptionOutbox
 from merchant_pos.store.reference import (
@@ -27,7 +29,9 @@ from merchant_pos.store.reference import (
     ProgramInfo,
     TrustStore,
 )
+from merchant_pos.store.stuck import StuckEntry, mark_stuck, stuck_count, stuck_entries
 from merchant_pos.store.sync_state import SyncKind, SyncState, SyncStateStore
+from merchant_pos.store.trusted_time import reset_mark
 from merchant_pos.store.usage import ServerUsage, UsageLedger
 from merchant_pos.sync import messages
 
@@ -93,8 +97,23 @@ class SyncLedger:
         return [OutboxEntry(i.seq, i.entry_id, i.kind.value, i.redemption_id, i.payload)
                 for i in self.outbox.pending(limit=limit, after_seq=after_seq)]
 
-    def pending_count(self) -> int:
-        return self.outbox.status_counts().get(PENDING, 0)
+    def pending_count(self, up_to_seq: int | None = None) -> int:
+        """Entries not yet answered (only those up to ``up_to_seq``, if given)."""
+        if up_to_seq is None:
+            return self.outbox.status_counts().get(PENDING, 0)
+        with self.ledger.read() as session:
+            return int(session.scalar(select(func.count()).select_from(OutboxRow).where(
+                OutboxRow.status == PENDING, OutboxRow.seq <= up_to_seq)) or 0)
+
+    def last_seq(self) -> int:
+        with self.ledger.read() as session:
+            return int(session.scalar(select(func.max(OutboxRow.seq))) or 0)
+
+    def stuck_entries(self) -> list[StuckEntry]:
+        return stuck_entries(self.ledger)
+
+    def stuck_count(self) -> int:
+        return stuck_count(self.ledger)
 
     def unsynced_covered(self) -> int:
         """Covered fen of this device's redemptions the server has not answered yet."""
@@ -129,7 +148,8 @@ class SyncLedger:
                 conn.execute(update(_outbox).where(_outbox.c.entry_id == bindparam("b_id"))
                              .values(status=bindparam("b_status"),
                                      result_reason=bindparam("b_reason"),
-                                     answered_at=bindparam("b_at"), last_error=None),
+                                     answered_at=bindparam("b_at"), last_error=None,
+                                     stuck_at=None),
                              outbox_rows)
                 if redemption_rows:
                     conn.execute(update(_redemptions).where(
@@ -141,9 +161,10 @@ class SyncLedger:
                 self.ledger.audit.append(session, at=now, kind=AuditKind.SYNC_RESULT,
                                          operator_id=None,
                                          payload={"counts": counts, "flagged": flagged[:100]})
-        for outcome in outcomes.values():
-            if outcome.status not in FINAL_STATUSES:
-                self.outbox.record_attempt([outcome.entry_id], outcome.detail or "error")
+        # The server will not take these: they stay pending, shown as stuck with its answer.
+        mark_stuck(self.ledger, [(o.entry_id, o.detail or canonical_json({"reason": "error"}))
+                                 for o in outcomes.values()
+                                 if o.status not in FINAL_STATUSES and o.entry_id in by_id], now)
 
     def record_push_failure(self, entries: Iterable[OutboxEntry], error: str, at: int) -> None:
         ids = [e.entry_id for e in entries]
@@ -202,6 +223,7 @@ class SyncLedger:
             self.settings.save_programs(programs)
         self.set_setting("sync.standard_items", body.get("standard_items", []))
         self.set_setting("sync.policies", body["policies"])
+        save_server_limits(self.ledger, body["policies"].get("limits"))
         self.state.mark_fresh(SyncKind.CONFIG, self.ledger.clock())
 
     def replace_trust_list(self, keys: list[dict[str, Any]]) -> None:
@@ -247,10 +269,36 @@ class SyncLedger:
             head = self.ledger.audit.head(session)
         return head.seq, head.hash
 
+    def audit_rows_from(self, from_seq: int, limit: int) -> list[dict[str, Any]]:
+        """Audit rows from ``from_seq`` on, as the server anchors them: links, and for a
+        redemption or void the item it records (id, covered total, void target)."""
+        with self.ledger.read_raw() as db:
+            rows = db.execute("SELECT seq, kind, payload, prev_hash, hash FROM audit_log "
+                              "WHERE seq >= ? ORDER BY seq LIMIT ?", (from_seq, limit))
+            return [_upload_row(*row) for row in rows.fetchall()]
+
+    def reset_trusted_time(self, server_time: int) -> None:
+        """A sync succeeded: the trusted-time mark becomes the server's time."""
+        with self.ledger.write() as session:
+            reset_mark(raw_connection(session), server_time, self.ledger.monotonic(),
+                       self.ledger)
+
     def record_sync_result(self, at: int, summary: Mapping[str, Any]) -> None:
         with self.ledger.write() as session:
             self.ledger.audit.append(session, at=at, kind=AuditKind.SYNC_RESULT,
                                      operator_id=None, payload=dict(summary))
+
+
+def _upload_row(seq: int, kind: str, payload: str, prev: str, digest: str) -> dict[str, Any]:
+    row: dict[str, Any] = {"seq": seq, "prev": prev, "hash": digest, "kind": kind}
+    if kind in ("redemption", "void"):
+        body = json.loads(payload)
+        row["ref"] = body.get("id")
+        if kind == "redemption" and isinstance(body.get("covered"), int):
+            row["covered"] = body["covered"]
+        if kind == "void" and body.get("redemption_id"):
+            row["voids"] = body["redemption_id"]
+    return row
 
 
 def outcome_detail(result: Mapping[str, Any]) -> str | None:

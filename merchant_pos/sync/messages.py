@@ -68,11 +68,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "服务器地址无效：{detail}",
         "en": "The server address is not valid: {detail}",
     },
+    "enroll_try_later": {
+        "zh_CN": "服务器暂时无法完成登记（已自动重试多次）。"
+                 "登记码没有作废，请过几分钟用同一个登记码再试",
+        "en": "The server could not complete the enrollment just now (retried automatically "
+              "several times). The code is not used up: try again with the same code in a "
+              "few minutes",
+    },
+    "insecure_http": {
+        "zh_CN": "服务器地址 {server} 不是 https://，本机的凭证会以明文传输，已拒绝。"
+                 "请使用 https:// 地址（仅实验环境可加 --insecure-http）",
+        "en": "The server address {server} is not https://, so this device's credentials "
+              "would travel in clear; refused. Use an https:// address (--insecure-http is "
+              "for lab use only)",
+    },
+    "insecure_http_warning": {
+        "zh_CN": "警告：与 {server} 的连接未加密（--insecure-http），仅限实验环境使用",
+        "en": "Warning: the connection to {server} is not encrypted (--insecure-http); "
+              "for lab use only",
+    },
+    "token_expired": {
+        "zh_CN": "本机太久没有同步，登记已过期。本机记录都还在：请向基金会索取新的登记码重新登记，"
+                 "登记后会自动上传",
+        "en": "This device has not synced for too long and its enrollment has expired. "
+              "Its records are all kept: enroll again with a new code from the foundation "
+              "and they will be uploaded",
+    },
     "enroll_ok": {
         "zh_CN": "本机已登记到 {merchant}",
         "en": "This device is now enrolled for {merchant}",
     },
     # clock
+    "device_flagged": {
+        "zh_CN": "服务器已将本机的 {count} 项记录标记为待核查（账目或时间异常），请联系基金会",
+        "en": "The server has flagged {count} of this counter's records for review "
+              "(books or clock); contact the foundation",
+    },
     "clock_skew": {
         "zh_CN": "本机时间与服务器相差 {minutes} 分钟，请校正电脑时间（已按服务器时间记录）",
         "en": "This computer's clock is {minutes} minutes off the server's; please correct it "
@@ -111,6 +142,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh_CN": "同步完成：上传 {pushed} 笔，全部已确认",
         "en": "Sync complete: {pushed} redemptions sent, all confirmed",
     },
+    "sync_stuck": {
+        "zh_CN": "同步未完成：有 {count} 笔记录服务器拒收，仍保留在本机未上传。"
+                 "请打开“上传失败”列表查看原因，可重试或导出交给技术支持",
+        "en": "Sync not complete: the server refused {count} entries; they are kept here, "
+              "not uploaded. Open the list of stuck entries for the reasons, then retry "
+              "or export them for support",
+    },
+    "sync_stuck_state": {
+        "zh_CN": "同步未完成：有记录被服务器拒收，请查看“上传失败”列表",
+        "en": "Sync not complete: the server refused some entries; see the stuck entries",
+    },
+    "stuck_export_how": {
+        "zh_CN": "导出：merchant-pos sync --export-stuck 文件名.json",
+        "en": "To export: merchant-pos sync --export-stuck FILE.json",
+    },
+    "stuck_exported": {
+        "zh_CN": "已导出 {count} 笔上传失败的记录到 {path}。文件含受助码，只可交给基金会技术支持",
+        "en": "Exported {count} stuck entries to {path}. The file holds beneficiaries' "
+              "codes: give it only to the foundation's support staff",
+    },
+    "stuck_export_exists": {
+        "zh_CN": "文件 {path} 已存在，未覆盖。请换一个文件名",
+        "en": "The file {path} already exists and was not overwritten; choose another name",
+    },
+    "stuck_export_failed": {
+        "zh_CN": "导出失败：{detail}",
+        "en": "The export failed: {detail}",
+    },
+    "stuck_indicator": {
+        "zh_CN": "{count} 笔上传失败",
+        "en": "{count} stuck",
+    },
+    "stuck_what_to_do": {
+        "zh_CN": "记录不会丢失，也不影响继续核销。请先点“重试”；若仍失败，点“导出”"
+                 "并把文件交给基金会技术支持（文件含受助码，请勿外传）",
+        "en": "Nothing is lost, and you can go on redeeming. Press Retry first; if it still "
+              "fails, press Export and give the file to the foundation's support staff "
+              "(it holds beneficiaries' codes: do not share it elsewhere)",
+    },
+    "stuck_reason_other": {
+        "zh_CN": "服务器拒收（{reason}）",
+        "en": "Refused by the server ({reason})",
+    },
     "sync_cancelled": {
         "zh_CN": "同步已中止，未上传的记录已保留，下次同步继续",
         "en": "Sync stopped; nothing is lost, unsent records will go at the next sync",
@@ -147,6 +221,8 @@ SERVER_REASONS: dict[str, dict[str, str]] = {
                     "en": "a record with the same id but different content; kept for review"},
     "invalid_request": {"zh_CN": "服务器无法接受此记录，已保留待查",
                         "en": "the server cannot accept this record; kept for review"},
+    "unsendable": {"zh_CN": "本机的这条记录已损坏，无法上传",
+                   "en": "this record is damaged on this counter and cannot be sent"},
 }
 PERIODS = {"total": ("总额", "in total"), "day": ("每天", "per day"), "week": ("每周", "per week"),
            "month": ("每月", "per month"), "year": ("每年", "per year")}
@@ -188,3 +264,11 @@ def describe_server_flag(status: str, detail: Any, language: str = "zh_CN") -> s
     head = "服务器拒绝了此核销" if zh else "The server rejected this redemption"
     return f"{head}：{text_for_reason}" if zh and text_for_reason else (
         f"{head}: {text_for_reason}" if text_for_reason else head)
+
+
+def describe_stuck_reason(reason: str, language: str = "zh_CN") -> str:
+    """Why the server will not take an entry, for the clerk (the id for unknown ones)."""
+    known = SERVER_REASONS.get(reason)
+    if known is not None:
+        return pick(known, language)
+    return text("stuck_reason_other", language, reason=reason)

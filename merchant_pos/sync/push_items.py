@@ -1,7 +1,7 @@
 """Turning a frozen outbox payload into the server's push item, the same bytes every time.
 
 The store freezes each outbox payload at insert (its own shape); the /v1
-push takes ``RedemptionItem``/``VoidItem`` (``resources/openapi.json``). This
+push takes ``RedemptionItem``/``VoidItem`` (``merchant_pos/resources/openapi.json``). This
 mapping is a pure function of the frozen payload, so every retry of an
 entry carries the same UUID and the same content (the server's duplicate
 check compares a content hash).
@@ -26,8 +26,9 @@ def _positive(mapping: Any) -> dict[str, int]:
             if isinstance(v, int) and not isinstance(v, bool) and v > 0}
 
 
-def push_item(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The push item for one outbox payload (redemption or void)."""
+def push_item(payload: Mapping[str, Any], device_seq: int | None = None) -> dict[str, Any]:
+    """The push item for one outbox payload (redemption or void); ``device_seq`` is the
+    entry's outbox sequence number (the server checks times do not decrease in it)."""
     kind = payload.get("type")
     try:
         if kind == "redemption":
@@ -48,6 +49,8 @@ def push_item(payload: Mapping[str, Any]) -> dict[str, Any]:
                                     "lines": lines, "covered": payload["covered"]}
             if payload.get("receipt_no"):
                 item["receipt"] = payload["receipt_no"]
+            if device_seq is not None:
+                item["device_seq"] = device_seq
             return item
         if kind == "void":
             reason = str(payload.get("reason") or "")[:MAX_VOID_REASON]
@@ -55,6 +58,8 @@ def push_item(payload: Mapping[str, Any]) -> dict[str, Any]:
                                     "voids": payload["redemption_id"], "at": payload["at"]}
             if reason:
                 void["reason"] = reason
+            if device_seq is not None:
+                void["device_seq"] = device_seq
             return void
     except (KeyError, TypeError) as exc:
         raise UnsendableEntry(f"outbox payload lacks {exc}") from None

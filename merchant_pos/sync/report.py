@@ -20,6 +20,7 @@ class ConnectionState(StrEnum):
     REENROLL_NEEDED = "reenroll_needed"  # 401/403: stop until enrolled again
     CERTIFICATE_ERROR = "certificate_error"
     REFUSED = "refused"                  # the server refused a request (4xx)
+    STUCK = "stuck"                      # synced, but the server will not take some entries
 
 
 @dataclass
@@ -37,7 +38,8 @@ class SyncReport:
     conflicts: int = 0
     rejected: int = 0
     errors: int = 0                # entries the server cannot take (kept, shown)
-    left_pending: int = 0
+    left_pending: int = 0          # entries this sync should have delivered and did not
+    stuck: int = 0                 # entries the server will not take (kept, shown, exported)
     pulled: dict[str, int] = field(default_factory=dict)
     outcome_changes: int = 0       # earlier redemptions whose result changed (e.g. conflict)
     retries: int = 0
@@ -46,14 +48,24 @@ class SyncReport:
     http_seconds: float = 0.0      # wall time spent inside HTTP calls
 
     @property
-    def ok(self) -> bool:
+    def completed(self) -> bool:
+        """Every step ran and the server answered (some entries may still be stuck)."""
         return self.error is None and not self.cancelled and not self.skipped
+
+    @property
+    def ok(self) -> bool:
+        """Completed, and nothing is left pending or in error: only then "all confirmed"."""
+        return self.completed and self.left_pending == 0 and self.errors == 0 \
+            and self.stuck == 0
 
     def message(self, language: str = "zh_CN") -> str:
         if self.error is not None:
             return self.error.message(language)
         if self.cancelled:
             return messages.text("sync_cancelled", language)
+        if not self.ok:
+            return messages.text("sync_stuck", language, pushed=self.pushed,
+                                 count=max(self.stuck, self.left_pending, self.errors))
         text = messages.text("sync_ok", language, pushed=self.pushed)
         flagged = self.conflicts + self.outcome_changes
         if flagged:
@@ -74,8 +86,11 @@ class SyncStatus:
     pending_entries: int
     unsynced_covered_fen: int
     conflicts: int
+    stuck_entries: int             # the server will not take them: the clerk must look
     clock_offset_seconds: float
     clock_warning: str | None
     redemption_block: PolicyFinding | None
     stale_findings: list[PolicyFinding]
     last_error: str | None
+    server_flags: int = 0                 # the server's open flags on this device (issue 11)
+    server_flag_warning: str | None = None

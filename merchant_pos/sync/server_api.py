@@ -21,6 +21,7 @@ USAGE = "/v1/usage"
 OUTCOMES = "/v1/redemptions/changes"
 PUSH = "/v1/redemptions"
 AUDIT_HEAD = "/v1/device/audit-head"
+AUDIT_UPLOAD = "/v1/device/audit"
 
 
 def _need(body: Any, *fields: str) -> dict[str, Any]:
@@ -60,9 +61,11 @@ class ServerApi:
     def __init__(self, client: ApiClient) -> None:
         self.client = client
 
-    def enroll(self, code: str, device_name: str) -> Timed:
-        response = self.client.request("POST", ENROLL,
-                                       json_body={"code": code, "name": device_name})
+    def enroll(self, code: str, device_name: str, request_id: str | None = None) -> Timed:
+        body = {"code": code, "name": device_name}
+        if request_id:
+            body["request_id"] = request_id
+        response = self.client.request("POST", ENROLL, json_body=body)
         timed = _timed(response)
         _need(timed.body, "device_id", "token", "merchant_id")
         return timed
@@ -98,3 +101,20 @@ class ServerApi:
 
     def send_audit_head(self, seq: int, head: str, at: int) -> None:
         self.client.request("PUT", AUDIT_HEAD, json_body={"seq": seq, "head": head, "at": at})
+
+    def acknowledged_audit_head(self) -> int | None:
+        """The seq of the audit head the server last acknowledged (None: none yet)."""
+        body = self.client.request("GET", AUDIT_HEAD).body
+        if body is None:
+            return None
+        seq = _need(body, "seq")["seq"]
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise TransientError("audit head seq is not a number", message_id="bad_response")
+        return seq
+
+    def upload_audit(self, rows: Sequence[Mapping[str, Any]], seq: int, head: str,
+                     at: int) -> Timed:
+        timed = _timed(self.client.request("POST", AUDIT_UPLOAD, json_body={
+            "rows": list(rows), "head": {"seq": seq, "head": head, "at": at}}))
+        _need(timed.body, "head", "flags")
+        return timed

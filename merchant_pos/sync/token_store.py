@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import keyring
 import keyring.errors
 from keyring.backends import fail
+
+from merchant_pos.store.device_secret import write_user_only
 
 SERVICE = "merchant-pos"
 FALLBACK_FILE = "device-credentials.json"
@@ -99,20 +98,7 @@ class TokenStore:
         self._remove_file()
 
     def _write_file(self, content: str) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=".cred-", dir=self.data_dir)  # created 0600
-        try:
-            if hasattr(os, "fchmod"):  # POSIX; on Windows the profile dir's ACL applies
-                os.fchmod(fd, stat.S_IRUSR | stat.S_IWUSR)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.fallback_path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_user_only(self.fallback_path, content)
 
     def _remove_file(self) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from merchant_pos.app import PosContext
+from merchant_pos.resources import resource
 from merchant_pos.store import LedgerError, LedgerErrorId, OperatorSession
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
@@ -25,6 +26,7 @@ def application(language: str) -> QApplication:
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
     app.setApplicationName("merchant-pos")
+    app.setWindowIcon(QIcon(str(resource("icons", "merchant-pos-256.png"))))
     apply_theme(app)
     install_translator(app, language)
     return app

@@ -36,6 +36,7 @@ from merchant_pos.store import (
 )
 from merchant_pos.store.redemptions import CartQuote, Receipt
 from merchant_pos.store.reference import MerchantProfile
+from merchant_pos.store.settings import CounterSettings
 from merchant_pos.store.undo import UNDO_SECONDS, UndoRecord, UndoService
 from merchant_pos.ui import keys
 from merchant_pos.ui.cart_model import CartTableModel
@@ -49,6 +50,8 @@ from merchant_pos.ui.labels import Labels, StandardItem
 from merchant_pos.ui.receipt_view import ReceiptDialog
 from merchant_pos.ui.records_dialog import RecordsDialog
 from merchant_pos.ui.scan_wedge import WedgeScanFilter
+from merchant_pos.ui.settings.controller import SettingsController
+from merchant_pos.ui.settings.pages import build_pages
 from merchant_pos.ui.status_bar import SyncStatusBar
 from merchant_pos.ui.tasks import BackgroundTasks
 
@@ -102,6 +105,7 @@ def quick_item(cq: CartQuote, items: list[StandardItem]) -> StandardItem | None:
 class CounterWindow(QMainWindow):
     quoted = Signal()  # a quote (or a rejection) was shown: tests wait on it
     redeemed = Signal(object)  # Receipt
+    settings_changed = Signal(object, object)  # changed keys, SettingsSnapshot
     undone = Signal(object)  # UndoRecord
 
     def __init__(self, services: CounterServices, session: OperatorSession,
@@ -127,6 +131,13 @@ class CounterWindow(QMainWindow):
         self._busy = False
         self.setWindowTitle(self.tr("Merchant POS — {0}").format(services.profile.merchant_name))
         self.cart = CartTableModel(services.labels.category, self)
+        lang = services.language
+        self.settings = SettingsController(
+            self, self.tasks, CounterSettings(services.redemptions.ledger), services.operators,
+            session, lambda: build_pages(self.services),
+            describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc))
+        self.settings.applied.connect(self.settings_changed)
+        self.settings.refused.connect(lambda text: self.show_message(text, "error"))
         self._build()
         self._poll = QTimer(self)
         self._poll.setInterval(WAITING_POLL_MS)
@@ -179,6 +190,7 @@ class CounterWindow(QMainWindow):
         self.toolbar.addAction(with_key(self.tr("Today's redemptions"), keys.RECORDS),
                                self.open_records)
         self.toolbar.addAction(with_key(self.tr("Lock"), keys.LOCK), self.lock)
+        self.toolbar.addAction(self.tr("Settings…"), self.settings.open)
         for action in self.toolbar.actions():
             tool = self.toolbar.widgetForAction(action)
             if tool is not None:

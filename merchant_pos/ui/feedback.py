@@ -2,7 +2,7 @@
 
 Everything goes through :class:`Feedback` (``play(kind)``), which counts what
 was asked for (the tests read ``played``). :class:`SoundFeedback` plays the
-generated WAV files in ``resources/sounds`` with Qt Multimedia's
+generated WAV files in ``merchant_pos/resources/sounds`` with Qt Multimedia's
 ``QSoundEffect``; a machine without audio (or without Qt Multimedia) stays
 silent: playing never raises and never waits.
 """
@@ -53,7 +53,7 @@ class Feedback(QObject):
 
 
 class SoundFeedback(Feedback):
-    """Plays ``resources/sounds/<kind>.wav`` through ``QSoundEffect`` (asynchronous)."""
+    """Plays the bundled ``sounds/<kind>.wav`` through ``QSoundEffect`` (asynchronous)."""
 
     def __init__(self, parent: QObject | None = None, volume: float = 0.8) -> None:
         super().__init__(parent)

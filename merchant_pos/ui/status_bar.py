@@ -36,8 +36,16 @@ class SyncStatusBar(QStatusBar):
         self.warning.setObjectName("syncWarning")
         self.sync_button = QPushButton(self.tr("Sync now"))
         self.sync_button.clicked.connect(self.sync_now)
+        # Entries the server will not take: loud, one click from their reasons.
+        self.stuck_button = QPushButton()
+        self.stuck_button.setObjectName("stuckEntries")
+        self.stuck_button.setStyleSheet("QPushButton { color: white; background: #c62828; "
+                                        "font-weight: bold; padding: 2px 10px; }")
+        self.stuck_button.setVisible(False)
+        self.stuck_button.clicked.connect(self.show_stuck)
         self.addWidget(self.operator)
         self.addWidget(self.state, 1)
+        self.addWidget(self.stuck_button)
         self.addWidget(self.warning, 2)
         self.addPermanentWidget(self.sync_button)
         self.timer = QTimer(self)
@@ -91,11 +99,23 @@ class SyncStatusBar(QStatusBar):
             parts.append(self.tr("{0} conflicts — see recent redemptions").format(
                 status.conflicts))
         self.state.setText(" · ".join(parts))
-        warnings = [w for w in (status.clock_warning, status.last_error) if w]
+        stuck = getattr(status, "stuck_entries", 0)
+        self.stuck_button.setText(self.tr("{0} not taken by the server — see why").format(stuck))
+        self.stuck_button.setVisible(stuck > 0)
+        warnings = [w for w in (status.server_flag_warning, status.clock_warning,
+                                status.last_error) if w]
         if status.redemption_block is not None:
             warnings.insert(0, status.redemption_block.message(self.services.language))
         warnings += [f.message(self.services.language) for f in status.stale_findings]
         self.warning.setText(" · ".join(warnings))
+
+    def show_stuck(self) -> None:
+        from merchant_pos.ui.stuck_dialog import StuckEntriesDialog
+
+        dialog = StuckEntriesDialog(self.services, self.window())
+        dialog.finished.connect(lambda _result: self.refresh())
+        dialog.open()
+        self.stuck_dialog = dialog
 
     def stop(self) -> None:
         self.timer.stop()

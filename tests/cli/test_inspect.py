@@ -71,11 +71,37 @@ def test_text_output_explains_claims_and_quote(tmp_path: Path) -> None:
     assert "B-42" in out.stdout and "covered ¥60.00" in out.stdout
 
 
-def test_demo_code_verifies_with_the_bundled_trust_list() -> None:
-    demo = Path(__file__).resolve().parents[2] / "resources" / "demo" / "meal-code.txt"
-    out = _run(f"@{demo}", "--json")  # verified at the real current time
+DEMO_CODE = Path(__file__).resolve().parents[2] / "merchant_pos" / "resources" / "demo" / \
+    "meal-code.txt"
+
+
+def test_demo_code_verifies_with_the_bundled_trust_list_only_with_demo(tmp_path: Path) -> None:
+    out = _run(f"@{DEMO_CODE}", "--demo", "--json")  # verified at the real current time
     assert out.returncode == 0, out.stdout
     assert json.loads(out.stdout)["claims"]["prg"] == "elder-meal-sz"
+    # Without --demo (and no counter in the data folder) nothing is trusted by default.
+    bare = _run(f"@{DEMO_CODE}", "--data-dir", str(tmp_path / "none"), "--json")
+    assert bare.returncode == 1 and "--demo" in bare.stderr
+    assert not (tmp_path / "none").exists()
+
+
+def test_default_trust_is_the_counters_synced_list(tmp_path: Path) -> None:
+    from merchant_pos.domain import TrustList
+    from merchant_pos.store import Ledger
+    from merchant_pos.store.reference import TrustStore
+
+    key = issuer_key()
+    with Ledger.open(tmp_path, background_checkpoints=False) as ledger:
+        TrustStore(ledger).replace_trust_list(TrustList([key.trusted_key()]))
+        TrustStore(ledger).apply_revocations_page(revoked_sub=["B-REVOKED"])
+    ours = _run(make_code(key, claims(sub="B-7")), "--data-dir", str(tmp_path),
+                "--now", str(NOW), "--json")
+    assert ours.returncode == 0, ours.stdout + ours.stderr
+    revoked = _run(make_code(key, claims(sub="B-REVOKED")), "--data-dir", str(tmp_path),
+                   "--now", str(NOW), "--json")
+    assert revoked.returncode == 2 and json.loads(revoked.stdout)["error"] == "revoked"
+    demo = _run(f"@{DEMO_CODE}", "--data-dir", str(tmp_path), "--json")
+    assert demo.returncode == 2 and json.loads(demo.stdout)["error"] == "unknown_key"
 
 
 @pytest.mark.parametrize("args", [

@@ -4,6 +4,7 @@ the recorded verdicts are those of replaying the redemptions in time order."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from merchant_pos.domain.claims import Period, zone
 from merchant_pos.domain.periods import period_key
+from merchant_pos.server.demo_seed import CLINIC
 from tests.server.world import World
 from tests.support.codes import DAY
 
@@ -29,14 +31,14 @@ def test_verdicts_do_not_depend_on_sync_order(world: World) -> None:
 
 
 def sync_in_some_order(world: World, events: list[Any], schedule: list[tuple[int, int]]) -> None:
-    devices = [world.pos("canteen-01"), world.pos("canteen-02")]
+    devices = [world.pos("clinic-01", "desk 1"), world.pos("clinic-01", "desk 2")]
     run = uuid.uuid4().hex[:6]
     now = world.clock.now
-    codes = [world.code(f"B-{run}-{i}", iat=now - 5 * DAY) for i in range(3)]
+    codes = [world.code(f"B-{run}-{i}", CLINIC, iat=now - 5 * DAY) for i in range(3)]
     made: list[tuple[int, int, dict[str, Any], bool]] = []
     for dev, sub, hours, void in events:
         at = now + hours * 3600 - dev * 7
-        made.append((dev, sub, devices[dev].item(codes[sub], at, [("meal", 1000, 1)]), void))
+        made.append((dev, sub, devices[dev].item(codes[sub], at, [("checkup", 3000, 1)]), void))
     # Each device syncs its own outbox in order, its voids last, in random batches;
     # the two devices' pushes interleave at random.
     queues: list[list[dict[str, Any]]] = [[], []]
@@ -52,16 +54,16 @@ def sync_in_some_order(world: World, events: list[Any], schedule: list[tuple[int
             dev = 1 - dev
         batch, queues[dev] = queues[dev][:size], queues[dev][size:]
         assert all(r["status"] in ("accepted", "conflict") for r in devices[dev].push(*batch))
-    # The oracle: per beneficiary and local day, the first meal (by time, then UUID)
-    # of the redemptions still standing is accepted, the others are conflicts.
+    # The oracle: per beneficiary and local year, the first two check-ups (by time, then
+    # UUID) of the redemptions still standing are accepted, the others are conflicts.
     standing = sorted(((item["at"], item["uuid"], sub) for _, sub, item, void in made
                        if not void))
-    seen: set[tuple[int, tuple[int, ...]]] = set()
+    seen: Counter[tuple[int, tuple[int, ...]]] = Counter()
     expected = {}
     for at, rid, sub in standing:
-        day = (sub, period_key(Period.DAY, at, zone("Asia/Shanghai")))
-        expected[rid] = "conflict" if day in seen else "accepted"
-        seen.add(day)
+        year = (sub, period_key(Period.YEAR, at, zone("Asia/Shanghai")))
+        expected[rid] = "conflict" if seen[year] >= 2 else "accepted"
+        seen[year] += 1
     maker = {item["uuid"]: devices[dev] for dev, _, item, _ in made}
     got = {rid: maker[rid].client.get(f"/v1/redemptions/{rid}").json()["status"]
            for rid in expected}

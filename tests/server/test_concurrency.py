@@ -209,7 +209,8 @@ def test_simultaneous_over_spend_through_two_server_instances(world: World) -> N
     a, b = world.pos("canteen-01"), world.pos("canteen-02")
     now = world.clock.now
     codes = [world.code(f"B-MEAL-7{i:02d}") for i in range(40)]
-    mine = [a.item(c, now - 600, [("meal", 1000, 1)]) for c in codes]
+    # The first meal also takes the week's fruit allowance, which could pay a meal too.
+    mine = [a.item(c, now - 600, [("meal", 3000, 1)]) for c in codes]
     theirs = [b.item(c, now - 300, [("meal", 1000, 1)]) for c in codes]
     second = EmbeddedServer(world.server.db_url, clock=world.clock, init_schema=False)
     second_url = second.start()

@@ -1,4 +1,4 @@
-"""The API contract: resources/openapi.json is the app's document, and the running
+"""The API contract: merchant_pos/resources/openapi.json is the app's document, and the running
 server honours it for generated requests (schemathesis): no 500, every response
 (status, content type, body) as documented, invalid input rejected."""
 
@@ -29,7 +29,7 @@ def _checked_in() -> dict[str, Any]:
 
 def test_checked_in_document_is_the_apps() -> None:
     assert OPENAPI_PATH.read_text(encoding="utf-8") == render(current_document()), \
-        "resources/openapi.json is stale: run `merchant-pos-server openapi --write`"
+        "merchant_pos/resources/openapi.json is stale: run `merchant-pos-server openapi --write`"
 
 
 def test_document_is_served_and_versioned(world: World) -> None:

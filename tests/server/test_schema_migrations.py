@@ -18,6 +18,16 @@ from merchant_pos.server.database import (
 from merchant_pos.server.schema import feed_counter, metadata
 
 
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from merchant_pos.server.database import _alembic_config
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 def test_migrations_build_exactly_the_schema_and_rerun_harmlessly(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
@@ -26,7 +36,7 @@ def test_migrations_build_exactly_the_schema_and_rerun_harmlessly(db_url: str) -
             assert take_feed_seqs(conn, 3) == [1, 2, 3]
         create_schema(engine)  # again: nothing changes, the counter is kept
         with engine.connect() as conn:
-            assert schema_revision(conn) == "0001"
+            assert schema_revision(conn) == head_revision()
             diff = compare_metadata(MigrationContext.configure(conn), metadata)
             assert diff == []
             assert conn.scalar(select(feed_counter.c.value)) == 3
@@ -35,12 +45,23 @@ def test_migrations_build_exactly_the_schema_and_rerun_harmlessly(db_url: str) -
 
 
 def test_a_database_from_before_migrations_is_adopted(db_url: str) -> None:
+    """A database that ``create_all`` made before migrations existed (the 0001 tables, no
+    alembic_version) is stamped 0001 and brought up to the head."""
+    from alembic import command
+
+    from merchant_pos.server.database import INITIAL_REVISION, _alembic_config
+
     engine = make_engine(db_url)
     try:
-        metadata.create_all(engine)
+        cfg = _alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, INITIAL_REVISION)
+            conn.execute(text("DROP TABLE alembic_version"))
         create_schema(engine)
         with engine.connect() as conn:
-            assert schema_revision(conn) == "0001"
+            assert schema_revision(conn) == head_revision()
+            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     finally:
         engine.dispose()
 

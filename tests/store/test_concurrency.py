@@ -67,7 +67,8 @@ def test_four_counters_racing_on_one_beneficiary_cannot_overspend(counter: Count
     assert len(errors) == 3 and set(errors) <= {"quote_changed", "nothing_covered"}, results
     assert counter.service.quote(code, [CartLine("formula", 20000)]).covered == 0
     assert len(RedemptionOutbox(counter.ledger).pending()) == 1
-    assert counter.ledger.verify_audit().ok
+    verdict = counter.ledger.verify_audit()
+    assert verdict.ok, verdict.message("en")
 
 
 def test_the_same_redemption_id_from_four_processes_records_once(counter: Counter) -> None:

@@ -16,11 +16,16 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
     assert report.problems == []
     assert report.kills == 220
     assert report.full_checks == 4
-    # The kills really landed in every phase, and in-doubt ids were re-submitted.
-    assert report.in_flight_absent > 0 and report.in_flight_present > 0
-    assert report.killed_between > 0 and report.killed_starting > 0
-    assert report.resubmitted_already_recorded + report.resubmitted_recorded_now > 0
-    assert report.redemptions_in_file >= report.reported_committed > 100
+    # The kills really landed in every phase, and in-doubt ids were re-submitted. Counted
+    # as events, not as a number of redemptions a fast machine gets through: every tenth
+    # round holds its worker right before a redemption and every tenth right after a
+    # commit (and is killed there), so both in-doubt cases happen on any machine.
+    holds = 220 // crashtest.HOLD_EVERY
+    assert report.in_flight_absent >= holds and report.in_flight_present >= holds
+    assert report.resubmitted_already_recorded >= holds
+    assert report.resubmitted_recorded_now >= holds
+    assert report.killed_between + report.killed_starting + report.killed_resubmitting > 0
+    assert report.redemptions_in_file >= report.reported_committed > 0
 
 
 @pytest.mark.parametrize("sabotage", ["report_early", "drop_outbox"])

@@ -12,6 +12,8 @@ from merchant_pos.domain.claims import Entitlement, Period, Unit
 from merchant_pos.store import (
     LedgerError,
     LedgerErrorId,
+    PushOutcome,
+    PushResult,
     RedemptionOutbox,
     RedemptionStatus,
     ServerUsage,
@@ -257,3 +259,35 @@ def test_a_code_quoted_then_revoked_is_refused_at_redeem(counter: Counter) -> No
         counter.service.redeem(rid(), code, CART, counter.cashier)
     assert err.value.error is ErrorId.REVOKED
     assert count(counter, RedemptionRow) == 0
+
+
+def test_the_servers_allocation_replaces_our_draws_once_it_booked_them(
+        counter: Counter) -> None:
+    """Offline we opened voucher v1; another shop had used v1 earlier, so the server
+    books ours on v2. Once it accepted ours, its records replace our draws: v1 and v2
+    are used, v3 and v4 are left (our own v1 must not hide the other shop's)."""
+    baby = claims(sub="B-REALLOC-1")
+    code = make_code(counter.key, baby)
+    ours = counter.service.redeem(rid(), code, [CartLine("formula", 5000)], counter.cashier)
+    usage = UsageLedger(counter.ledger)
+    page = [ServerUsage("other-shop", baby.iss, baby.sub, "v1", 5000, 0, counter.clock.now - 60),
+            ServerUsage(ours.redemption_id, baby.iss, baby.sub, "v1", 5000, 0,
+                        counter.clock.now)]
+    usage.apply_usage_page(page, cursor="u1")
+    # Not yet acknowledged: our own row decides (v1), and the other shop's v1 too.
+    assert counter.service.quote(code, [CartLine("formula", 20000)]).covered == 15000
+    RedemptionOutbox(counter.ledger).apply_results(
+        [PushResult(ours.redemption_id, PushOutcome.ACCEPTED)])
+    # The server re-allocated ours to v2 (withdrawn, then booked again), in one page.
+    usage.apply_usage_page([
+        ServerUsage(ours.redemption_id, baby.iss, baby.sub, "v1", 5000, 0, 0, voided=True),
+        ServerUsage(ours.redemption_id, baby.iss, baby.sub, "v2", 5000, 0, counter.clock.now),
+    ], cursor="u2")
+    assert sorted((r.rid, r.ent) for r in usage.usage(baby.iss, baby.sub)) == [
+        (ours.redemption_id, "v2"), ("other-shop", "v1")]
+    assert counter.service.quote(code, [CartLine("formula", 20000)]).covered == 10000
+    # Voided here: neither our draw nor the server's echo of it counts.
+    counter.service.void(ours.redemption_id, void_id=rid(),
+                         supervisor_name=counter.supervisor_name,
+                         supervisor_pin=counter.supervisor_pin, reason="退货")
+    assert [r.rid for r in usage.usage(baby.iss, baby.sub)] == ["other-shop"]

@@ -36,14 +36,20 @@ def test_an_entry_the_server_refuses_is_isolated_and_kept(
     ids = [pos.redeem(code, 100) for _ in range(9)]
     edit_payload(pos, ids[4], lambda p: p.update(covered=-5))  # fails the schema: 422
     report = pos.engine.sync_now()
-    assert report.ok and report.errors == 1 and report.accepted == 8
+    # The sync ran, but it is not "all confirmed": one entry is stuck, shown, kept.
+    assert report.completed and not report.ok
+    assert report.errors == 1 and report.accepted == 8 and report.stuck == 1
+    assert "1" in report.message("en") and "stuck" in report.message("en")
     assert set(world.stored()) == set(ids) - {ids[4]}
     assert pos.outbox()[ids[4]] == "pending"
     with sqlite3.connect(pos.ledger.path) as conn:
         (error,) = conn.execute("SELECT last_error FROM outbox WHERE entry_id = ?",
                                 (ids[4],)).fetchone()
     assert "invalid_request" in error
-    assert pos.engine.status().pending_entries == 1
+    status = pos.engine.status()
+    assert status.pending_entries == 1 and status.stuck_entries == 1
+    [stuck] = pos.sync_ledger.stuck_entries()
+    assert stuck.entry_id == ids[4] and stuck.reason == "invalid_request"
 
 
 def test_same_uuid_with_other_content_is_an_error_not_a_second_record(
@@ -56,9 +62,10 @@ def test_same_uuid_with_other_content_is_an_error_not_a_second_record(
     assert pos.engine.sync_now().accepted == 1
     edit_payload(pos, rid, lambda p: p.update(covered=400), status="pending")
     report = pos.engine.sync_now()
-    assert report.errors == 1 and report.accepted == 0
+    assert report.errors == 1 and report.accepted == 0 and not report.ok
     assert world.row_count() == 1 and world.stored()[rid]["covered"] == 500
     assert pos.outbox()[rid] == "pending"
+    assert [s.reason for s in pos.sync_ledger.stuck_entries()] == ["uuid_reused"]
 
 
 def test_push_item_is_the_same_every_time_and_drops_empty_draws() -> None:

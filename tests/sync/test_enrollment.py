@@ -71,6 +71,7 @@ def test_unreachable_server(make_pos: Callable[..., PosDevice]) -> None:
     assert caught.value.message_id == "network_unreachable"
     assert url in caught.value.message("en") and "无法连接" in caught.value.message("zh_CN")
     assert pos.tokens.load() is None
+    assert len(pos.enroll_waits) == 3  # retried automatically (4 attempts), then told
 
 
 def test_bad_url(make_pos: Callable[..., PosDevice]) -> None:

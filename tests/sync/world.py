@@ -15,6 +15,7 @@ from sqlalchemy import select
 from merchant_pos.domain.claims import Entitlement, Period, Unit
 from merchant_pos.domain.quote import CartLine
 from merchant_pos.server import admin
+from merchant_pos.server.device_tokens import TokenPolicy
 from merchant_pos.server.embedded import EmbeddedServer
 from merchant_pos.server.schema import redemptions
 from merchant_pos.store import Ledger, OperatorRegistry, PinHasher, RedemptionService
@@ -34,11 +35,13 @@ FAST_PINS = PinHasher(n=2**8)
 class ServerWorld:
     """The reference server on a loopback port with two programs and merchants."""
 
-    def __init__(self, directory: Path, clock_offset: float = 0.0) -> None:
+    def __init__(self, directory: Path, clock_offset: float = 0.0,
+                 tokens: TokenPolicy | None = None) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.db_url = f"sqlite:///{directory / 'server.sqlite3'}"
-        self.clock_offset = clock_offset
-        self.server = EmbeddedServer(self.db_url, clock=lambda: time.time() + clock_offset)
+        self.clock_offset = clock_offset  # may be moved while the server runs
+        self.server = EmbeddedServer(self.db_url, clock=lambda: time.time() + self.clock_offset,
+                                     tokens=tokens or TokenPolicy())
         self.url = ""
 
     def start(self) -> ServerWorld:
@@ -108,6 +111,7 @@ class PosDevice:
     read_timeout: float = 10.0
 
     def __post_init__(self) -> None:
+        self.enroll_waits: list[float] = []
         self.clock = CorrectedClock()
         self.ledger = Ledger.open(self.data_dir, clock=self.clock.now)
         self.sync_ledger = SyncLedger(self.ledger)
@@ -123,8 +127,14 @@ class PosDevice:
         self.service = RedemptionService(self.ledger, self.operators)
 
     def enroll(self, url: str, code: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("retry", RetryPolicy(base_delay=0.01, max_delay=0.02, max_attempts=4))
+        kwargs.setdefault("wait", self._enroll_wait)
         return enroll_device(self.sync_ledger, self.tokens, url, code, "counter-1",
                              clock=self.clock, **kwargs)
+
+    def _enroll_wait(self, seconds: float) -> bool:
+        self.enroll_waits.append(seconds)  # counted, not slept: the tests do not wait
+        return True
 
     def redeem(self, code: str, amount: int = 100, cat: str = "food") -> str:
         rid = str(uuid.uuid4())

@@ -15,14 +15,14 @@ from merchant_pos.ui.theme import install_translator
 from tests.ui.conftest import Shop
 
 ROOT = Path(__file__).resolve().parents[2]
-TS = ROOT / "resources" / "translations" / "merchant_pos_zh_CN.ts"
+TS = ROOT / "merchant_pos" / "resources" / "translations" / "merchant_pos_zh_CN.ts"
 BIN = Path(sys.executable).parent
 
 
 def test_every_ui_string_is_translated(tmp_path: Path) -> None:
     ts = tmp_path / TS.name
     shutil.copy(TS, ts)
-    sources = sorted(str(p) for p in (ROOT / "merchant_pos" / "ui").glob("*.py"))
+    sources = sorted(str(p) for p in (ROOT / "merchant_pos" / "ui").rglob("*.py"))
     subprocess.run([str(BIN / "pyside6-lupdate"), "-no-obsolete", "-locations", "none",
                     *sources, "-ts", str(ts)], check=True, capture_output=True, timeout=120)
     untranslated = [

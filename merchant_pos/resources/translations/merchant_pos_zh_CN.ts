@@ -323,6 +323,10 @@
         <translation>锁定</translation>
     </message>
     <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
         <source>Unlock the counter</source>
         <translation>解锁收银台</translation>
     </message>
@@ -551,6 +555,17 @@
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Nothing to set up here yet.</source>
+        <translation>这里暂时没有可设置的项目。</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <source>Sign in</source>
@@ -563,6 +578,65 @@
     <message>
         <source>PIN</source>
         <translation>密码</translation>
+    </message>
+</context>
+<context>
+    <name>StuckEntriesDialog</name>
+    <message>
+        <source>Entries the server did not take</source>
+        <translation>服务器未接收的记录</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>小票号</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Covered</source>
+        <translation>补助</translation>
+    </message>
+    <message>
+        <source>Server&apos;s reason</source>
+        <translation>服务器给出的原因</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>void of </source>
+        <translation>作废 </translation>
+    </message>
+    <message>
+        <source>Nothing is stuck: every entry reached the server.</source>
+        <translation>没有上传失败的记录：全部已送达服务器。</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Export for support</source>
+        <translation>导出给技术支持</translation>
+    </message>
+    <message>
+        <source>The file will contain the beneficiaries&apos; codes. Give it only to the foundation&apos;s support staff; never attach it to a support bundle, a chat or an e-mail to anyone else.</source>
+        <translation>导出的文件含受助人的受助码。只可交给基金会技术支持，不要放入支持包，也不要通过聊天或邮件发给其他人。</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
     </message>
 </context>
 <context>
@@ -590,6 +664,21 @@
     <message>
         <source>A reason is required</source>
         <translation>必须填写原因</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorPinDialog</name>
+    <message>
+        <source>Supervisor PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>密码</translation>
     </message>
 </context>
 <context>
@@ -629,6 +718,10 @@
     <message>
         <source>{0} conflicts — see recent redemptions</source>
         <translation>{0} 笔冲突 — 请查看今日核销</translation>
+    </message>
+    <message>
+        <source>{0} not taken by the server — see why</source>
+        <translation>{0} 笔上传失败 — 点击查看原因</translation>
     </message>
 </context>
 <context>

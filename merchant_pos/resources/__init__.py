@@ -1,11 +1,15 @@
-"""Where the project's resources (demo data, translations, icons, OpenAPI) live."""
+"""The app's run-time resources, shipped inside the package (and so in the wheel and
+the bundles): translations, icons, demo data, the server's OpenAPI document.
+
+``MPOS_RESOURCES`` overrides the folder (a frozen build may point it elsewhere).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-_DEFAULT = Path(__file__).resolve().parents[1] / "resources"
+_DEFAULT = Path(__file__).resolve().parent
 RESOURCES = Path(os.environ.get("MPOS_RESOURCES", _DEFAULT))
 
 

@@ -1,0 +1,197 @@
+"""The ledger side of fair judging: load what a batch changes of each beneficiary's
+history, re-quote it in time order (``requote``) and store what changed.
+
+For each touched beneficiary the re-run starts at the earliest change (a new
+redemption, or one voided now): everything before it keeps its stored
+allocation, which is loaded as the usage the first re-quoted entry sees. A
+stored redemption whose verdict, ``quote_covered`` or allocation changes is
+updated in place; a status change is told to the device that made it (the
+outcome feed), an allocation change to every device (the usage feed: the old
+draws withdrawn, ``voided: true``, then the new ones).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from merchant_pos.domain.claims import Claims
+from merchant_pos.domain.quote import CartLine, UsageRecord
+from merchant_pos.server.api_models import RedemptionItem
+from merchant_pos.server.ingest_checks import Checked
+from merchant_pos.server.requote import Entry, Verdict, judge_history, stored_claims
+from merchant_pos.server.schema import draws, outcome_events, redemptions, usage_events
+
+Key = tuple[str, str]  # (iss, sub)
+
+
+def conflict_text(conflict: dict[str, Any] | None) -> str | None:
+    return json.dumps(conflict, sort_keys=True) if conflict is not None else None
+
+
+@dataclass
+class _Row:
+    """A stored redemption of the history being re-judged."""
+
+    uuid: str
+    status: str
+    conflict: str | None
+    quote_covered: int | None
+    device_id: str
+    merchant_id: str
+    program_id: str
+    allocation: tuple[UsageRecord, ...] = ()
+
+
+@dataclass
+class Judged:
+    """What the re-run decided: verdicts of the new items; writes for stored ones."""
+
+    new: dict[str, Verdict] = field(default_factory=dict)
+    claims: dict[str, Claims] = field(default_factory=dict)  # rid → claims (draw rules)
+    rows: dict[str, _Row] = field(default_factory=dict)
+    stored: dict[str, Verdict] = field(default_factory=dict)
+
+
+def new_entry(c: Checked, voided: bool) -> Entry:
+    item = c.item
+    assert isinstance(item, RedemptionItem) and c.claims is not None
+    return Entry(
+        item.uuid, item.at, c.claims,
+        tuple(CartLine(x.cat, x.amount, x.qty) for x in item.lines),
+        tuple(x.covered for x in item.lines),
+        {d.ent: (d.amount, d.units) for d in c.draws}, voided=voided)
+
+
+def judge(conn: Connection, new: list[Checked], voided_now: Iterable[tuple[str, Key, int]]
+          ) -> Judged:
+    """``new``: valid new redemptions; ``voided_now``: (uuid, beneficiary, at) of the
+    stored or new redemptions voided by this batch."""
+    voided = {rid for rid, _, _ in voided_now}
+    start: dict[Key, tuple[int, str]] = {}
+    entries: dict[Key, list[Entry]] = defaultdict(list)
+    out = Judged()
+    for c in new:
+        assert c.ledger_key is not None and c.claims is not None
+        entries[c.ledger_key].append(new_entry(c, c.uuid in voided))
+        out.claims[c.uuid] = c.claims
+        _earliest(start, c.ledger_key, (c.item.at, c.uuid))
+    for rid, key, at in voided_now:
+        _earliest(start, key, (at, rid))
+    new_ids = {c.uuid for c in new}
+    for key, first in sorted(start.items()):
+        before = _load_history(conn, key, first, voided, new_ids, entries[key], out)
+        for rid, verdict in judge_history(entries[key], before).items():
+            (out.new if rid in new_ids else out.stored)[rid] = verdict
+    return out
+
+
+def _earliest(start: dict[Key, tuple[int, str]], key: Key, order: tuple[int, str]) -> None:
+    if key not in start or order < start[key]:
+        start[key] = order
+
+
+def _load_history(conn: Connection, key: Key, first: tuple[int, str], voided: set[str],
+                  new_ids: set[str], entries: list[Entry], out: Judged) -> list[UsageRecord]:
+    """Stored redemptions from ``first`` on (into ``entries``); the counted allocation
+    of those before it (returned)."""
+    r, d = redemptions.c, draws.c
+    rows = conn.execute(
+        select(r.uuid, r.at, r.status, r.conflict, r.quote_covered, r.voided_by, r.device_id,
+               r.merchant_id, r.program_id, r.body)
+        .where(r.iss == key[0], r.sub == key[1], r.kind == "redemption",
+               r.status.in_(("accepted", "conflict")), r.at >= first[0]))
+    for row in rows:
+        if (row.at, row.uuid) < first or row.uuid in new_ids:
+            continue
+        body = json.loads(row.body)
+        lines = body["lines"]
+        counter: dict[str, tuple[int, int]] = {}
+        for line in lines:
+            for ent, fen in line.get("draws", {}).items():
+                old = counter.get(ent, (0, 0))
+                counter[ent] = (old[0] + fen, old[1] + line.get("units", {}).get(ent, 0))
+        claims = stored_claims(body["code"])
+        is_voided = row.voided_by is not None or row.uuid in voided
+        entries.append(Entry(
+            row.uuid, row.at, claims,
+            tuple(CartLine(x["cat"], x["amount"], x.get("qty", 1)) for x in lines),
+            tuple(x["covered"] for x in lines), counter,
+            voided=is_voided, rejudge=not is_voided))
+        out.claims[row.uuid] = claims
+        out.rows[row.uuid] = _Row(row.uuid, row.status, row.conflict, row.quote_covered,
+                                  row.device_id, row.merchant_id, row.program_id or "")
+    before: list[UsageRecord] = []
+    allocations: dict[str, list[UsageRecord]] = defaultdict(list)
+    for dr in conn.execute(
+        select(d.rid, d.ent, d.amount, d.units, d.at)
+        .where(d.iss == key[0], d.sub == key[1], d.voided.is_(False), d.at <= _last(entries))
+        .order_by(d.at, d.rid, d.ent)
+    ):
+        rec = UsageRecord(dr.ent, dr.amount, dr.units, dr.at, dr.rid)
+        if (dr.at, dr.rid) < first:
+            if dr.rid not in voided:
+                before.append(rec)
+        elif dr.rid in out.rows:
+            allocations[dr.rid].append(rec)
+    for rid, recs in allocations.items():
+        out.rows[rid].allocation = tuple(recs)
+    return before
+
+
+def _last(entries: list[Entry]) -> int:
+    return max(e.at for e in entries) if entries else 0
+
+
+def draw_rows(rid: str, claims: Claims, allocation: Iterable[UsageRecord], *, voided: bool
+              ) -> list[dict[str, Any]]:
+    """Rows of the ``draws`` table for the server's allocation of one redemption."""
+    ents = {e.id: e for e in claims.ent}
+    return [{"rid": rid, "iss": claims.iss, "sub": claims.sub, "ent": u.ent,
+             "amount": u.amount, "units": u.units, "at": u.at,
+             "unit": ents[u.ent].unit.value, "lim": ents[u.ent].lim,
+             "per": ents[u.ent].per.value, "once": ents[u.ent].once, "tz": claims.tz,
+             "voided": voided} for u in allocation]
+
+
+def usage_event(u: UsageRecord, claims: Claims, device_id: str, merchant_id: str,
+                *, voided: bool) -> dict[str, Any]:
+    return {"table": usage_events, "rid": u.rid, "device_id": device_id,
+            "merchant_id": merchant_id, "program_id": claims.prg, "iss": claims.iss,
+            "sub": claims.sub, "ent": u.ent, "amount": u.amount, "units": u.units,
+            "at": u.at, "voided": voided}
+
+
+def apply_stored(conn: Connection, judged: Judged) -> tuple[list[dict[str, Any]],
+                                                            list[dict[str, Any]]]:
+    """Write the changed verdicts of stored redemptions; (draw rows to insert, events)."""
+    events: list[dict[str, Any]] = []
+    new_draws: list[dict[str, Any]] = []
+    for rid, verdict in judged.stored.items():
+        row = judged.rows[rid]
+        conflict = conflict_text(verdict.conflict)
+        changes: dict[str, Any] = {}
+        if (verdict.status, conflict) != (row.status, row.conflict):
+            changes.update(status=verdict.status, conflict=conflict)
+        if verdict.quote_covered != row.quote_covered:
+            changes["quote_covered"] = verdict.quote_covered
+        if changes:
+            conn.execute(update(redemptions).where(redemptions.c.uuid == rid).values(**changes))
+        if verdict.status != row.status:  # tell the device that made it
+            events.append({"table": outcome_events, "device_id": row.device_id, "uuid": rid,
+                           "status": verdict.status, "reason": None, "conflict": conflict,
+                           "voided": False})
+        if verdict.allocation != row.allocation:
+            claims = judged.claims[rid]
+            conn.execute(delete(draws).where(draws.c.rid == rid))
+            new_draws += draw_rows(rid, claims, verdict.allocation, voided=False)
+            events += [usage_event(u, claims, row.device_id, row.merchant_id, voided=True)
+                       for u in row.allocation]
+            events += [usage_event(u, claims, row.device_id, row.merchant_id, voided=False)
+                       for u in verdict.allocation]
+    return new_draws, events

@@ -1,0 +1,24 @@
+"""The pages of the settings screen, in the order they are shown.
+
+Each entry builds one page from the counter's services; a responsibility adds
+its page here with one line (its module defines the page and its settings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from merchant_pos.ui.settings.page import SettingsPage
+
+if TYPE_CHECKING:
+    from merchant_pos.ui.counter_window import CounterServices
+
+PageFactory = Callable[["CounterServices"], SettingsPage]
+
+PAGE_FACTORIES: list[PageFactory] = [
+]
+
+
+def build_pages(services: CounterServices) -> list[SettingsPage]:
+    return [factory(services) for factory in PAGE_FACTORIES]
