@@ -131,6 +131,29 @@
     </message>
 </context>
 <context>
+    <name>CounterPage</name>
+    <message>
+        <source>Confirm on the scan (single-item programs)</source>
+        <translation>扫码即核销（单一商品项目）</translation>
+    </message>
+    <message>
+        <source>For a canteen or clinic: the scan alone records the standard item, never twice for the same code without another code or Esc in between. The clerk has {0} seconds to undo (Ctrl+Z).</source>
+        <translation>适用于食堂或卫生室：扫码即记录常用商品；同一个码在未扫其他码或按 Esc 之前不会重复核销。收银员有 {0} 秒可以撤销（Ctrl+Z）。</translation>
+    </message>
+    <message>
+        <source>Sounds for accepted, refused and nothing covered</source>
+        <translation>核销成功、被拒绝和无可抵扣时播放提示音</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>字体大小</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>收银台</translation>
+    </message>
+</context>
+<context>
     <name>CounterTexts</name>
     <message>
         <source>Scan the customer&apos;s code</source>
@@ -299,6 +322,18 @@
         <source>Confirm redemption</source>
         <translation>确认核销</translation>
     </message>
+    <message>
+        <source>Receipt {0} · total {1} · covered {2}</source>
+        <translation>小票 {0} · 合计 {1} · 抵扣 {2}</translation>
+    </message>
+    <message>
+        <source>Customer pays {0}</source>
+        <translation>顾客支付 {0}</translation>
+    </message>
+    <message>
+        <source>Total {0}   Covered {1}</source>
+        <translation>合计 {0}   补助 {1}</translation>
+    </message>
 </context>
 <context>
     <name>CounterWindow</name>
@@ -309,10 +344,6 @@
     <message>
         <source>Scan with the barcode scanner</source>
         <translation>请用扫码枪扫描受助码</translation>
-    </message>
-    <message>
-        <source>Receipt {0} · total {1} · covered {2}</source>
-        <translation>小票 {0} · 合计 {1} · 抵扣 {2}</translation>
     </message>
     <message>
         <source>Today&apos;s redemptions</source>
@@ -329,14 +360,6 @@
     <message>
         <source>Unlock the counter</source>
         <translation>解锁收银台</translation>
-    </message>
-    <message>
-        <source>Total {0}   Covered {1}</source>
-        <translation>合计 {0}   补助 {1}</translation>
-    </message>
-    <message>
-        <source>Customer pays {0}</source>
-        <translation>顾客支付 {0}</translation>
     </message>
 </context>
 <context>

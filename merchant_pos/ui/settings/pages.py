@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from merchant_pos.ui.counter_settings import counter_page
 from merchant_pos.ui.settings.page import SettingsPage
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 PageFactory = Callable[["CounterServices"], SettingsPage]
 
 PAGE_FACTORIES: list[PageFactory] = [
+    counter_page,
 ]
 
 
