@@ -167,9 +167,10 @@ class RecordsDialog(QDialog):
         receipts, settlement, flags, self.supervisors = result
         self.model.set_receipts(receipts, flags)
         self.flagged.setText("\n".join(flags.values()))
+        count = self.tr("%n redemption(s)", "", settlement.redemptions)  # en: 1 redemption
         self.summary.setText(self.tr(
-            "{0}: {1} redemptions · covered by aid {2} · customers paid {3} · voided {4}")
-            .format(settlement.day.isoformat(), settlement.redemptions,
+            "{0}: {1} · covered by aid {2} · customers paid {3} · voided {4}")
+            .format(settlement.day.isoformat(), count,
                     format_fen(settlement.covered), format_fen(settlement.pays),
                     format_fen(settlement.voided)))
         self.changed.emit()

@@ -550,9 +550,15 @@
         <source>Close</source>
         <translation>关闭</translation>
     </message>
+    <message numerus="yes">
+        <source>%n redemption(s)</source>
+        <translation>
+            <numerusform>%n 笔核销</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>{0}: {1} redemptions · covered by aid {2} · customers paid {3} · voided {4}</source>
-        <translation>{0}：{1} 笔核销 · 补助 {2} · 顾客支付 {3} · 已撤销 {4}</translation>
+        <source>{0}: {1} · covered by aid {2} · customers paid {3} · voided {4}</source>
+        <translation>{0}：{1} · 补助 {2} · 顾客支付 {3} · 已撤销 {4}</translation>
     </message>
     <message>
         <source>Choose a redemption first</source>
