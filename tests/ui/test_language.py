@@ -69,9 +69,7 @@ def texts_of(window: QWidget) -> list[str]:
     for w in [window, *window.findChildren(QWidget)]:
         if not w.isVisibleTo(window) and w is not window:
             continue
-        if isinstance(w, QLabel):
-            out.append(w.text())
-        elif isinstance(w, QAbstractButton):
+        if isinstance(w, QLabel | QAbstractButton):
             out.append(w.text())
         elif isinstance(w, QLineEdit):
             out += [w.text(), w.placeholderText()]
