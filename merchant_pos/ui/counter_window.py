@@ -13,6 +13,7 @@ discards, Esc keeps); a second waiting code is refused with a message.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
@@ -85,6 +86,8 @@ class CounterWindow(QMainWindow):
         self._quote_seq = 0
         self._pending_redemption_id: str | None = None
         self._busy = False
+        self._scan_noted = threading.Event()
+        self._scan_noted.set()
         self.setWindowTitle(self.tr("Merchant POS — {0}").format(services.profile.merchant_name))
         self.cart = CartTableModel(services.labels.category, self)
         lang = services.language
@@ -277,9 +280,18 @@ class CounterWindow(QMainWindow):
         service, undo = self.services.redemptions, self.undo_service
         items = list(self.entry.items) if scan and not lines else []
 
+        if scan:  # no earlier redemption can be undone after a scan (a write: its own task,
+            noted = self._scan_noted = threading.Event()  # the quote does not wait for it)
+
+            def note() -> int:  # not None: PySide6 mis-counts None sent through a signal
+                try:
+                    return undo.note_scan()
+                finally:
+                    noted.set()
+
+            self.tasks.run(note, lambda _r: None, lambda _exc: None)
+
         def work() -> tuple[CartQuote, CartLine | None]:
-            if scan:
-                undo.note_scan()  # no earlier redemption can be undone after a scan
             cq = service.quote(code, lines)
             item = quick_item(cq, items) if items else None
             if item is not None:
@@ -334,7 +346,7 @@ class CounterWindow(QMainWindow):
             self._pending_redemption_id = str(uuid.uuid4())
         rid, lines, covered = self._pending_redemption_id, self.cart.lines(), q.covered
         service, session, sync = self.services.redemptions, self.session, self.services.sync
-        undo = self.undo_service
+        undo, noted = self.undo_service, self._scan_noted
 
         def redeem() -> Receipt | PolicyRefusal:
             # The offline policy reads the ledger too: checked here, off the UI thread.
@@ -343,6 +355,7 @@ class CounterWindow(QMainWindow):
                 if block is not None and block.blocking:
                     return PolicyRefusal(block)
             receipt = service.redeem(rid, code, lines, session, expected_covered=covered)
+            noted.wait(10)  # the scan is counted before the undo is armed
             undo.arm(receipt.redemption_id)
             return receipt
 
