@@ -2,8 +2,9 @@
 
 - scan → card painted: from the Enter that ends a scanner burst (key events
   with window-system timestamps) until the beneficiary card has been repainted
-  with the new customer (the UI's cost per burst key is reported beside it); baseline: the same code's verify +
-  quote called directly (``RedemptionService.quote``), interleaved, same run.
+  with the new customer (the UI's cost per burst key is reported beside it);
+  baseline: the same code's verify + quote called directly
+  (``RedemptionService.quote``), interleaved, same run.
 - Enter → result painted: Enter until the green result banner is repainted;
   baseline: a direct ``RedemptionService.redeem`` of the same cart for another
   diner, interleaved.
@@ -41,7 +42,7 @@ def _write_video(path: Path, frames: int) -> Path:
     return path
 
 
-def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 (one linear script)
+def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEvent, QObject, Qt, QTimer
     from PySide6.QtGui import QKeyEvent
@@ -131,15 +132,15 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 (one linear script)
                 keys_t.append((t1 - t0) * 1000 / len(code))
                 t0 = t1  # the scan is an event when its Enter arrives
                 send(field, Qt.Key.Key_Return, "\r")
-                wait_for(lambda: window.current is not None and window.code_text == code
-                         and card_paints.count > before)
+                wait_for(lambda c=code, b=before: window.current is not None
+                         and window.code_text == c and card_paints.count > b)
                 scan_t.append((time.perf_counter() - t0) * 1000)
 
                 before = banner_paints.count
                 t0 = time.perf_counter()
                 send(field, Qt.Key.Key_Return, "\r")
-                wait_for(lambda: window.result is not None and banner.kind == "accepted"
-                         and banner_paints.count > before)
+                wait_for(lambda b=before: window.result is not None
+                         and banner.kind == "accepted" and banner_paints.count > b)
                 enter_t.append((time.perf_counter() - t0) * 1000)
                 assert len(service.recent(1000)) == redeemed + 1
             print(f"counter: {n} diners, canteen quick mode, zh_CN, 1366x768 offscreen")

@@ -78,7 +78,7 @@ def tour(out: Path) -> list[Path]:
 
                         def scan(code: str, win: CounterWindow = window) -> None:
                             win.on_scan(classify(code, ScanSource.SCANNER))
-                            _settle(app, lambda: win.current is not None and not win._busy
+                            _settle(app, lambda: (win.current is not None and not win._busy)
                                     or win.banner.kind in ("rejected", "question"))
 
                         def line(cat: str, fen: int, qty: int = 1,
