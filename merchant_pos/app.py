@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from merchant_pos.demo_names import DEMO_MERCHANTS
+from merchant_pos.domain.unlock_code import device_key
 from merchant_pos.store import (
     Ledger,
     MerchantSettingsStore,
@@ -19,15 +20,19 @@ from merchant_pos.store import (
     OperatorRole,
     RedemptionService,
 )
+from merchant_pos.store.device_settings import StartSettings, start_settings
 from merchant_pos.store.paths import data_dir as default_data_dir
+from merchant_pos.store.settings import CounterSettings
+from merchant_pos.store.staff import StaffManager
 from merchant_pos.sync.clock import CorrectedClock
 from merchant_pos.sync.engine import SERVER_URL, SyncEngine
 from merchant_pos.sync.enrollment import enroll_device
 from merchant_pos.sync.ledger_port import SyncLedger
 from merchant_pos.sync.token_store import DeviceToken, TokenStore
 
-DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN = "店长", "1234"
-DEMO_CASHIER, DEMO_CASHIER_PIN = "收银员", "5678"
+# Demo PINs pass the strength rule (store/pin_policy.py); the README names them.
+DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN = "店长", "2791"
+DEMO_CASHIER, DEMO_CASHIER_PIN = "收银员", "3658"
 
 
 @dataclass
@@ -45,12 +50,28 @@ class PosContext:
     def close(self) -> None:
         self.ledger.close()
 
+    def staff(self) -> StaffManager:
+        """Staff management; one-time server unlock codes are checked with the device token."""
+        tokens = self.sync.tokens if self.sync is not None else None
+
+        def unlock_key() -> tuple[str, bytes] | None:
+            token = tokens.load() if tokens is not None else None
+            return None if token is None else (token.device_id, device_key(token.secret))
+
+        return StaffManager(self.operators, unlock_key)
+
+    def start_settings(self, *, camera: str | None = None, decoder: str | None = None,
+                       language: str | None = None) -> StartSettings:
+        """Camera, decoder and language saved on the settings screen (flags override)."""
+        return start_settings(CounterSettings(self.ledger), camera=camera, decoder=decoder,
+                              language=language)
+
 
 def open_pos(data_dir: Path, *, use_keyring: bool = True) -> PosContext:
     """Open this counter's ledger and, when it is enrolled, its sync engine."""
     clock = CorrectedClock()
     ledger = Ledger.open(data_dir, clock=lambda: int(clock.now()))
-    operators = OperatorRegistry(ledger)
+    operators = OperatorRegistry(ledger, require_strong_pins=True)
     tokens = TokenStore(data_dir, use_keyring=use_keyring)
     sync = SyncEngine(SyncLedger(ledger), tokens, clock=clock)
     return PosContext(data_dir, ledger, operators, RedemptionService(ledger, operators),
@@ -77,6 +98,7 @@ class DemoWorld:
 
 def start_demo(folder: Path, merchant: str = DEMO_MERCHANTS[0]) -> DemoWorld:
     """Start (or restart) the embedded demo in ``folder``: server, seed, enrolled POS."""
+    from merchant_pos.server.demo_samples import make_samples, write_index
     from merchant_pos.server.demo_seed import seed_demo, write_demo_files
     from merchant_pos.server.embedded import EmbeddedServer
 
@@ -86,10 +108,12 @@ def start_demo(folder: Path, merchant: str = DEMO_MERCHANTS[0]) -> DemoWorld:
     base_url = server.start()
     if not seed_file.exists():
         assert server.engine is not None
-        seed = seed_demo(server.engine, now=int(time.time()))
+        now = int(time.time())
+        seed = seed_demo(server.engine, now=now)
         write_demo_files(seed, seed_file.parent)
+        write_index(seed, make_samples(server.engine, now=now), seed_file.parent)
     seed_data = json.loads(seed_file.read_text(encoding="utf-8"))
-    pos = open_pos(folder / f"pos-{merchant}", use_keyring=False)
+    pos = open_pos(demo_pos_folder(folder, merchant), use_keyring=False)
     assert pos.sync is not None
     token = pos.sync.tokens.load()
     if token is None:
@@ -103,11 +127,15 @@ def start_demo(folder: Path, merchant: str = DEMO_MERCHANTS[0]) -> DemoWorld:
         pos.sync.ledger.set_setting(SERVER_URL, base_url)
     pos.sync.sync_now()
     if pos.operators.needs_first_supervisor():
-        pos.operators.create_first_supervisor(DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN)
-        session = pos.operators.sign_in(DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN)
-        pos.operators.add_operator(session, DEMO_CASHIER, OperatorRole.CASHIER,
-                                   DEMO_CASHIER_PIN)
+        staff = pos.staff()
+        boss = staff.create_first_supervisor(DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN).operator
+        staff.add(boss, DEMO_CASHIER, OperatorRole.CASHIER, DEMO_CASHIER_PIN)
     return DemoWorld(server, base_url, pos, seed_data)
+
+
+def demo_pos_folder(folder: Path, merchant: str) -> Path:
+    """The demo counter's data folder (ledger, logs) inside the demo's folder."""
+    return folder / f"pos-{merchant}"
 
 
 def default_folder(data_dir: str | None) -> Path:

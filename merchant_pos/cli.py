@@ -38,8 +38,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
+    if args.command in LOGGED_COMMANDS and hasattr(args, "data_dir"):
+        _start_log(args)
     status: int = args.func(args)
     return status
+
+
+# Commands that work on the counter's data folder write its log file (the demo
+# starts its own, in its folder).
+LOGGED_COMMANDS = frozenset({"run", "sync", "enroll", "ledger", "audit", "staff", "report",
+                             "receipt"})
+
+
+def _start_log(args: argparse.Namespace) -> None:
+    from merchant_pos.diagnostics.logfile import start_log
+    from merchant_pos.resources import user_language
+    from merchant_pos.store.paths import data_dir
+
+    try:
+        start_log(data_dir(args.data_dir), args.command,
+                  getattr(args, "lang", None) or user_language())
+    except OSError as exc:  # a folder we cannot write: the command says so itself
+        print(f"merchant-pos: cannot write the log file: {exc}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Verify and verify+quote (5-line cart, 1,000 usage records) against the raw signature check."""
+"""Verify and verify+quote (5-line cart, 0 to 5,000 prior usage records) against the raw
+signature check of the same code, interleaved call by call."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from merchant_pos.bench._stats import Timing, time_calls
+from merchant_pos.bench._stats import Timing, time_interleaved
 from merchant_pos.domain import verify
 from merchant_pos.domain.claims import Claims, Entitlement, Period, Unit
 from merchant_pos.domain.cose import ALG_EDDSA, ALG_ES256, parse_cose_sign1, unwrap_text
@@ -25,7 +26,8 @@ DAY = 86_400
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=int, default=2000, help="timed calls per figure")
-    parser.add_argument("--usage", type=int, default=1000, help="usage records in the quote")
+    parser.add_argument("--history", type=int, nargs="*", default=[100, 1000, 5000],
+                        help="prior usage records of the beneficiary (0 is always run)")
 
 
 def _setup(alg: int, now: int, n_usage: int) -> tuple[str, TrustList, list[UsageRecord]]:
@@ -67,40 +69,34 @@ def run(args: argparse.Namespace) -> int:
     now = int(time.time())
     cart = [CartLine("meal", 1500), CartLine("fruit", 800), CartLine("dairy", 3000, 2),
             CartLine("checkup", 5000), CartLine("toy", 990)]
-    print(f"verify / verify+quote ({len(cart)}-line cart, {args.usage} usage records), "
-          f"{args.repeat} calls each")
+    histories = sorted({0, *args.history})
+    print(f"verify / verify+quote ({len(cart)}-line cart; prior usage records "
+          f"{', '.join(map(str, histories))}), {args.repeat} rounds, every call of a "
+          "figure interleaved with its baseline")
     for alg, name in ((ALG_EDDSA, "Ed25519"), (ALG_ES256, "ES256")):
-        text, trust, usage = _setup(alg, now, args.usage)
-        raw_fn = _raw_check(alg, text, trust)
-        raw = time_calls(f"{name}: raw cryptography verify (baseline)", raw_fn, args.repeat)
-
+        text, trust, usage = _setup(alg, now, max(histories))
         def verify_only(t: str = text, tr: TrustList = trust) -> object:
             return verify(t, tr, now)
 
-        ver = time_calls(f"{name}: verify()", verify_only, args.repeat)
-
-        def both(t: str = text, tr: TrustList = trust, u: list[UsageRecord] = usage) -> object:
-            return quote(verify(t, tr, now).claims, now, cart, u)
-
-        full = time_calls(f"{name}: verify() + quote()", both, args.repeat)
-        claims = verify(text, trust, now).claims
-
-        def quote_only(c: Claims = claims, u: list[UsageRecord] = usage) -> object:
-            return quote(c, now, cart, u)
-
-        q_only = time_calls(f"{name}: quote() alone", quote_only, args.repeat)
-
-        def both_no_usage(t: str = text, tr: TrustList = trust) -> object:
-            return quote(verify(t, tr, now).claims, now, cart, ())
-
-        light = time_calls(f"{name}: verify() + quote(), no usage", both_no_usage, args.repeat)
-        for t in (raw, ver, full, q_only, light):
+        calls: list[tuple[str, Callable[[], object]]] = [
+            (f"{name}: raw cryptography verify (baseline)", _raw_check(alg, text, trust)),
+            (f"{name}: verify()", verify_only),
+        ]
+        for n in histories:
+            def both(t: str = text, tr: TrustList = trust,
+                     u: list[UsageRecord] = usage[:n]) -> object:
+                return quote(verify(t, tr, now).claims, now, cart, u)
+            calls.append((f"{name}: verify() + quote(), {n} prior", both))
+        timings = time_interleaved(calls, args.repeat)
+        raw = timings[0]
+        for t in timings:
             print(t.row(raw))
-        _target(full, raw)
+        for t in timings[2:]:
+            _target(t, raw)
     return 0
 
 
 def _target(full: Timing, raw: Timing) -> None:
     ratio = full.median / raw.median
     verdict = "met" if ratio <= 1.5 else "NOT met"
-    print(f"  verify+quote / raw = {ratio:.2f}x (target <= 1.5x: {verdict})")
+    print(f"  {full.label} / raw = {ratio:.2f}x (target <= 1.5x: {verdict})")

@@ -32,31 +32,55 @@ def register(sub: Any) -> None:
                    help="where the demo keeps its files (default: a new temporary folder)")
     p.add_argument("--merchant", choices=DEMO_MERCHANTS, default=DEMO_MERCHANTS[0])
     p.add_argument("--lang", choices=["zh_CN", "en"], help="language of the counter")
-    p.add_argument("--camera", help="camera index, name or video file to scan from")
-    p.add_argument("--decoder", choices=["zxing", "pyzbar"], default="zxing",
-                   help="QR decoder for the camera (default zxing: faster, reads more)")
+    p.add_argument("--camera", help="camera index, name or video file to scan from "
+                                    "(default: the one chosen in the settings)")
+    p.add_argument("--decoder", choices=["zxing", "pyzbar"],
+                   help="QR decoder for the camera (default: the settings', else zxing)")
     p.add_argument("--screenshot", type=Path,
                    help="scripted run: scan a demo code, enter a cart, save a PNG, exit")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from merchant_pos.app import DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN, start_demo
+    from merchant_pos.app import (
+        DEMO_CASHIER,
+        DEMO_CASHIER_PIN,
+        DEMO_SUPERVISOR,
+        DEMO_SUPERVISOR_PIN,
+        start_demo,
+    )
     from merchant_pos.resources import user_language
     from merchant_pos.ui.counter_app import run_counter
 
     lang = args.lang or user_language()
     if args.screenshot is None and not _has_screen():
-        print("merchant-pos demo: no screen found (no DISPLAY or WAYLAND_DISPLAY). Run it on "
-              "a desktop, or try: merchant-pos demo --screenshot counter.png", file=sys.stderr)
+        from merchant_pos.commands._launcher import command
+
+        try_this = command("demo", "--screenshot", "counter.png")
+        print(f"没有找到屏幕（没有 DISPLAY 或 WAYLAND_DISPLAY）。请在桌面上运行，或试试：{try_this}"
+              if lang == "zh_CN" else
+              "merchant-pos demo: no screen found (no DISPLAY or WAYLAND_DISPLAY). Run it on "
+              f"a desktop, or try: {try_this}", file=sys.stderr)
         return 1
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     folder = args.data_dir or Path(tempfile.mkdtemp(prefix="merchant-pos-demo-"))
+    from merchant_pos.app import demo_pos_folder
+    from merchant_pos.diagnostics.logfile import start_log
+
+    start_log(demo_pos_folder(folder, args.merchant), "demo", lang)
     world = start_demo(folder, args.merchant)
-    print(f"demo server: {world.base_url}\ndemo data: {folder}\n"
-          f"demo QR codes: {folder / 'server'}\n"
-          f"sign in as {DEMO_SUPERVISOR} with PIN {DEMO_SUPERVISOR_PIN}", flush=True)
+    codes = folder / "server"
+    if lang == "zh_CN":
+        print(f"演示服务器：{world.base_url}\n演示数据：{folder}\n"
+              f"演示受助码图片：{codes}（说明：{codes / 'index.md'}，含无效样例）\n"
+              f"登录：店长 {DEMO_SUPERVISOR} / PIN {DEMO_SUPERVISOR_PIN}，"
+              f"收银员 {DEMO_CASHIER} / PIN {DEMO_CASHIER_PIN}", flush=True)
+    else:
+        print(f"demo server: {world.base_url}\ndemo data: {folder}\n"
+              f"demo QR codes: {codes} (guide: {codes / 'index.md'}, with invalid samples)\n"
+              f"sign in as supervisor {DEMO_SUPERVISOR} with PIN {DEMO_SUPERVISOR_PIN}, "
+              f"or cashier {DEMO_CASHIER} with PIN {DEMO_CASHIER_PIN}", flush=True)
     script = None
     if args.screenshot is not None:
         from merchant_pos.domain.quote import CartLine
@@ -67,10 +91,15 @@ def run(args: argparse.Namespace) -> int:
         code = next(c for p in profile.programs for c in world.codes(p))
         script = DemoScript(code, [CartLine.from_json(x) for x in
                                    DEFAULT_CARTS.get(args.merchant, [])])
-    hint = (f"演示：{DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}" if lang == "zh_CN"
-            else f"Demo: {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}")
+    hint = (f"演示：主管 {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}，"
+            f"收银员 {DEMO_CASHIER} / {DEMO_CASHIER_PIN}" if lang == "zh_CN"
+            else f"Demo: supervisor {DEMO_SUPERVISOR} / {DEMO_SUPERVISOR_PIN}, "
+                 f"cashier {DEMO_CASHIER} / {DEMO_CASHIER_PIN}")
     try:
-        return run_counter(world.pos, lang, camera_setting=args.camera, decoder=args.decoder,
+        start = world.pos.start_settings(camera=args.camera, decoder=args.decoder,
+                                         language=args.lang)
+        return run_counter(world.pos, start.language or lang, camera_setting=start.camera,
+                           decoder=start.decoder,
                            hint=hint,
                            screenshot=args.screenshot, script=script)
     finally:

@@ -109,6 +109,8 @@ def _bad(why: str) -> CodeRejected:
 
 
 def _int(value: Any, what: str) -> int:
+    if type(value) is int and INT64_MIN <= value <= INT64_MAX:
+        return value  # the common case, without the isinstance chain below
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad(f"{what} is not an integer")
     if not INT64_MIN <= value <= INT64_MAX:
@@ -145,7 +147,9 @@ def parse_entitlement(raw: Any) -> Entitlement:
     if not isinstance(raw, dict):
         raise _bad("entitlement is not a map")
     get = raw.get
-    ent_id = _text(get("id"), "ent.id", 1, 32)
+    ent_id = get("id")
+    if type(ent_id) is not str or not 1 <= len(ent_id) <= 32:
+        ent_id = _text(ent_id, "ent.id", 1, 32)
     cats = get("cat")
     if not isinstance(cats, list | tuple) or not 1 <= len(cats) <= 16:
         raise _bad("ent.cat is not an array of 1-16 categories")
@@ -166,10 +170,11 @@ def parse_entitlement(raw: Any) -> Entitlement:
     elif "val" in raw:
         raise _bad("ent.val is only for count entitlements")
     once = get("once", False)
-    if not isinstance(once, bool):
-        raise _bad("ent.once is not a boolean")
-    if once and (unit is not Unit.FEN or per is not Period.TOTAL):
-        raise _bad("ent.once needs unit fen and per total")
+    if once is not False:
+        if once is not True:
+            raise _bad("ent.once is not a boolean")
+        if unit is not Unit.FEN or per is not Period.TOTAL:
+            raise _bad("ent.once needs unit fen and per total")
     active_from = _int(raw["from"], "ent.from") if "from" in raw else None
     until = _int(raw["until"], "ent.until") if "until" in raw else None
     return Entitlement(ent_id, cat, unit, lim, per, val, once, active_from, until)

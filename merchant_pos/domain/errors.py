@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 
 from merchant_pos.domain.i18n import pick
+
+log = logging.getLogger(__name__)
 
 
 class ErrorId(StrEnum):
@@ -90,6 +93,7 @@ class CodeRejected(Exception):
         super().__init__(f"{error.value}: {detail}" if detail else error.value)
         self.error = error
         self.detail = detail
+        log.info("code rejected: %s", error.value)  # the id only: details may quote the code
 
     def message(self, language: str = "zh_CN") -> str:
         return message(self.error, language)

@@ -208,19 +208,31 @@ class GuardedDecoder:
 def make_decoder(name: str = DEFAULT_DECODER) -> tuple[GuardedDecoder, ScanMessage | None]:
     """The decoder named by the setting, guarded.
 
-    An unknown or unloadable decoder (e.g. pyzbar without the zbar library)
-    falls back to zxing-cpp and returns a message for the clerk.
+    pyzbar is an optional extra (``merchant-pos[zbar]``, plus the system zbar
+    library): without it, or with an unknown name, this falls back to zxing-cpp
+    and returns a message for the clerk.
     """
     if name == PYZBAR:
         try:
             return GuardedDecoder(PyzbarDecoder()), None
         except (ImportError, OSError):
             log.warning("pyzbar / zbar not available; falling back to zxing-cpp", exc_info=True)
-            return GuardedDecoder(ZxingDecoder()), ScanMessage.DECODER_UNAVAILABLE
+            return GuardedDecoder(ZxingDecoder()), ScanMessage.PYZBAR_MISSING
     if name != ZXING:
         log.warning("unknown decoder %r; using zxing-cpp", name)
         return GuardedDecoder(ZxingDecoder()), ScanMessage.DECODER_UNAVAILABLE
     return GuardedDecoder(ZxingDecoder()), None
+
+
+def available_decoders() -> tuple[str, ...]:
+    """The decoders this installation can load (what a decoder picker offers)."""
+    names = [ZXING]
+    try:
+        PyzbarDecoder()
+        names.append(PYZBAR)
+    except (ImportError, OSError):
+        pass
+    return tuple(names)
 
 
 class FramePipeline:

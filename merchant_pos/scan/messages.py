@@ -25,6 +25,7 @@ class ScanMessage(StrEnum):
     PHOTO_UNREADABLE = "scan.photo_unreadable"
     PHOTO_NO_CODE = "scan.photo_no_code"
     DECODER_UNAVAILABLE = "scan.decoder_unavailable"
+    PYZBAR_MISSING = "scan.pyzbar_missing"
 
 
 MESSAGES: dict[ScanMessage, dict[str, str]] = {
@@ -73,6 +74,12 @@ MESSAGES: dict[ScanMessage, dict[str, str]] = {
     ScanMessage.DECODER_UNAVAILABLE: {
         "zh_CN": "所选的识别引擎不可用，已改用默认引擎",
         "en": "The chosen decoder is not available; using the default one",
+    },
+    ScanMessage.PYZBAR_MISSING: {
+        "zh_CN": "未安装 pyzbar 识别引擎（需 pip install \"merchant-pos[zbar]\" "
+        "和系统的 zbar 库），已改用默认引擎 zxing-cpp",
+        "en": "The pyzbar decoder is not installed (it needs pip install \"merchant-pos[zbar]\" "
+        "and the system zbar library); using the default, zxing-cpp",
     },
 }
 

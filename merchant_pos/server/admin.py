@@ -18,6 +18,7 @@ from merchant_pos.domain.claims import Claims, Entitlement, parse_entitlement, z
 from merchant_pos.domain.cose import ALG_EDDSA, ALG_ES256
 from merchant_pos.domain.errors import CodeRejected
 from merchant_pos.domain.issuing import IssuerKey, issue_code
+from merchant_pos.domain.unlock_code import make_unlock_code
 from merchant_pos.server.auth import hash_secret, new_enrollment_code
 from merchant_pos.server.database import take_feed_seqs
 from merchant_pos.server.schema import (
@@ -164,6 +165,21 @@ def revoke_device(engine: Engine, device_id: str, *, now: int) -> None:
                             .values(revoked_at=now)).rowcount
     if done != 1:
         raise AdminError(f"no active device {device_id!r}")
+
+
+def make_device_unlock_codes(engine: Engine, device_id: str, operator: str,
+                             expires: int) -> list[str]:
+    """One-time unlock codes for ``operator`` at ``device_id``, keyed by its token hash;
+    a second one for the next token while a token rotation is under way."""
+    with engine.connect() as conn:
+        row = conn.execute(select(devices.c.token_hash, devices.c.next_token_hash).where(
+            devices.c.id == device_id, devices.c.revoked_at.is_(None))).first()
+    if row is None:
+        raise AdminError(f"no active device {device_id!r}")
+    if not operator.strip():
+        raise AdminError("name the operator to unlock")
+    return [make_unlock_code(bytes.fromhex(h), device_id, operator, expires)
+            for h in (row.token_hash, row.next_token_hash) if h]
 
 
 def create_key(engine: Engine, *, iss: str, alg: str = "ed25519", valid_days: int = 730,

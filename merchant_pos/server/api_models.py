@@ -109,10 +109,16 @@ class EnrollRequest(StrictBody):
         default=None, pattern=r"^[A-Za-z0-9_-]{22,64}$",
         description="random id the device stores before its first attempt: the same request "
                     "with the same code (its answer was lost) gets the same device and token")
+    install_id: str | None = Field(
+        default=None, min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+        description="the data folder's own random id: the same folder enrolling again "
+                    "gets its device number back")
 
 
 class EnrollResponse(Reply):
     device_id: str
+    device_number: int = Field(description="short number of this device at its merchant, "
+                                           "for receipt numbers; never reused")
     token: str = Field(description="secret bearer token; shown once, stored hashed")
     merchant_id: str
     merchant_name: str
@@ -155,6 +161,7 @@ class MerchantOut(Reply):
 class DeviceOut(Reply):
     id: str
     name: str
+    number: int | None = Field(default=None, description="short device number (receipts)")
 
 
 class LimitsOut(Reply):
@@ -185,6 +192,9 @@ class Policies(Reply):
     limits: LimitsOut
     token_ttl_hours: int = Field(description="a device token expires after this long "
                                              "without a sync; the device must enroll again")
+    idle_lock_minutes: int = Field(ge=1, le=1440,
+                                   description="a counter left this long without activity "
+                                               "locks its screen")
 
 
 class TokenRotation(Reply):

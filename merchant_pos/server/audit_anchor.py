@@ -19,6 +19,7 @@ without the device being flagged.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -80,6 +81,11 @@ def anchor(conn: Connection, device: Device, rows: Sequence[UploadedRow], head_s
     rows = sorted(rows, key=lambda r: r.seq)
     last = acknowledged_head(conn, device.id)
     flags: list[tuple[FlagKind, str, dict[str, object]]] = []
+    repeated = sorted({a.seq for a, b in itertools.pairwise(rows) if a.seq == b.seq})
+    if repeated:  # one chain has one row per seq: keep the first of each, flag the upload
+        flags.append((FlagKind.AUDIT_LINK_BROKEN, f"{repeated[0]}:repeated",
+                      {"repeated_seqs": repeated[:20]}))
+        rows = [row for i, row in enumerate(rows) if i == 0 or rows[i - 1].seq != row.seq]
     stored = _stored(conn, device.id, [r.seq for r in rows] + ([r.seq - 1 for r in rows[:1]]))
     rebase_from: int | None = None
     if last is not None and head_seq < last.seq:

@@ -45,6 +45,7 @@ class ServerContext:
     engine: Engine
     clock: Callable[[], float] = time.time
     tokens: TokenPolicy = field(default_factory=TokenPolicy.from_env)
+    idle_lock_minutes: int = 15  # counters lock after this long without activity
 
     @cached_property
     def reader(self) -> Engine:

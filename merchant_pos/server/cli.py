@@ -105,6 +105,16 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unlock_code(args: argparse.Namespace) -> int:
+    expires = _now(args) + int(args.hours * 3600)
+    codes = admin.make_device_unlock_codes(_engine(args), args.device_id, args.operator, expires)
+    print("\n".join(codes))
+    print(f"(one use, for {args.operator} at device {args.device_id}, valid {args.hours:g} "
+          "hours" + ("; the device is changing its token: if the first code is refused, "
+                     "use the second" if len(codes) > 1 else "") + ")", file=sys.stderr)
+    return 0
+
+
 def cmd_device_list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -238,6 +248,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = normalise_url(args.db)
     create_schema(_engine(args))
     os.environ["MPOS_SERVER_DB"] = url
+    if args.idle_lock_minutes is not None:
+        from merchant_pos.server.app import IDLE_LOCK_ENV
+
+        os.environ[IDLE_LOCK_ENV] = str(args.idle_lock_minutes)
     print(f"Serving {url.split('@')[-1]} on http://{args.host}:{args.port}", file=sys.stderr)
     uvicorn.run("merchant_pos.server.cli:app_from_env", factory=True, host=args.host,
                 port=args.port, workers=args.workers, log_level=args.log_level)

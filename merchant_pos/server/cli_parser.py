@@ -63,6 +63,11 @@ def build(cli: ModuleType) -> argparse.ArgumentParser:
     p.add_argument("--hours", type=float, default=24.0, help="valid this long")
     p = _sub(device, "revoke", "revoke a device (its token stops working)", cli.cmd_device_revoke)
     p.add_argument("device_id")
+    p = _sub(device, "unlock-code", "make a one-time code that unlocks a locked operator at "
+             "this device's counter (checked offline)", cli.cmd_unlock_code)
+    p.add_argument("device_id")
+    p.add_argument("--operator", required=True, help="the operator's name as at the counter")
+    p.add_argument("--hours", type=float, default=24.0, help="valid this long")
     p = _sub(device, "list", "list devices, their state and last audit head", cli.cmd_device_list,
              now=False)
     p.add_argument("--merchant")
@@ -116,4 +121,7 @@ def build(cli: ModuleType) -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8700)
     p.add_argument("--workers", type=int, default=1, help="server processes")
     p.add_argument("--log-level", default="info")
+    p.add_argument("--idle-lock-minutes", type=int, choices=range(1, 1441), metavar="1-1440",
+                   help="counters lock after this long idle (default $MPOS_IDLE_LOCK_MINUTES "
+                        "or 15)")
     return parser

@@ -49,6 +49,7 @@ from merchant_pos.server.auth import (
     new_token,
     normalise_enrollment_code,
 )
+from merchant_pos.server.device_numbers import assign_device_number, device_number
 from merchant_pos.server.device_tokens import REPLAY_GRACE_SECONDS, seal_token, unseal_token
 from merchant_pos.server.schema import (
     categories,
@@ -121,10 +122,13 @@ def _enroll_once(body: EnrollRequest, ctx: Ctx) -> EnrollResponse:
             id=device_id, merchant_id=row.merchant_id, name=body.name,
             token_hash=hash_secret(token), created_at=now, token_issued_at=now,
             last_sync_at=now))
+        number = assign_device_number(conn, merchant_id=row.merchant_id, device_id=device_id,
+                                      install_id=body.install_id, now=now)
         merchant_name = conn.scalar(select(merchants.c.name)
                                     .where(merchants.c.id == row.merchant_id))
-    return EnrollResponse(device_id=device_id, token=token, merchant_id=row.merchant_id,
-                          merchant_name=merchant_name or "", server_time=now)
+    return EnrollResponse(device_id=device_id, device_number=number, token=token,
+                          merchant_id=row.merchant_id, merchant_name=merchant_name or "",
+                          server_time=now)
 
 
 def _repeated_answer(conn: Connection, row: Row[Any, Any, Any, Any, Any, Any], body: EnrollRequest,
@@ -141,7 +145,10 @@ def _repeated_answer(conn: Connection, row: Row[Any, Any, Any, Any, Any, Any], b
             or device.token_hash != hash_secret(token):
         return None
     merchant_name = conn.scalar(select(merchants.c.name).where(merchants.c.id == row.merchant_id))
-    return EnrollResponse(device_id=row.device_id, token=token, merchant_id=row.merchant_id,
+    number = assign_device_number(conn, merchant_id=row.merchant_id, device_id=row.device_id,
+                                  install_id=body.install_id, now=now)  # the same one again
+    return EnrollResponse(device_id=row.device_id, device_number=number,
+                          token=token, merchant_id=row.merchant_id,
                           merchant_name=merchant_name or "", server_time=now)
 
 
@@ -190,10 +197,11 @@ def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
         items = conn.execute(select(standard_items)
                              .where(standard_items.c.merchant_id == device.merchant_id)
                              .order_by(standard_items.c.id)).all()
+        number = device_number(conn, device.id)
     return ConfigResponse(
         server_time=ctx.now(),
         merchant=MerchantOut(id=m.id, name=m.name, kind=m.kind),
-        device=DeviceOut(id=device.id, name=device.name),
+        device=DeviceOut(id=device.id, name=device.name, number=number),
         programs=[ProgramOut(id=p.id, name=Names(zh_CN=p.name_zh, en=p.name_en), tz=p.tz,
                              iss=p.iss, categories=cats.get(p.id, []),
                              allowed_categories=allowed.get(p.id, []))
@@ -205,7 +213,8 @@ def config(device: CurrentDevice, ctx: Ctx) -> ConfigResponse:
                           max_unsynced_covered=m.max_unsynced_covered,
                           max_push_items=MAX_PUSH_ITEMS, max_page_items=MAX_PAGE_ITEMS,
                           limits=LimitsOut(**LIMITS.to_json()),
-                          token_ttl_hours=ctx.tokens.ttl_for(m.max_offline_hours) // 3600),
+                          token_ttl_hours=ctx.tokens.ttl_for(m.max_offline_hours) // 3600,
+                          idle_lock_minutes=ctx.idle_lock_minutes),
         token=TokenRotation(next=successor) if successor else None,
     )
 

@@ -130,6 +130,19 @@ devices = Table(
     Column("audit_head", String(128)),
     Column("audit_at", BigInteger),
     Column("audit_received_at", BigInteger),
+    Column("number", Integer),  # the short device number on receipts (device_numbers)
+)
+
+# Short device numbers, per merchant, for receipt numbers such as ``03-000127``.
+# A number is never handed out twice; a re-enrollment that shows the same data
+# folder's install id (kept hashed) gets its old number back.
+device_numbers = Table(
+    "device_numbers", metadata,
+    Column("merchant_id", String(64), ForeignKey("merchants.id"), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("install_hash", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("merchant_id", "install_hash", name="uq_device_number_install"),
 )
 
 beneficiaries = Table(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 
 from merchant_pos.domain.i18n import pick
+
+log = logging.getLogger(__name__)
 
 
 class LedgerErrorId(StrEnum):
@@ -41,6 +44,10 @@ class LedgerErrorId(StrEnum):
     BAD_OPERATOR_NAME = "bad_operator_name"
     SESSION_LOCKED = "session_locked"
     FIRST_SUPERVISOR_EXISTS = "first_supervisor_exists"
+    WEAK_PIN = "weak_pin"
+    LAST_SUPERVISOR = "last_supervisor"
+    BAD_RECOVERY_CODE = "bad_recovery_code"
+    BAD_UNLOCK_CODE = "bad_unlock_code"
     CLOCK_BEHIND = "clock_behind"
     INVALID_SETTING = "invalid_setting"
     UNDO_NOT_ALLOWED = "undo_not_allowed"
@@ -150,8 +157,9 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
         "en": "Wrong PIN",
     },
     LedgerErrorId.OPERATOR_LOCKED: {
-        "zh_CN": "密码错误次数过多，该账号已锁定30分钟",
-        "en": "Too many wrong PINs; this operator is locked for 30 minutes",
+        "zh_CN": "密码错误次数过多，该账号已锁定30分钟；可请主管输入密码立即解锁",
+        "en": "Too many wrong PINs; this operator is locked for 30 minutes. "
+              "A supervisor's PIN unlocks it at once",
     },
     LedgerErrorId.UNKNOWN_OPERATOR: {
         "zh_CN": "没有这个操作员",
@@ -176,6 +184,23 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
     LedgerErrorId.FIRST_SUPERVISOR_EXISTS: {
         "zh_CN": "已设置过主管账号",
         "en": "The first supervisor has already been created",
+    },
+    LedgerErrorId.WEAK_PIN: {
+        "zh_CN": "密码太容易被猜到（如0000、1234、1212），请换一个",
+        "en": "This PIN is too easy to guess (like 0000, 1234 or 1212); choose another",
+    },
+    LedgerErrorId.LAST_SUPERVISOR: {
+        "zh_CN": "不能删除最后一位主管，请先添加另一位主管",
+        "en": "The last supervisor cannot be removed; add another supervisor first",
+    },
+    LedgerErrorId.BAD_RECOVERY_CODE: {
+        "zh_CN": "恢复码不正确",
+        "en": "This recovery code is not right",
+    },
+    LedgerErrorId.BAD_UNLOCK_CODE: {
+        "zh_CN": "解锁码无效、已过期、已用过，或不是给本机和此操作员的",
+        "en": "This unlock code is not valid: wrong, expired, already used, "
+              "or made for another device or operator",
     },
     LedgerErrorId.CLOCK_BEHIND: {
         "zh_CN": "本机时钟比可信时间慢了约 {subject} 分钟，已暂停核销。"
@@ -208,6 +233,25 @@ class LedgerError(Exception):
         self.error = error
         self.detail = detail
         self.subject = subject  # shown to the clerk where the message has a {subject}
+        log.info("ledger refused: %s", self)  # the id and the detail, never code text
 
     def message(self, language: str = "zh_CN") -> str:
         return ledger_message(self.error, language).replace("{subject}", self.subject)
+
+
+class WrongPin(LedgerError):
+    """A wrong PIN; after the third in a row the message says how many tries are left."""
+
+    SHOW_AFTER = 3
+
+    def __init__(self, detail: str, failed_attempts: int, attempts_left: int) -> None:
+        super().__init__(LedgerErrorId.WRONG_PIN, detail)
+        self.failed_attempts = failed_attempts
+        self.attempts_left = attempts_left
+
+    def message(self, language: str = "zh_CN") -> str:
+        if self.failed_attempts < self.SHOW_AFTER:
+            return super().message(language)
+        return pick({"zh_CN": f"密码错误，还可再试 {self.attempts_left} 次，之后账号将锁定30分钟",
+                     "en": f"Wrong PIN: {self.attempts_left} tries left before this operator "
+                           "is locked for 30 minutes"}, language)

@@ -7,6 +7,7 @@ refused without being touched (not even switched to WAL).
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from pathlib import Path
@@ -19,6 +20,8 @@ from sqlalchemy import Engine
 from merchant_pos.store.engine import translated_errors
 from merchant_pos.store.errors import LedgerError, LedgerErrorId
 from merchant_pos.store.paths import BACKUP_DIR
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -98,13 +101,18 @@ def upgrade(engine: Engine, path: Path, target: str = "head") -> Path | None:
     if current == wanted:
         return None
     backup = backup_before_migration(path, current) if current is not None else None
+    log.info("ledger %s: migrating from %s to %s (backup %s)", path, current or "empty",
+             wanted, backup)
     cfg = alembic_config()
     try:
         with translated_errors(), engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, target)
     except LedgerError:
+        log.exception("ledger %s: migration to %s failed", path, wanted)
         raise
     except Exception as exc:
+        log.exception("ledger %s: migration to %s failed", path, wanted)
         raise LedgerError(LedgerErrorId.MIGRATION_FAILED, f"{type(exc).__name__}: {exc}") from exc
+    log.info("ledger %s: migrated to %s", path, wanted)
     return backup

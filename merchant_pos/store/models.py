@@ -252,3 +252,24 @@ class SettingRow(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class PrintJobRow(Base):
+    """A receipt, void slip or report waiting for (or done on) the printer (issue 12).
+
+    ``content`` is the frozen JSON of what to print, so a retry or a reprint prints
+    exactly what the first attempt would have."""
+
+    __tablename__ = "print_jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    redemption_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))  # receipt, void, test, report
+    content: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # queued, printed, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[int] = mapped_column(Integer)
+    printed_at: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (Index("ix_print_jobs_status_id", "status", "id"),
+                      Index("ix_print_jobs_redemption_id", "redemption_id"))

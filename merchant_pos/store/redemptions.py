@@ -28,6 +28,7 @@ from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.limits import check_cart_limits, check_void_reason, limits_in
 from merchant_pos.store.models import OutboxKind, RedemptionRow, RedemptionStatus, VoidRow
 from merchant_pos.store.operators import OperatorRegistry, OperatorSession
+from merchant_pos.store.receipt_numbers import device_number_in, format_receipt_no
 from merchant_pos.store.reference import (
     REFERENCE_COUNTER,
     MerchantProfile,
@@ -235,7 +236,7 @@ class RedemptionService:
                 raise LedgerError(LedgerErrorId.NOTHING_COVERED)
             profile = self._reference_in(tx).profile
             number = db.execute(_BUMP_COUNTER, (RECEIPT_COUNTER,)).fetchone()[0]
-            receipt_no = f"{profile.device_id}-{number:06d}"
+            receipt_no = format_receipt_no(device_number_in(db), profile.device_id, number)
             claims = cq.code.claims
             db.execute(_INSERT_REDEMPTION, (
                 redemption_id, receipt_no, profile.device_id, actor.id, claims.iss, claims.sub,

@@ -165,6 +165,13 @@ class SyncEngine:
             self._set_state(ConnectionState.IDLE, None)
         elif report.error is not None:
             self._set_state(_state_for(report.error), report.error.message_id)
+        log.info("sync %s: pushed %d (accepted %d, duplicates %d, conflicts %d, rejected %d, "
+                 "stuck %d), pulled %s, %d retries, %d HTTP calls, error %s",
+                 "ok" if report.ok else "cancelled" if report.cancelled
+                 else "stuck" if report.completed else "failed",
+                 report.pushed, report.accepted, report.duplicates, report.conflicts,
+                 report.rejected, report.stuck, report.pulled, report.retries,
+                 report.http_calls, report.error.message_id if report.error else None)
         self.ledger.record_attempt("sync", report.finished_at, None if report.ok else (
             report.error.message_id if report.error else
             "cancelled" if report.cancelled else "sync_stuck"))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from merchant_pos.domain.limits import LIMITS
+from merchant_pos.store.receipt_numbers import DEVICE_NUMBER, INSTALL_ID, new_install_id
 from merchant_pos.sync import messages
 from merchant_pos.sync.clock import CorrectedClock
 from merchant_pos.sync.engine import (
@@ -107,11 +108,15 @@ def enroll_device(
         raise EnrollmentFailed("enroll_wrong_code", "empty code")
     request_id = enrollment_request_id(ledger, url, code)
     name = device_name.strip()[:LIMITS.device_name_chars] or "POS"
+    install_id = ledger.get_setting(INSTALL_ID)
+    if not isinstance(install_id, str) or not install_id:
+        install_id = new_install_id()
+        ledger.set_setting(INSTALL_ID, install_id)
     with ApiClient(url, ca_bundle=ca_bundle, connect_timeout=connect_timeout,
                    read_timeout=read_timeout, insecure_http=insecure_http) as client:
         api = ServerApi(client)
         try:
-            timed = call_with_retry(lambda: api.enroll(code, name, request_id),
+            timed = call_with_retry(lambda: api.enroll(code, name, request_id, install_id),
                                     retry or ENROLL_RETRY, wait or time_waiter)
         except RequestRefused as exc:
             if exc.error_id in SPENT_CODE_ERRORS:
@@ -131,6 +136,9 @@ def enroll_device(
         ledger.reset_cursors(FEED_KINDS)
     ledger.set_setting(SERVER_URL, url)
     ledger.set_setting(DEVICE_ID, token.device_id)
+    number = body.get("device_number")
+    if isinstance(number, int) and not isinstance(number, bool):
+        ledger.set_setting(DEVICE_NUMBER, number)
     ledger.set_setting(CA_BUNDLE, ca_bundle)
     ledger.set_setting(INSECURE_HTTP, True if insecure_http and url.startswith("http:") else None)
     ledger.set_setting(CONNECTION_STATE, "idle")

@@ -22,6 +22,7 @@ from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.limits import save_server_limits
 from merchant_pos.store.models import OutboxRow, RedemptionRow, RedemptionStatus, SyncStateRow
 from merchant_pos.store.outbox import RedemptionOutbox
+from merchant_pos.store.receipt_numbers import DEVICE_NUMBER
 from merchant_pos.store.reference import (
     CategoryInfo,
     MerchantProfile,
@@ -224,6 +225,8 @@ class SyncLedger:
         self.set_setting("sync.standard_items", body.get("standard_items", []))
         self.set_setting("sync.policies", body["policies"])
         save_server_limits(self.ledger, body["policies"].get("limits"))
+        if isinstance(device.get("number"), int):  # receipt numbers (issue 12)
+            self.set_setting(DEVICE_NUMBER, int(device["number"]))
         self.state.mark_fresh(SyncKind.CONFIG, self.ledger.clock())
 
     def replace_trust_list(self, keys: list[dict[str, Any]]) -> None:

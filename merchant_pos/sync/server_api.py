@@ -61,10 +61,13 @@ class ServerApi:
     def __init__(self, client: ApiClient) -> None:
         self.client = client
 
-    def enroll(self, code: str, device_name: str, request_id: str | None = None) -> Timed:
+    def enroll(self, code: str, device_name: str, request_id: str | None = None,
+               install_id: str | None = None) -> Timed:
         body = {"code": code, "name": device_name}
         if request_id:
             body["request_id"] = request_id
+        if install_id:
+            body["install_id"] = install_id
         response = self.client.request("POST", ENROLL, json_body=body)
         timed = _timed(response)
         _need(timed.body, "device_id", "token", "merchant_id")

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
@@ -17,7 +17,14 @@ from merchant_pos.store.settings import CounterSettings
 from merchant_pos.ui.counter_settings import preferences
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
+from merchant_pos.ui.heap import freeze_startup_heap
 from merchant_pos.ui.labels import Labels, StandardItem
+from merchant_pos.ui.staff_dialog import (
+    AccountUnlockDialog,
+    RecoveryCodeDialog,
+    SetPinDialog,
+    StaffDialog,
+)
 from merchant_pos.ui.theme import apply_theme, install_translator
 
 STANDARD_ITEMS = "sync.standard_items"  # where the sync engine keeps the config's items
@@ -45,28 +52,42 @@ def counter_services(ctx: PosContext, language: str, *, camera: Any = None) -> C
              and (item := StandardItem.from_config(raw, language)) is not None]
     return CounterServices(ctx.redemptions, ctx.operators, profile, labels, language,
                            sync=ctx.sync, camera=camera, items=items,
-                           preferences=preferences(CounterSettings(ctx.ledger).snapshot()))
+                           preferences=preferences(CounterSettings(ctx.ledger).snapshot()),
+                           extras={"staff": ctx.staff(), "pos": ctx})
 
 
 def sign_in(ctx: PosContext, language: str, hint: str = "") -> OperatorSession | None:
-    """First run creates the first supervisor; then a PIN sign-in. None if cancelled."""
+    """First run creates the first supervisor (recovery code shown once, then cashiers
+    can be added); then a PIN sign-in, with a new PIN required after a weak one."""
+    staff = ctx.staff()
     if ctx.operators.needs_first_supervisor():
         first = FirstSupervisorDialog()
         while first.exec() == QDialog.DialogCode.Accepted:
             try:
-                ctx.operators.create_first_supervisor(first.name.text().strip(),
-                                                      first.pin.text())
+                created = staff.create_first_supervisor(first.name.text().strip(),
+                                                        first.pin.text())
                 break
             except LedgerError as exc:
                 first.show_error(exc.message(language))
         else:
             return None
+        RecoveryCodeDialog(created.recovery_code).exec()
+        StaffDialog(staff, created.operator, language).exec()  # add cashiers now, or later
     names = [op.name for op in ctx.operators.operators()]
+    supervisors = [op.name for op in ctx.operators.operators() if op.is_supervisor]
+
+    def locked_out(parent: QDialog, name: str) -> None:
+        AccountUnlockDialog(staff, name, supervisors, language, parent).exec()
+
     dialog = SignInDialog(names, hint=hint, check=ctx.operators.sign_in,
-                          describe=lambda exc: _describe(exc, language))
-    if dialog.exec() == QDialog.DialogCode.Accepted:
+                          describe=lambda exc: _describe(exc, language), locked_out=locked_out)
+    while dialog.exec() == QDialog.DialogCode.Accepted:
         session: OperatorSession = dialog.result_value
-        return session
+        if not session.must_change_pin or SetPinDialog(
+                staff, session.operator.name, language).exec():
+            session.must_change_pin = False
+            return session
+        dialog.show_error(QCoreApplication.translate("sign_in", "Choose a new PIN to go on."))
     return None
 
 
@@ -120,4 +141,6 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
             window.show_message(camera.decoder_message, "warning")
     if script is not None:
         QTimer.singleShot(0, lambda: script.run(window, screenshot))
+    # Once the window is up, what is alive now lives as long as the program.
+    QTimer.singleShot(0, freeze_startup_heap)
     return app.exec()

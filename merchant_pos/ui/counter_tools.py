@@ -1,17 +1,14 @@
-"""The counter's tools beside the sale: photo, typed code, the receipt, records, lock, and
+"""The counter's tools beside the sale: photo, typed code, the receipt, records, and
 the short undo of the last redemption (whose rule is the ledger's: store/undo.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
-
 from merchant_pos.scan.classify import ScanSource, classify
-from merchant_pos.store import LedgerError
 from merchant_pos.store.undo import UndoRecord
 from merchant_pos.ui.counter_texts import BannerText
-from merchant_pos.ui.dialogs import SignInDialog, TypeCodeDialog
+from merchant_pos.ui.dialogs import TypeCodeDialog
 from merchant_pos.ui.feedback import Sound
 from merchant_pos.ui.receipt_view import ReceiptDialog
 from merchant_pos.ui.records_dialog import RecordsDialog
@@ -77,25 +74,9 @@ class CounterTools:
         dialog.show()  # not modal: the next scan still reaches the counter
         return dialog
 
-    # -- records and lock ---------------------------------------------------------------
+    # -- records ---------------------------------------------------------------
     def open_records(self) -> RecordsDialog:
         dialog = RecordsDialog(self.w.services, self.w)
         dialog.finished.connect(lambda _r: self.w.status.refresh())
         dialog.open()
         return dialog
-
-    def lock(self) -> None:
-        """Lock the counter now; the operator's PIN unlocks it."""
-        self.w.session.lock()
-        self.unlock_prompt()
-
-    def unlock_prompt(self) -> bool:
-        w = self.w
-        lang, operators, session = w.services.language, w.services.operators, w.session
-        dialog = SignInDialog(
-            [session.operator.name], self.w,
-            check=lambda _name, pin: operators.unlock(session, pin),
-            describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc))
-        dialog.setWindowTitle(QCoreApplication.translate("CounterWindow", "Unlock the counter"))
-        dialog.name.setEnabled(False)
-        return bool(dialog.exec())

@@ -35,6 +35,7 @@ from merchant_pos.store.settings import CounterSettings, SettingsSnapshot
 from merchant_pos.store.undo import UNDO_SECONDS, UndoService
 from merchant_pos.ui import keys
 from merchant_pos.ui.cart_model import CartTableModel
+from merchant_pos.ui.closing import FinalSync
 from merchant_pos.ui.counter_keys import CounterKeys
 from merchant_pos.ui.counter_services import (
     CounterPreferences,
@@ -48,9 +49,11 @@ from merchant_pos.ui.counter_tools import CounterTools
 from merchant_pos.ui.counter_view import CounterView
 from merchant_pos.ui.feedback import Sound, SoundFeedback
 from merchant_pos.ui.keys import with_key
+from merchant_pos.ui.lock_screen import CounterLock, LockReason
 from merchant_pos.ui.scan_wedge import WedgeScanFilter
 from merchant_pos.ui.settings.controller import SettingsController
 from merchant_pos.ui.settings.pages import build_pages
+from merchant_pos.ui.settings.setup_pages import connect_setup
 from merchant_pos.ui.status_bar import SyncStatusBar
 from merchant_pos.ui.tasks import BackgroundTasks
 from merchant_pos.ui.theme import apply_theme
@@ -120,6 +123,9 @@ class CounterWindow(QMainWindow):
             self.preview.set_state(CameraState.STOPPED.value,
                                    self.tr("Scan with the barcode scanner"))
         self.status.refresh()
+        self.locker = CounterLock(self)  # lock screen, idle lock, switch operator
+        connect_setup(self)  # saved camera applies at once; language after a restart
+        self.final_sync = FinalSync(self)
 
     # -- layout -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -163,6 +169,8 @@ class CounterWindow(QMainWindow):
 
     # -- scanning -----------------------------------------------------------------------
     def on_scan(self, event: ScanEvent) -> None:
+        if self.locker.refuse_scan():
+            return
         if not event.is_beneficiary_code:
             text = scan_message(event.message, self.services.language) if event.message else ""
             self.preview.show_notice(text)
@@ -388,9 +396,7 @@ class CounterWindow(QMainWindow):
     def _redeem_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.SESSION_LOCKED:
-            self._say(BannerText("rejected", self.texts.error_text(exc)), Sound.REJECTED)
-            if self.unlock_prompt():
-                self.confirm_redemption()  # same redemption id: recorded once
+            self.locker.lock(LockReason.IDLE)  # nothing was recorded; the cart is cleared
             return
         if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.QUOTE_CHANGED:
             self._pending_redemption_id = None
@@ -434,10 +440,8 @@ class CounterWindow(QMainWindow):
         return self.tools.open_records()
 
     def lock(self) -> None:
-        self.tools.lock()
-
-    def unlock_prompt(self) -> bool:
-        return self.tools.unlock_prompt()
+        """Lock the counter now: the lock screen covers it; a PIN unlocks or switches."""
+        self.locker.lock(LockReason.MANUAL)
 
     def undo_last(self) -> None:
         self.tools.undo_last()
@@ -468,6 +472,8 @@ class CounterWindow(QMainWindow):
 
     # -- shutdown -----------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.final_sync.intercept(event):
+            return  # a last sync of unsent redemptions first, a few seconds at most
         self._poll.stop()
         self._undo_timer.stop()
         self.wedge.uninstall()

@@ -62,6 +62,10 @@ class _FormDialog(QDialog):
             QTimer.singleShot(0, field.setFocus)  # after Qt has focused the default button
 
 
+FormDialog = _FormDialog  # for the staff dialogs (ui/staff_dialog.py)
+pin_field = _pin_field
+
+
 class SignInDialog(_FormDialog):
     """Pick your name, type your PIN.
 
@@ -72,7 +76,8 @@ class SignInDialog(_FormDialog):
 
     def __init__(self, names: Sequence[str], parent: QWidget | None = None,
                  hint: str = "", check: Callable[[str, str], Any] | None = None,
-                 describe: Callable[[BaseException], str] = str) -> None:
+                 describe: Callable[[BaseException], str] = str,
+                 locked_out: Callable[[QDialog, str], None] | None = None) -> None:
         super().__init__(self.tr("Sign in"), parent)
         self.check = check
         self.describe = describe
@@ -86,6 +91,10 @@ class SignInDialog(_FormDialog):
         self.form.addRow(self.tr("PIN"), self.pin)
         if hint:
             self.form.addRow(QLabel(hint))
+        if locked_out is not None:  # a locked account: a supervisor or a code unlocks it
+            button = self.buttons.addButton(self.tr("Locked out?"),
+                                            QDialogButtonBox.ButtonRole.ResetRole)
+            button.clicked.connect(lambda: locked_out(self, self.name.currentText().strip()))
 
     def first_field(self) -> QWidget | None:
         return self.pin if self.name.currentText() else self.name
@@ -119,7 +128,8 @@ class FirstSupervisorDialog(_FormDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Set up this counter"), parent)
         intro = QLabel(self.tr("Create the first supervisor. Supervisors approve voids "
-                               "and add cashiers."))
+                               "and add cashiers. Choose a PIN that is not easy to guess "
+                               "(not 0000, 1234 or 1212)."))
         intro.setWordWrap(True)
         self.form.addRow(intro)
         self.name = QLineEdit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from merchant_pos.resources import resource
@@ -47,6 +47,29 @@ def translations_check() -> str:
         text = QCoreApplication.translate(PROBE_CONTEXT, PROBE_SOURCE)
     finally:
         app.removeTranslator(translator)
-    if text == PROBE_SOURCE or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+    if not _chinese(text, PROBE_SOURCE):
         raise CheckFailed(f"{PROBE_SOURCE!r} -> {text!r}, not Chinese")
-    return f"{PROBE_SOURCE!r} -> {text}"
+    qt_text = _qt_own_translation()
+    return f"{PROBE_SOURCE!r} -> {text}; Qt: 'Cancel' -> {qt_text}"
+
+
+def _chinese(text: str, source: str) -> bool:
+    return text != source and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _qt_own_translation() -> str:
+    """Qt's own catalogue (its dialogs' buttons) is there too: a bundle must carry it."""
+    app = QCoreApplication.instance()
+    assert app is not None
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator()
+    if not translator.load("qtbase_zh_CN", folder):
+        raise CheckFailed(f"Qt's qtbase_zh_CN.qm is not in {folder}")
+    app.installTranslator(translator)
+    try:
+        text = QCoreApplication.translate("QPlatformTheme", "Cancel")
+    finally:
+        app.removeTranslator(translator)
+    if not _chinese(text, "Cancel"):
+        raise CheckFailed(f"Qt's 'Cancel' -> {text!r}, not Chinese")
+    return text

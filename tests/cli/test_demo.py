@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -41,10 +42,30 @@ def test_demo_restarts_on_the_same_data(tmp_path: Path) -> None:
         again.close()
 
 
-def test_demo_without_a_screen_says_what_to_do() -> None:
+def _no_screen_hint(argv: list[str], cwd: Path, **extra: str) -> list[str]:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    out = subprocess.run([sys.executable, "-m", "merchant_pos.cli", "demo"],
-                         capture_output=True, text=True, timeout=60, check=False, env=env)
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "MPOS_LAUNCHER")}
+    env.update(extra)
+    out = subprocess.run([*argv, "demo", "--lang", "en"], capture_output=True, text=True,
+                         timeout=60, check=False, env=env, cwd=cwd)
     assert out.returncode == 1
-    assert "--screenshot" in out.stderr
+    assert "no screen found" in out.stderr
+    return shlex.split(out.stderr.strip().rsplit("try: ", 1)[1])
+
+
+def test_demo_without_a_screen_names_a_command_that_runs(tmp_path: Path) -> None:
+    # Started as python -m, or through the virtualenv's script (not on PATH): the hint
+    # names what really runs, from any folder.
+    script = Path(sys.executable).parent / "merchant-pos"
+    for argv in ([sys.executable, "-m", "merchant_pos.cli"], [str(script)]):
+        hint = _no_screen_hint(argv, tmp_path)
+        assert hint[-2:] == ["--screenshot", "counter.png"], hint
+        if argv == [str(script)]:
+            assert hint[0] == str(script.resolve())
+        runs = subprocess.run([*hint[:-2], "--help"], capture_output=True, text=True,
+                              timeout=60, check=False, cwd=tmp_path)
+        assert runs.returncode == 0 and "--screenshot" in runs.stdout, runs.stderr
+    # scripts/demo names itself.
+    assert _no_screen_hint([sys.executable, "-m", "merchant_pos.cli"], tmp_path,
+                           MPOS_LAUNCHER="./scripts/demo") == \
+        ["./scripts/demo", "--screenshot", "counter.png"]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from merchant_pos.domain.base45 import ALPHABET, Base45Error, b45decode, b45encode
+from merchant_pos.domain.claims import Claims, parse_claims
+from merchant_pos.domain.errors import CodeRejected
+from tests.domain import reference_claims
 
 
 def b45decode_reference(text: str) -> bytes:
@@ -70,3 +75,99 @@ def test_base45_out_of_range_triplets_are_refused_everywhere() -> None:
         for bad in ("GGW", "::::"[:3], "0HW", "FGX"):
             text = prefix + bad + "000"
             assert _outcome(text) == _reference_outcome(text) == "rejected", text
+
+
+# ---------------------------------------------------------------- claims
+
+_VALID_ENT = {"id": "v1", "cat": ["formula", "diaper"], "unit": "fen", "lim": 5000,
+              "per": "total", "once": True}
+_ENT_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**64), 2**64), st.floats(allow_nan=False),
+    st.text(max_size=40), st.binary(max_size=8),
+    st.sampled_from(["fen", "count", "day", "week", "month", "year", "total", "", "FEN",
+                     "x" * 32, "x" * 33, "x" * 64, "x" * 65, 0, -1, 1, 2**63 - 1, 2**63,
+                     -(2**63), -(2**63) - 1]),
+    st.lists(st.text(max_size=70) | st.integers(), max_size=18),
+)
+_ENT_KEYS = st.sampled_from(["id", "cat", "unit", "lim", "per", "val", "once", "from", "until",
+                             "x"])
+
+
+@st.composite
+def _entitlement_maps(draw: st.DrawFn) -> object:
+    if draw(st.integers(0, 9)) == 0:
+        return draw(_ENT_VALUES)  # not a map at all
+    ent: dict[object, object] = dict(_VALID_ENT)
+    for _ in range(draw(st.integers(0, 3))):
+        key = draw(_ENT_KEYS)
+        if draw(st.booleans()):
+            ent[key] = draw(_ENT_VALUES)
+        else:
+            ent.pop(key, None)
+    return ent
+
+
+@st.composite
+def _payloads(draw: st.DrawFn) -> object:
+    bc: dict[object, object] = {"v": 1, "prg": "jss-baby-2023",
+                                "ent": draw(st.lists(_entitlement_maps(), min_size=1,
+                                                     max_size=3))}
+    if draw(st.booleans()):
+        bc["nm"] = draw(st.text(max_size=64) if draw(st.integers(0, 9))
+                        else st.text(min_size=65, max_size=70) | st.integers())
+    if draw(st.booleans()):
+        bc["tz"] = draw(st.sampled_from(["UTC", "Asia/Shanghai", "Europe/Berlin"])
+                        if draw(st.integers(0, 9)) else st.sampled_from(["Nowhere/City", "", 5]))
+    if draw(st.integers(0, 9)) == 0:
+        bc[draw(st.sampled_from(["v", "prg", "ent"]))] = draw(_ENT_VALUES)
+    payload: dict[object, object] = {1: "jss", 2: "B-1", 4: 2_000_000_000, 6: 1_700_000_000,
+                                     7: b"\x01" * 12, -70001: bc}
+    if draw(st.integers(0, 9)) == 0:
+        payload[draw(st.sampled_from([1, 2, 4, 6, 7, -70001]))] = draw(_ENT_VALUES)
+    return payload
+
+
+def _parsed(parse: Callable[[object], Claims], payload: object) -> Claims | str:
+    try:
+        return parse(payload)
+    except CodeRejected as exc:
+        return f"{exc.error}: {exc.detail}"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_payloads())
+def test_claims_parser_matches_the_reference(payload: object) -> None:
+    assert _parsed(parse_claims, payload) == _parsed(reference_claims.parse_claims, payload)
+
+
+def test_the_claims_strategy_reaches_both_outcomes() -> None:
+    valid = _parsed(parse_claims, {1: "jss", 2: "B-1", 4: 2, 6: 1, 7: b"\x01" * 12,
+                                   -70001: {"v": 1, "prg": "p", "ent": [_VALID_ENT]}})
+    assert isinstance(valid, Claims)
+    assert valid.ent[0].once is True
+    bad = dict(_VALID_ENT, once=1)
+    assert _parsed(parse_claims, {1: "jss", 2: "B-1", 4: 2, 6: 1, 7: b"\x01" * 12,
+                                  -70001: {"v": 1, "prg": "p", "ent": [bad]}}) == \
+        "malformed: claims: ent.once is not a boolean"
+
+
+_BOUNDARY_VALUES: list[object] = [
+    None, True, False, 0, 1, -1, 5000, 2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 1.0, b"fen",
+    "", "x", "x" * 32, "x" * 33, "x" * 64, "x" * 65, "fen", "count", "total", "day", "Fen",
+    [], ["formula"], [""], ["x" * 64], ["x" * 65], [1], ["a"] * 16, ["a"] * 17, ("formula",),
+    {"x": 1},
+]
+
+
+@pytest.mark.parametrize("key", ["id", "cat", "unit", "lim", "per", "val", "once", "from",
+                                 "until"])
+@pytest.mark.parametrize("base", [
+    _VALID_ENT,
+    {"id": "meal", "cat": ["meal"], "unit": "count", "lim": 1, "per": "day", "val": 1000},
+])
+def test_every_entitlement_field_at_its_boundaries(key: str, base: dict[str, object]) -> None:
+    for value in _BOUNDARY_VALUES:
+        payload = {1: "jss", 2: "B-1", 4: 2, 6: 1, 7: b"\x01" * 12,
+                   -70001: {"v": 1, "prg": "p", "ent": [dict(base, **{key: value})]}}
+        assert _parsed(parse_claims, payload) == \
+            _parsed(reference_claims.parse_claims, payload), (key, value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import cv2
 import numpy as np
 import pytest
@@ -15,11 +17,13 @@ from merchant_pos.scan.decoders import (
     GuardedDecoder,
     PyzbarDecoder,
     ZxingDecoder,
+    available_decoders,
     downscale,
     make_decoder,
     to_gray,
 )
 from merchant_pos.scan.messages import ScanMessage
+from merchant_pos.scan.messages import message as scan_message
 from tests.scan.conftest import on_canvas, qr_gray
 
 
@@ -121,6 +125,19 @@ def test_unknown_decoder_falls_back_to_zxing_with_a_message() -> None:
     decoder, note = make_decoder("opencv")
     assert decoder.name == ZXING
     assert note is ScanMessage.DECODER_UNAVAILABLE
+
+
+def test_without_pyzbar_the_picker_falls_back_to_zxing_and_says_how_to_get_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert PYZBAR in available_decoders()  # the dev extra installs it
+    monkeypatch.setitem(sys.modules, "pyzbar", None)  # `import pyzbar` now fails
+    monkeypatch.setitem(sys.modules, "pyzbar.pyzbar", None)
+    decoder, note = make_decoder(PYZBAR)
+    assert decoder.name == ZXING
+    assert note is ScanMessage.PYZBAR_MISSING
+    assert "merchant-pos[zbar]" in scan_message(note, "zh_CN")
+    assert "merchant-pos[zbar]" in scan_message(note, "en")
+    assert available_decoders() == (ZXING,)
 
 
 def test_to_gray_accepts_bgr_bgra_and_grey() -> None:

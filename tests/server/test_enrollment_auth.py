@@ -22,7 +22,8 @@ def test_enrollment_gives_a_token_stored_only_hashed(world: World) -> None:
     assert row.token_hash == hash_secret(body["token"])
     assert body["token"] not in repr(tuple(row))
     me = world.http(body["token"]).get("/v1/config").json()
-    assert me["device"] == {"id": body["device_id"], "name": "前台"}
+    assert me["device"] == {"id": body["device_id"], "name": "前台", "number": 1}
+    assert body["device_number"] == 1
 
 
 def test_enrollment_code_is_one_time_and_expires(world: World) -> None:

@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AccountUnlockDialog</name>
+    <message>
+        <source>Unlock {0}</source>
+        <translation>解锁 {0}</translation>
+    </message>
+    <message>
+        <source>A supervisor&apos;s PIN unlocks {0} at once. A locked supervisor can use another supervisor, the shop&apos;s recovery code, or a one-time unlock code from the foundation.</source>
+        <translation>主管输入密码可立即解锁 {0}。被锁定的主管可请另一位主管解锁，或使用本店的恢复码，或基金会提供的一次性解锁码。</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s PIN</source>
+        <translation>主管密码</translation>
+    </message>
+    <message>
+        <source>or a recovery / unlock code</source>
+        <translation>或输入恢复码 / 解锁码</translation>
+    </message>
+    <message>
+        <source>Enter a supervisor and PIN, or a code</source>
+        <translation>请填写主管和密码，或输入一个码</translation>
+    </message>
+</context>
+<context>
     <name>BeneficiaryCard</name>
     <message>
         <source>No customer yet</source>
@@ -58,6 +85,45 @@
     <message>
         <source>{0} of {1} left {2}, up to {3} each</source>
         <translation>{2}剩余 {0}/{1} 次，每次最多 {3}</translation>
+    </message>
+</context>
+<context>
+    <name>CameraPage</name>
+    <message>
+        <source>Camera {0}</source>
+        <translation>摄像头 {0}</translation>
+    </message>
+    <message>
+        <source>None (barcode scanner only)</source>
+        <translation>不用摄像头（只用扫码枪）</translation>
+    </message>
+    <message>
+        <source>zxing (faster, reads more)</source>
+        <translation>zxing（更快，识别更多）</translation>
+    </message>
+    <message>
+        <source>Show preview</source>
+        <translation>显示预览</translation>
+    </message>
+    <message>
+        <source>The camera changes as soon as you press OK.</source>
+        <translation>按“确定”后立即换用此摄像头。</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>QR decoder</source>
+        <translation>二维码识别器</translation>
+    </message>
+    <message>
+        <source>No camera</source>
+        <translation>没有摄像头</translation>
+    </message>
+    <message>
+        <source>Scan with the barcode scanner</source>
+        <translation>请用扫码枪扫码</translation>
     </message>
 </context>
 <context>
@@ -128,6 +194,41 @@
     <message>
         <source>Not covered: the limit for this category is used up</source>
         <translation>不予抵扣：该类别的额度已用完</translation>
+    </message>
+</context>
+<context>
+    <name>CounterLock</name>
+    <message>
+        <source>Locked after {0} minutes without activity. {1}, enter your PIN to go on.</source>
+        <translation>{0} 分钟未操作，已锁屏。{1}，请输入密码继续。</translation>
+    </message>
+    <message>
+        <source>Locked by {0}. Enter the PIN to go on.</source>
+        <translation>{0} 已锁屏。请输入密码继续。</translation>
+    </message>
+    <message>
+        <source>The counter is locked: the scan was not processed. Sign in first.</source>
+        <translation>已锁屏：刚才的扫码未处理。请先登录。</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Sign in as {0}</source>
+        <translation>以 {0} 登录</translation>
+    </message>
+    <message>
+        <source>Choose a new PIN to go on.</source>
+        <translation>请先设置新密码再继续。</translation>
+    </message>
+    <message>
+        <source>Operator: {0}</source>
+        <translation>操作员：{0}</translation>
+    </message>
+    <message>
+        <source>Unlocked. Enter the PIN.</source>
+        <translation>已解锁，请输入密码。</translation>
     </message>
 </context>
 <context>
@@ -357,10 +458,6 @@
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
-    <message>
-        <source>Unlock the counter</source>
-        <translation>解锁收银台</translation>
-    </message>
 </context>
 <context>
     <name>EnrollDialog</name>
@@ -410,14 +507,21 @@
     </message>
 </context>
 <context>
+    <name>FinalSync</name>
+    <message>
+        <source>{0} redemptions are not uploaded yet: trying a last sync (at most {1} seconds)…</source>
+        <translation>还有 {0} 笔核销未上传：正在最后同步一次（最多 {1} 秒）…</translation>
+    </message>
+</context>
+<context>
     <name>FirstSupervisorDialog</name>
     <message>
         <source>Set up this counter</source>
         <translation>设置收银台</translation>
     </message>
     <message>
-        <source>Create the first supervisor. Supervisors approve voids and add cashiers.</source>
-        <translation>请创建第一位店长。店长可审批撤销并添加收银员。</translation>
+        <source>Create the first supervisor. Supervisors approve voids and add cashiers. Choose a PIN that is not easy to guess (not 0000, 1234 or 1212).</source>
+        <translation>请创建第一位主管。主管负责批准作废和添加收银员。请选一个不易被猜到的密码（不要用0000、1234或1212）。</translation>
     </message>
     <message>
         <source>Name</source>
@@ -437,6 +541,79 @@
     </message>
 </context>
 <context>
+    <name>LanguagePage</name>
+    <message>
+        <source>As the computer is set</source>
+        <translation>跟随电脑设置</translation>
+    </message>
+    <message>
+        <source>A new language is used from the next start of the counter.</source>
+        <translation>新语言在下次启动收银程序时生效。</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+</context>
+<context>
+    <name>LockScreen</name>
+    <message>
+        <source>Counter locked</source>
+        <translation>已锁屏</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Switch operator</source>
+        <translation>切换操作员</translation>
+    </message>
+    <message>
+        <source>Locked out? Unlock an account…</source>
+        <translation>账号被锁？解锁账号…</translation>
+    </message>
+</context>
+<context>
+    <name>NewOperatorDialog</name>
+    <message>
+        <source>Add an operator</source>
+        <translation>添加操作员</translation>
+    </message>
+    <message>
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>PIN (4-12 digits)</source>
+        <translation>密码（4到12位数字）</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>再输一次密码</translation>
+    </message>
+    <message>
+        <source>The two PINs differ</source>
+        <translation>两次输入的密码不同</translation>
+    </message>
+</context>
+<context>
     <name>PhotoInput</name>
     <message>
         <source>Choose a photo or screenshot of the code</source>
@@ -445,6 +622,13 @@
     <message>
         <source>Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)</translation>
+    </message>
+</context>
+<context>
+    <name>QPlatformTheme</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -570,6 +754,17 @@
     </message>
 </context>
 <context>
+    <name>RecoveryCodeDialog</name>
+    <message>
+        <source>Recovery code</source>
+        <translation>恢复码</translation>
+    </message>
+    <message>
+        <source>Write this code down and keep it somewhere safe, away from the counter. It unlocks a locked supervisor once; it is shown only now.</source>
+        <translation>请抄下此码，存放在收银台以外的安全地方。它可解锁一次被锁定的主管；只显示这一次。</translation>
+    </message>
+</context>
+<context>
     <name>ScanCodeField</name>
     <message>
         <source>Scan or type the beneficiary code</source>
@@ -584,6 +779,64 @@
     </message>
 </context>
 <context>
+    <name>ServerPage</name>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Connect to this server anew…</source>
+        <translation>重新连接到此服务器…</translation>
+    </message>
+    <message>
+        <source>Moving to another server needs a new one-time enrollment code from the foundation.</source>
+        <translation>换到另一台服务器需要基金会提供新的一次性注册码。</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Connected. Restart the counter to use the new server&apos;s data.</source>
+        <translation>已连接。请重启收银程序以使用新服务器的数据。</translation>
+    </message>
+</context>
+<context>
+    <name>SetPinDialog</name>
+    <message>
+        <source>New PIN for {0}</source>
+        <translation>为 {0} 设置新密码</translation>
+    </message>
+    <message>
+        <source>Your PIN is too easy to guess. Choose a new one to go on.</source>
+        <translation>您的密码太容易被猜到，请设置新密码后继续。</translation>
+    </message>
+    <message>
+        <source>Current PIN</source>
+        <translation>当前密码</translation>
+    </message>
+    <message>
+        <source>New PIN (4-12 digits)</source>
+        <translation>新密码（4到12位数字）</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>再输一次密码</translation>
+    </message>
+    <message>
+        <source>The two PINs differ</source>
+        <translation>两次输入的密码不同</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -592,6 +845,13 @@
     <message>
         <source>Nothing to set up here yet.</source>
         <translation>这里暂时没有可设置的项目。</translation>
+    </message>
+</context>
+<context>
+    <name>SetupPages</name>
+    <message>
+        <source>Saved. The new language is used after a restart of the counter.</source>
+        <translation>已保存。新语言在重启收银程序后生效。</translation>
     </message>
 </context>
 <context>
@@ -607,6 +867,96 @@
     <message>
         <source>PIN</source>
         <translation>密码</translation>
+    </message>
+    <message>
+        <source>Locked out?</source>
+        <translation>账号被锁？</translation>
+    </message>
+</context>
+<context>
+    <name>StaffDialog</name>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Set PIN…</source>
+        <translation>设置密码…</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>New recovery code…</source>
+        <translation>新恢复码…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Signed in as supervisor {0}</source>
+        <translation>当前主管：{0}</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <source>Removed</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Locked ({0} wrong PINs)</source>
+        <translation>已锁定（{0} 次密码错误）</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Choose an active operator first</source>
+        <translation>请先选择一位在职操作员</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPage</name>
+    <message>
+        <source>Manage staff…</source>
+        <translation>管理员工…</translation>
+    </message>
+    <message>
+        <source>Add or remove cashiers and supervisors, set PINs, unlock locked accounts, make a new recovery code.</source>
+        <translation>添加或停用收银员和主管，设置密码，解锁被锁账号，生成新的恢复码。</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
     </message>
 </context>
 <context>
@@ -758,6 +1108,13 @@
     <message>
         <source>Enter a code</source>
         <translation>输入受助码</translation>
+    </message>
+</context>
+<context>
+    <name>sign_in</name>
+    <message>
+        <source>Choose a new PIN to go on.</source>
+        <translation>请先设置新密码再继续。</translation>
     </message>
 </context>
 </TS>

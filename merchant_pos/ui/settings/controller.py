@@ -55,6 +55,7 @@ class SettingsController(QObject):
         self.pages = pages
         self.describe = describe
         self.dialog: QDialog | None = None  # the dialog now open (tests drive it)
+        self.supervisor_id: int | None = None  # who opened the screen (the staff page acts as)
         self._busy = False
 
     def open(self) -> None:
@@ -85,6 +86,7 @@ class SettingsController(QObject):
         dialog.open()
 
     def _load(self, supervisor_id: int) -> None:
+        self.supervisor_id = supervisor_id
         self.tasks.run(self.settings.snapshot,
                        lambda snapshot: self._edit(supervisor_id, snapshot), self._failed)
 

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from merchant_pos.ui.counter_settings import counter_page
+from merchant_pos.ui.settings.camera_page import CameraPage
 from merchant_pos.ui.settings.page import SettingsPage
+from merchant_pos.ui.settings.setup_pages import LanguagePage, ServerPage, StaffPage
 
 if TYPE_CHECKING:
     from merchant_pos.ui.counter_window import CounterServices
@@ -19,6 +21,10 @@ PageFactory = Callable[["CounterServices"], SettingsPage]
 
 PAGE_FACTORIES: list[PageFactory] = [
     counter_page,
+    CameraPage,
+    LanguagePage,
+    ServerPage,
+    StaffPage,
 ]
 
 
