@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from merchant_pos.app import DEMO_SUPERVISOR_PIN
 from merchant_pos.store import RedemptionStatus
 from merchant_pos.ui.dialogs import SupervisorApprovalDialog, TypeCodeDialog
 from merchant_pos.ui.feedback import Sound
@@ -96,13 +97,17 @@ def test_baby_shop_sale_with_partial_cover_and_a_void_keyboard_only(baby_shop: C
         approval = dialog.findChild(SupervisorApprovalDialog)
         assert approval is not None and approval.isVisible()
         assert approval.focusWidget() is approval.pin  # typing starts in the PIN field
-        c.type("1234", widget=approval.pin)
+        c.type(DEMO_SUPERVISOR_PIN, widget=approval.pin)
         c.type("customer returned it", widget=approval.reason)
         c.key(Qt.Key.Key_Return, widget=approval.reason)
 
     dialog.table.setFocus()
-    qtbot.keyClick(dialog.table, Qt.Key.Key_Down)
-    assert dialog.selected() is not None, dialog.message.text()
+
+    def pick_first_row() -> bool:  # Down, again if a reload of the list cleared it
+        qtbot.keyClick(dialog.table, Qt.Key.Key_Home)
+        return dialog.selected() is not None
+
+    qtbot.waitUntil(pick_first_row, timeout=10_000)
     dialog.void_button.setFocus()
     QTimer.singleShot(300, approve)
     with qtbot.waitSignal(dialog.changed, timeout=15_000):
