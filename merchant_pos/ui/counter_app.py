@@ -96,6 +96,7 @@ def _describe(exc: BaseException, language: str) -> str:
 
 
 SMALL_SCREEN = (1440, 900)  # at or below this the counter opens maximised
+SCRIPTED_SIZE = (1366, 768)  # --screenshot: the common small laptop screen
 
 
 def show_on_screen(window: QWidget) -> None:
@@ -134,7 +135,11 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
     photo.failed.connect(lambda _f, text: window.show_message(text, "warning"))
     photo.accept_drops_on(window)
     services.extras["photo"] = photo
-    show_on_screen(window)
+    if script is not None:  # a scripted screenshot: the size the README's pictures have
+        window.resize(*SCRIPTED_SIZE)
+        window.show()
+    else:
+        show_on_screen(window)
     if camera is not None:
         camera.start()
         if camera.decoder_message:

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QPdfWriter,
     QTextDocument,
 )
+from PySide6.QtWidgets import QApplication
 
 from merchant_pos.printing.layout import PrintLine
 from merchant_pos.reports import messages
@@ -45,7 +46,9 @@ def ensure_gui() -> QGuiApplication:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
                 and sys.platform.startswith("linux"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication(sys.argv[:1])
+        # A QApplication (not only a QGuiApplication): a later window or dialog in the same
+        # process, e.g. the counter printing a receipt, needs the widgets kind.
+        app = QApplication(sys.argv[:1])
     assert isinstance(app, QGuiApplication)
     return app
 

@@ -21,7 +21,7 @@ def test_demo_runs_a_scripted_sale_and_saves_the_window(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=240, check=False, env=env)
     assert out.returncode == 0, out.stderr[-3000:]
     image = QImage(str(png))
-    assert (image.width(), image.height()) == (1280, 800)
+    assert (image.width(), image.height()) == (1366, 768)
     seed = json.loads((tmp_path / "d" / "server" / "demo.json").read_text(encoding="utf-8"))
     assert len(seed["beneficiaries"]) >= 30
     assert any((tmp_path / "d" / "server").glob("*.png"))  # QR codes to try

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from merchant_pos.app import DemoWorld, demo_pos_folder, start_demo
+from merchant_pos.app import (
+    DEMO_SUPERVISOR,
+    DEMO_SUPERVISOR_PIN,
+    DemoWorld,
+    demo_pos_folder,
+    start_demo,
+)
 from merchant_pos.diagnostics.logfile import configure_logging, log_files, start_log, stop_logging
 from merchant_pos.diagnostics.support_bundle import write_support_bundle
 from merchant_pos.domain import CodeRejected
@@ -37,7 +43,7 @@ def session(tmp_path: Path) -> Iterator[tuple[DemoWorld, Path]]:
 
 def _a_full_session(world: DemoWorld) -> str:
     pos = world.pos
-    boss = pos.operators.sign_in("店长", "1234")
+    boss = pos.operators.sign_in(DEMO_SUPERVISOR, DEMO_SUPERVISOR_PIN)
     pos.operators.add_operator(boss, "小王", OperatorRole.CASHIER, CASHIER_PIN)
     with pytest.raises(LedgerError):
         pos.operators.sign_in("小王", WRONG_PIN)

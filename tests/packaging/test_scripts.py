@@ -4,6 +4,7 @@ stopped when the run ends; one that was already running is left alone."""
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -43,8 +44,14 @@ def _run(port: int) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300, check=False)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def test_the_cluster_a_run_started_is_stopped_at_its_end() -> None:
-    port = 55991
+    port = _free_port()  # not a fixed one: another checkout's run may hold it
     assert not _up(port)
     out = _run(port)
     assert out.returncode == 0, out.stderr
