@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from merchant_pos.app import PosContext
 from merchant_pos.resources import resource
 from merchant_pos.store import LedgerError, LedgerErrorId, OperatorSession
+from merchant_pos.store.settings import CounterSettings
+from merchant_pos.ui.counter_settings import preferences
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
 from merchant_pos.ui.heap import freeze_startup_heap
@@ -51,6 +53,7 @@ def counter_services(ctx: PosContext, language: str, *, camera: Any = None) -> C
              and (item := StandardItem.from_config(raw, language)) is not None]
     return CounterServices(ctx.redemptions, ctx.operators, profile, labels, language,
                            sync=ctx.sync, camera=camera, items=items,
+                           preferences=preferences(CounterSettings(ctx.ledger).snapshot()),
                            extras={"staff": ctx.staff(), "pos": ctx})
 
 
@@ -121,6 +124,7 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
 
         camera = CameraWorker(CameraSource.parse(camera_setting), ScanSettings(decoder=decoder))
     services = counter_services(ctx, language, camera=camera)
+    apply_theme(app, services.preferences.text_scale)
     from merchant_pos.ui.scan_photo import PhotoInput
 
     session = script.session(ctx) if script is not None else sign_in(ctx, language, hint)

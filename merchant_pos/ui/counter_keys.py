@@ -42,7 +42,7 @@ class CounterKeys(QObject):
         for seq, action in ((keys.RECORDS, w.open_records), (keys.LOCK, w.lock),
                             (keys.SYNC, w.status.sync_now), (keys.PHOTO, w.open_photo),
                             (keys.TYPE_CODE, w.type_code), (keys.UNDO, w.undo_last),
-                            (keys.RECEIPT, w.show_receipt)):
+                            (keys.RECEIPT, w.show_receipt), (keys.SETTINGS, w.settings.open)):
             self.add(seq, action)
 
     def add(self, seq: str, action: Callable[[], object]) -> QShortcut:
@@ -84,6 +84,9 @@ class CounterKeys(QObject):
             return True
         if event.matches(QKeySequence.StandardKey.Paste) and clipboard_has_image():
             return self.window.paste_image()
+        if event.matches(QKeySequence.StandardKey.Undo) and self.window.undo_offered():
+            self.window.undo_last()  # before the price field takes Ctrl+Z for itself
+            return True
         return False
 
     def _enter(self, focus: QWidget | None) -> bool:

@@ -102,7 +102,12 @@ class CounterTexts(QObject):
         return BannerText("info", self.tr("Undone: receipt {0} is void").format(receipt_no),
                           self.tr("Nothing was redeemed. Scan the code again if needed."))
 
-    def ask_discard(self) -> BannerText:
+    def ask_discard(self, again: bool = False) -> BannerText:
+        if again:
+            return BannerText("question", self.tr("Answer first: Enter or Esc"),
+                              self.tr("The last code scanned was not used; scan it again "
+                                      "afterwards. Enter: serve the new customer. Esc: keep "
+                                      "this cart."))
         return BannerText("question", self.tr("A new code was scanned"),
                           self.tr("This cart is not confirmed yet. Enter: discard it and serve "
                                   "the new customer. Esc: keep this cart."))

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from merchant_pos.domain.money import format_fen
+from merchant_pos.store.redemptions import Receipt
 from merchant_pos.ui import keys
 from merchant_pos.ui.beneficiary_card import BeneficiaryCard
 from merchant_pos.ui.cart_entry import CartEntry
@@ -113,6 +115,20 @@ class CounterView(QWidget):
         outer.setContentsMargins(8, 8, 8, 4)
         outer.addWidget(self.banner)
         outer.addLayout(body, 1)
+
+    def show_totals(self, result: Receipt | None, cart: CartTableModel) -> None:
+        """The recorded redemption's figures while its result shows, else the cart's."""
+        if result is not None:
+            self.totals.setText(self.tr("Receipt {0} · total {1} · covered {2}").format(
+                result.receipt_no, format_fen(result.total), format_fen(result.covered)))
+            self.pays.setText(self.tr("Customer pays {0}").format(format_fen(result.pays)))
+            return
+        total, q = cart.total(), cart.quote
+        covered = q.covered if q is not None else 0
+        self.totals.setText(self.tr("Total {0}   Covered {1}").format(
+            format_fen(total), format_fen(covered) if q is not None else "…"))
+        self.pays.setText(self.tr("Customer pays {0}").format(
+            format_fen(total - covered) if q is not None or not total else "…"))
 
     def tab_chain(self) -> list[QWidget]:
         """Price field first (where the clerk types), then the cart and actions, then the

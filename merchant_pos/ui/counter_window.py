@@ -13,86 +13,53 @@ discards, Esc keeps); a second waiting code is refused with a message.
 
 from __future__ import annotations
 
+import threading
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QSizePolicy, QWidget
 
-from merchant_pos.domain.money import format_fen
-from merchant_pos.domain.quote import CartLine, remaining_at
+from merchant_pos.domain.quote import CartLine
 from merchant_pos.scan.capture import CameraState
-from merchant_pos.scan.classify import ScanEvent, ScanSource, classify
+from merchant_pos.scan.classify import ScanEvent
 from merchant_pos.scan.messages import message as scan_message
 from merchant_pos.store import (
     LedgerError,
     LedgerErrorId,
-    OperatorRegistry,
     OperatorSession,
-    RedemptionService,
 )
 from merchant_pos.store.redemptions import CartQuote, Receipt
-from merchant_pos.store.reference import MerchantProfile
-from merchant_pos.store.settings import CounterSettings
-from merchant_pos.store.undo import UNDO_SECONDS, UndoRecord, UndoService
+from merchant_pos.store.settings import CounterSettings, SettingsSnapshot
+from merchant_pos.store.undo import UNDO_SECONDS, UndoService
 from merchant_pos.ui import keys
 from merchant_pos.ui.cart_model import CartTableModel
 from merchant_pos.ui.closing import FinalSync
 from merchant_pos.ui.counter_keys import CounterKeys
+from merchant_pos.ui.counter_services import (
+    CounterPreferences,
+    CounterServices,
+    PolicyRefusal,
+    quick_item,
+)
+from merchant_pos.ui.counter_settings import preferences
 from merchant_pos.ui.counter_texts import BannerText, CounterTexts
+from merchant_pos.ui.counter_tools import CounterTools
 from merchant_pos.ui.counter_view import CounterView
-from merchant_pos.ui.dialogs import TypeCodeDialog
-from merchant_pos.ui.feedback import Feedback, Sound, SoundFeedback
+from merchant_pos.ui.feedback import Sound, SoundFeedback
 from merchant_pos.ui.keys import with_key
-from merchant_pos.ui.labels import Labels, StandardItem
 from merchant_pos.ui.lock_screen import CounterLock, LockReason
-from merchant_pos.ui.receipt_view import ReceiptDialog
-from merchant_pos.ui.records_dialog import RecordsDialog
 from merchant_pos.ui.scan_wedge import WedgeScanFilter
 from merchant_pos.ui.settings.controller import SettingsController
 from merchant_pos.ui.settings.pages import build_pages
 from merchant_pos.ui.settings.setup_pages import connect_setup
 from merchant_pos.ui.status_bar import SyncStatusBar
 from merchant_pos.ui.tasks import BackgroundTasks
+from merchant_pos.ui.theme import apply_theme
 
 WAITING_POLL_MS = 100
-
-
-@dataclass
-class CounterPreferences:
-    """The counter page of the settings (auto-confirm is for supervisors to set)."""
-
-    auto_confirm: bool = False
-    sounds: bool = True
-    text_scale: int = 100
-
-
-@dataclass
-class CounterServices:
-    """What the counter needs, built by ``merchant_pos.app``; nothing global."""
-
-    redemptions: RedemptionService
-    operators: OperatorRegistry
-    profile: MerchantProfile
-    labels: Labels
-    language: str = "zh_CN"
-    sync: Any = None  # merchant_pos.sync.SyncEngine, when enrolled
-    camera: Any = None  # merchant_pos.ui.scan_camera.CameraWorker, when a camera is set
-    items: list[StandardItem] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
-    preferences: CounterPreferences = field(default_factory=CounterPreferences)
-    feedback: Feedback | None = None  # default: SoundFeedback
-
-
-def quick_item(cq: CartQuote, items: list[StandardItem]) -> StandardItem | None:
-    """The first standard item this code still covers (canteen quick mode)."""
-    remaining = remaining_at(cq.code.claims, cq.at, cq.usage)
-    for item in items:
-        if any(item.cat in e.cat and remaining.get(e.id, 0) > 0 for e in cq.code.claims.ent):
-            return item
-    return None
+__all__ = ["CounterPreferences", "CounterServices", "CounterWindow", "PolicyRefusal"]
 
 
 class CounterWindow(QMainWindow):
@@ -122,6 +89,8 @@ class CounterWindow(QMainWindow):
         self._quote_seq = 0
         self._pending_redemption_id: str | None = None
         self._busy = False
+        self._scan_noted = threading.Event()
+        self._scan_noted.set()
         self.setWindowTitle(self.tr("Merchant POS — {0}").format(services.profile.merchant_name))
         self.cart = CartTableModel(services.labels.category, self)
         lang = services.language
@@ -130,7 +99,9 @@ class CounterWindow(QMainWindow):
             session, lambda: build_pages(self.services),
             describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc))
         self.settings.applied.connect(self.settings_changed)
+        self.settings.applied.connect(lambda _keys, snapshot: self.apply_settings(snapshot))
         self.settings.refused.connect(lambda text: self.show_message(text, "error"))
+        self.tools = CounterTools(self)
         self._build()
         self._poll = QTimer(self)
         self._poll.setInterval(WAITING_POLL_MS)
@@ -138,7 +109,7 @@ class CounterWindow(QMainWindow):
         self._undo_timer = QTimer(self)  # hides the undo button; the ledger has the rule
         self._undo_timer.setSingleShot(True)
         self._undo_timer.setInterval(UNDO_SECONDS * 1000)
-        self._undo_timer.timeout.connect(self._undo_expired)
+        self._undo_timer.timeout.connect(self.tools.undo_expired)
         # Key filters: ours first, the scanner's last (Qt asks the last-installed first).
         self.keys = CounterKeys(self).install()
         debouncer = services.camera.service.debouncer if services.camera is not None else None
@@ -186,7 +157,7 @@ class CounterWindow(QMainWindow):
         self.toolbar.addAction(with_key(self.tr("Today's redemptions"), keys.RECORDS),
                                self.open_records)
         self.toolbar.addAction(with_key(self.tr("Lock"), keys.LOCK), self.lock)
-        self.toolbar.addAction(self.tr("Settings…"), self.settings.open)
+        self.toolbar.addAction(with_key(self.tr("Settings…"), keys.SETTINGS), self.settings.open)
         for action in self.toolbar.actions():
             tool = self.toolbar.widgetForAction(action)
             if tool is not None:
@@ -221,8 +192,11 @@ class CounterWindow(QMainWindow):
         return self._busy or self.asking is not None or (modal is not None and modal is not self)
 
     def _wait_for_step(self, event: ScanEvent) -> None:
-        if self.asking is not None and event.text == self.asking.text:
-            return  # the same code again while we ask
+        if self.asking is not None:
+            if event.text != self.asking.text:  # answer first; this code is not kept
+                self._say(self.texts.ask_discard(again=True), Sound.REJECTED,
+                          (self.banner.discard_button, self.banner.keep_button))
+            return
         if self.waiting is not None and self.waiting.text != event.text:
             self._say(self.texts.refused_busy(), Sound.REJECTED)
             return
@@ -263,20 +237,6 @@ class CounterWindow(QMainWindow):
         if self.asking is not None:
             self.asking = None
             self._say(self.texts.kept())
-
-    def open_photo(self) -> None:
-        photo = self.services.extras.get("photo")
-        if photo is not None:
-            photo.choose_files(self)
-
-    def paste_image(self) -> bool:
-        photo = self.services.extras.get("photo")
-        return bool(photo is not None and photo.paste())
-
-    def type_code(self) -> None:
-        dialog = TypeCodeDialog(self)
-        if dialog.exec() and dialog.code():
-            self.on_scan(classify(dialog.code(), ScanSource.SCANNER))
 
     # -- cart ---------------------------------------------------------------------------
     def add_line(self, line: CartLine) -> None:
@@ -328,9 +288,18 @@ class CounterWindow(QMainWindow):
         service, undo = self.services.redemptions, self.undo_service
         items = list(self.entry.items) if scan and not lines else []
 
+        if scan:  # no earlier redemption can be undone after a scan (a write: its own task,
+            noted = self._scan_noted = threading.Event()  # the quote does not wait for it)
+
+            def note() -> int:  # not None: PySide6 mis-counts None sent through a signal
+                try:
+                    return undo.note_scan()
+                finally:
+                    noted.set()
+
+            self.tasks.run(note, lambda _r: None, lambda _exc: None)
+
         def work() -> tuple[CartQuote, CartLine | None]:
-            if scan:
-                undo.note_scan()  # no earlier redemption can be undone after a scan
             cq = service.quote(code, lines)
             item = quick_item(cq, items) if items else None
             if item is not None:
@@ -385,12 +354,13 @@ class CounterWindow(QMainWindow):
             self._pending_redemption_id = str(uuid.uuid4())
         rid, lines, covered = self._pending_redemption_id, self.cart.lines(), q.covered
         service, session = self.services.redemptions, self.session
-        undo = self.undo_service
+        undo, noted = self.undo_service, self._scan_noted
 
         def redeem() -> Receipt:
             # The ledger enforces the offline limits inside redeem; a refusal comes back
             # as a LedgerError with the clerk's message.
             receipt = service.redeem(rid, code, lines, session, expected_covered=covered)
+            noted.wait(10)  # the scan is counted before the undo is armed
             undo.arm(receipt.redemption_id)
             return receipt
 
@@ -436,52 +406,41 @@ class CounterWindow(QMainWindow):
         self._undo_offer = None
         self._undo_timer.stop()
 
-    def _undo_expired(self) -> None:
-        self._undo_offer = None
-        self.banner.undo_button.setVisible(False)
+    def apply_settings(self, snapshot: SettingsSnapshot) -> None:
+        """The counter page's settings, applied at once (no restart)."""
+        prefs = preferences(snapshot)
+        scale_changed = prefs.text_scale != self.services.preferences.text_scale
+        self.services.preferences = prefs
+        self.feedback.enabled = prefs.sounds
+        app = QApplication.instance()
+        if scale_changed and isinstance(app, QApplication):
+            apply_theme(app, prefs.text_scale)
 
-    def undo_last(self) -> None:
-        offer = self._undo_offer
-        if offer is None or self._busy:
-            return
-        service, session = self.undo_service, self.session
-        self._set_busy(True)
-        self.tasks.run(lambda: service.undo(offer.redemption_id, session),
-                       self._undo_done, self._undo_failed)
+    # -- tools (counter_tools.py) -----------------------------------------------------
+    def open_photo(self) -> None:
+        self.tools.open_photo()
 
-    def _undo_done(self, record: UndoRecord) -> None:
-        self._set_busy(False)
-        self._end_result()
-        self._auto_done = None
-        self.undone.emit(record)
-        self._say(self.texts.undone(record.receipt_no))
-        self._refresh_totals()
-        self.status.refresh()
-        if self.code_text is not None:
-            self.request_quote()
+    def paste_image(self) -> bool:
+        return self.tools.paste_image()
 
-    def _undo_failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        self._undo_offer = None
-        self._say(BannerText("rejected", self.texts.error_text(exc)), Sound.REJECTED)
+    def type_code(self) -> None:
+        self.tools.type_code()
 
-    def show_receipt(self) -> ReceiptDialog | None:
-        if self.result is None:
-            return None
-        dialog = ReceiptDialog(self.result, self.services.labels, self.services.profile, self)
-        dialog.show()  # not modal: the next scan still reaches the counter
-        return dialog
+    def show_receipt(self) -> QDialog | None:
+        return self.tools.show_receipt()
 
-    # -- records and lock ---------------------------------------------------------------
-    def open_records(self) -> RecordsDialog:
-        dialog = RecordsDialog(self.services, self)
-        dialog.finished.connect(lambda _r: self.status.refresh())
-        dialog.open()
-        return dialog
+    def open_records(self) -> QDialog:
+        return self.tools.open_records()
 
     def lock(self) -> None:
         """Lock the counter now: the lock screen covers it; a PIN unlocks or switches."""
         self.locker.lock(LockReason.MANUAL)
+
+    def undo_last(self) -> None:
+        self.tools.undo_last()
+
+    def undo_offered(self) -> bool:
+        return self._undo_offer is not None
 
     # -- feedback -----------------------------------------------------------------------
     def error_text(self, exc: BaseException) -> str:
@@ -499,19 +458,7 @@ class CounterWindow(QMainWindow):
             self.feedback.play(sound)
 
     def _refresh_totals(self) -> None:
-        if self.result is not None:
-            r = self.result
-            self.totals.setText(self.tr("Receipt {0} · total {1} · covered {2}").format(
-                r.receipt_no, format_fen(r.total), format_fen(r.covered)))
-            self.pays.setText(self.tr("Customer pays {0}").format(format_fen(r.pays)))
-        else:
-            total = self.cart.total()
-            q = self.cart.quote
-            covered = q.covered if q is not None else 0
-            self.totals.setText(self.tr("Total {0}   Covered {1}").format(
-                format_fen(total), format_fen(covered) if q is not None else "…"))
-            self.pays.setText(self.tr("Customer pays {0}").format(
-                format_fen(total - covered) if q is not None or not total else "…"))
+        self.view.show_totals(self.result, self.cart)
         q = self.cart.quote
         self.confirm.setEnabled(not self._busy and self.current is not None
                                 and q is not None and q.covered > 0)

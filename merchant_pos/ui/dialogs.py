@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -50,6 +51,16 @@ class _FormDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
 
+    def first_field(self) -> QWidget | None:
+        """Where typing starts when the dialog opens (never the OK button)."""
+        return None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        field = self.first_field()
+        if field is not None:
+            QTimer.singleShot(0, field.setFocus)  # after Qt has focused the default button
+
 
 FormDialog = _FormDialog  # for the staff dialogs (ui/staff_dialog.py)
 pin_field = _pin_field
@@ -84,7 +95,9 @@ class SignInDialog(_FormDialog):
             button = self.buttons.addButton(self.tr("Locked out?"),
                                             QDialogButtonBox.ButtonRole.ResetRole)
             button.clicked.connect(lambda: locked_out(self, self.name.currentText().strip()))
-        self.pin.setFocus()
+
+    def first_field(self) -> QWidget | None:
+        return self.pin if self.name.currentText() else self.name
 
     def credentials(self) -> tuple[str, str]:
         return self.name.currentText().strip(), self.pin.text()
@@ -126,6 +139,9 @@ class FirstSupervisorDialog(_FormDialog):
         self.form.addRow(self.tr("PIN (4-12 digits)"), self.pin)
         self.form.addRow(self.tr("PIN again"), self.pin_again)
 
+    def first_field(self) -> QWidget | None:
+        return self.name
+
     def accept(self) -> None:
         if self.pin.text() != self.pin_again.text():
             self.show_error(self.tr("The two PINs differ"))
@@ -144,6 +160,9 @@ class TypeCodeDialog(_FormDialog):
                                       | Qt.InputMethodHint.ImhNoPredictiveText)
         self.text.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.form.addRow(self.text)
+
+    def first_field(self) -> QWidget | None:
+        return self.text
 
     def code(self) -> str:
         return self.text.toPlainText().strip()
@@ -167,6 +186,9 @@ class SupervisorApprovalDialog(_FormDialog):
         self.form.addRow(self.tr("Supervisor"), self.name)
         self.form.addRow(self.tr("PIN"), self.pin)
         self.form.addRow(self.tr("Reason"), self.reason)
+
+    def first_field(self) -> QWidget | None:
+        return self.pin if self.name.currentText() else self.name
 
     def accept(self) -> None:
         if not self.reason.text().strip():

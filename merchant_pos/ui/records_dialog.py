@@ -214,10 +214,11 @@ class RecordsDialog(QDialog):
                   "changed": self.tr("changed since reconciled: check again"),
                   "differences": self.tr("differences with the foundation"),
                   "unchecked": self.tr("not reconciled yet")}
+        count = self.tr("%n redemption(s)", "", tot.count)  # en: 1 redemption
         self.summary.setText(self.tr(
-            "{0}: {1} redemptions · covered by aid {2} · customers paid {3} · voided {4}"
+            "{0}: {1} · covered by aid {2} · customers paid {3} · voided {4}"
             " · reimbursable {5} · {6}")
-            .format(report.first.isoformat(), tot.count, format_fen(tot.covered),
+            .format(report.first.isoformat(), count, format_fen(tot.covered),
                     format_fen(tot.paid), format_fen(voided.covered),
                     format_fen(tot.reimbursable), states.get(state, state)))
         self.changed.emit()

@@ -9,7 +9,15 @@ banner keeps one height whatever it says, so nothing below it moves.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 KINDS = ("info", "accepted", "rejected", "nothing", "question")
 
@@ -29,10 +37,14 @@ class ResultBanner(QFrame):
         self.title = QLabel()
         self.title.setObjectName("bannerTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        # A long title (a receipt number) is cut, never widens the window past the screen.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(1)
         self.detail = QLabel()
         self.detail.setObjectName("bannerDetail")
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setWordWrap(True)
+        self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.undo_button = QPushButton()
         self.receipt_button = QPushButton()
         self.discard_button = QPushButton()

@@ -26,6 +26,7 @@ from merchant_pos.scan.classify import ScanSource, classify
 from merchant_pos.scan.debounce import Debouncer
 from merchant_pos.scan.wedge import MAX_GAP_MS, MIN_LENGTH, WedgeDetector
 
+REPLAYED = 0x4D504F53  # nativeScanCode of the keys this filter hands on ("MPOS")
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # A USB scanner presses Shift for every capital letter, like a keyboard does;
 # modifier keys on their own neither start nor break a burst.
@@ -95,7 +96,6 @@ class WedgeScanFilter(QObject):
         self.debouncer = debouncer
         self.detector = WedgeDetector(max_gap_ms=max_gap_ms, min_length=min_length)
         self._held: list[_HeldKey] = []
-        self._replaying = False
         self._os_clock: bool | None = None
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
@@ -120,7 +120,10 @@ class WedgeScanFilter(QObject):
 
     # -- the filter ----------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._replaying or event.type() != QEvent.Type.KeyPress:
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        assert isinstance(event, QKeyEvent)
+        if event.nativeScanCode() == REPLAYED:
             return False
         if not isinstance(watched, QWidget) or not self._belongs(watched):
             return False
@@ -185,12 +188,12 @@ class WedgeScanFilter(QObject):
         held, self._held = self._held, []
         if not held:
             return
-        self._replaying = True
-        try:
-            for key in held:
-                if not shiboken6.isValid(key.receiver):
-                    continue  # the widget was closed while its keys were held
-                press = QKeyEvent(QEvent.Type.KeyPress, key.key, key.modifiers, key.text)
-                QCoreApplication.sendEvent(key.receiver, press)
-        finally:
-            self._replaying = False
+        for key in held:
+            if not shiboken6.isValid(key.receiver):
+                continue  # the widget was closed while its keys were held
+            # Press and release: the real release went by while the key was held, and a
+            # button (Space) clicks on the release. Marked, not flagged: a replayed key may
+            # open a dialog whose event loop must still see scanner bursts.
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                replay = QKeyEvent(kind, key.key, key.modifiers, REPLAYED, 0, 0, key.text)
+                QCoreApplication.sendEvent(key.receiver, replay)

@@ -145,10 +145,14 @@ def install_translator(app: QCoreApplication, language: str) -> QTranslator | No
     if ours is not None and not ours.load(str(catalogue)):
         ours = None
     if not english:
-        qt = QTranslator(app)
-        if qt.load(f"qtbase_{language}", qt_translations_dir()):
-            app.installTranslator(qt)
-            _INSTALLED.append(qt)
+        # Qt's own strings (OK, Cancel, file/print/message dialogs, context menus), then
+        # our supplement for the few that PySide6's qtbase catalogue leaves out.
+        for name, folder in ((f"qtbase_{language}", qt_translations_dir()),
+                             (f"qtbase_extra_{language}", str(resource("translations")))):
+            qt = QTranslator(app)
+            if qt.load(name, folder):
+                app.installTranslator(qt)
+                _INSTALLED.append(qt)
     if ours is not None:
         app.installTranslator(ours)
         _INSTALLED.append(ours)

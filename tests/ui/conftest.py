@@ -66,6 +66,13 @@ def shop(qtbot: QtBot, tmp_path: Path, shop_key: IssuerKey) -> Iterator[Shop]:
         qtbot.addWidget(window)
         window.resize(1280, 800)
         window.show()
-        yield Shop(ledger, clock, shop_key, window, service)
-        window.close()
+        shop = Shop(ledger, clock, shop_key, window, service)
+        yield shop
+        for opened in {window, shop.window}:
+            opened.final_sync.done = True  # no last sync on close here (test_setup_and_close.py)
+            opened.close()
 
+
+
+# The counter on the embedded demo server (canteen, baby shop), for the keyboard tests.
+from tests.ui.counter_world import baby_shop, canteen  # noqa: E402, F401

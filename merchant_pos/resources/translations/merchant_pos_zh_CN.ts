@@ -232,6 +232,29 @@
     </message>
 </context>
 <context>
+    <name>CounterPage</name>
+    <message>
+        <source>Confirm on the scan (single-item programs)</source>
+        <translation>扫码即核销（单一商品项目）</translation>
+    </message>
+    <message>
+        <source>For a canteen or clinic: the scan alone records the standard item, never twice for the same code without another code or Esc in between. The clerk has {0} seconds to undo (Ctrl+Z).</source>
+        <translation>适用于食堂或卫生室：扫码即记录常用商品；同一个码在未扫其他码或按 Esc 之前不会重复核销。收银员有 {0} 秒可以撤销（Ctrl+Z）。</translation>
+    </message>
+    <message>
+        <source>Sounds for accepted, refused and nothing covered</source>
+        <translation>核销成功、被拒绝和无可抵扣时播放提示音</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>字体大小</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>收银台</translation>
+    </message>
+</context>
+<context>
     <name>CounterTexts</name>
     <message>
         <source>Scan the customer&apos;s code</source>
@@ -318,6 +341,14 @@
         <translation>本单未核销。如需要请重新扫码。</translation>
     </message>
     <message>
+        <source>Answer first: Enter or Esc</source>
+        <translation>请先回答：按 Enter 或 Esc</translation>
+    </message>
+    <message>
+        <source>The last code scanned was not used; scan it again afterwards. Enter: serve the new customer. Esc: keep this cart.</source>
+        <translation>刚扫的码未使用，请稍后重新扫描。Enter：接待新顾客。Esc：保留当前购物车。</translation>
+    </message>
+    <message>
         <source>A new code was scanned</source>
         <translation>扫到了新的受助码</translation>
     </message>
@@ -392,6 +423,18 @@
         <source>Confirm redemption</source>
         <translation>确认核销</translation>
     </message>
+    <message>
+        <source>Receipt {0} · total {1} · covered {2}</source>
+        <translation>小票 {0} · 合计 {1} · 抵扣 {2}</translation>
+    </message>
+    <message>
+        <source>Customer pays {0}</source>
+        <translation>顾客支付 {0}</translation>
+    </message>
+    <message>
+        <source>Total {0}   Covered {1}</source>
+        <translation>合计 {0}   补助 {1}</translation>
+    </message>
 </context>
 <context>
     <name>CounterWindow</name>
@@ -404,10 +447,6 @@
         <translation>请用扫码枪扫描受助码</translation>
     </message>
     <message>
-        <source>Receipt {0} · total {1} · covered {2}</source>
-        <translation>小票 {0} · 合计 {1} · 抵扣 {2}</translation>
-    </message>
-    <message>
         <source>Today&apos;s redemptions</source>
         <translation>今日核销</translation>
     </message>
@@ -418,14 +457,6 @@
     <message>
         <source>Settings…</source>
         <translation>设置…</translation>
-    </message>
-    <message>
-        <source>Total {0}   Covered {1}</source>
-        <translation>合计 {0}   补助 {1}</translation>
-    </message>
-    <message>
-        <source>Customer pays {0}</source>
-        <translation>顾客支付 {0}</translation>
     </message>
 </context>
 <context>
@@ -779,9 +810,15 @@
         <source>not reconciled yet</source>
         <translation>尚未对账</translation>
     </message>
+    <message numerus="yes">
+        <source>%n redemption(s)</source>
+        <translation>
+            <numerusform>%n 笔核销</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>{0}: {1} redemptions · covered by aid {2} · customers paid {3} · voided {4} · reimbursable {5} · {6}</source>
-        <translation>{0}：{1} 笔核销 · 补助 {2} · 顾客支付 {3} · 已撤销 {4} · 应结算 {5} · {6}</translation>
+        <source>{0}: {1} · covered by aid {2} · customers paid {3} · voided {4} · reimbursable {5} · {6}</source>
+        <translation>{0}：{1} · 补助 {2} · 顾客支付 {3} · 已撤销 {4} · 应结算 {5} · {6}</translation>
     </message>
     <message>
         <source>Choose a redemption first</source>

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from merchant_pos.ui.counter_settings import counter_page
 from merchant_pos.ui.printer_page import printer_page
 from merchant_pos.ui.settings.camera_page import CameraPage
 from merchant_pos.ui.settings.page import SettingsPage
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 PageFactory = Callable[["CounterServices"], SettingsPage]
 
 PAGE_FACTORIES: list[PageFactory] = [
+    counter_page,
     CameraPage,
     LanguagePage,
     ServerPage,
