@@ -9,6 +9,7 @@ start uploads what is left exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +60,10 @@ class FinalSync(QObject):
             report = engine.sync_now(self.cancel) if pending else None
         except Exception:  # the close goes on; what is left uploads at the next start
             report = None
-        self.finished.emit(report)
+        # The deadline may have closed (and Qt deleted) the window meanwhile: then there is
+        # nobody left to tell, and emitting would raise on this thread.
+        with contextlib.suppress(RuntimeError):
+            self.finished.emit(report)
 
     def _counted(self, pending: int) -> None:
         self.pending = pending
