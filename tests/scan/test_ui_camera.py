@@ -33,6 +33,20 @@ def clip(tmp_path_factory: pytest.TempPathFactory, bc1_texts: list[str]) -> Path
     return write_video(tmp_path_factory.mktemp("clip") / "clip.avi", specs)
 
 
+def stop_and_drain(worker: CameraWorker) -> bool:
+    """Stop the camera threads, then deliver what they emitted before they
+    ended, while this test's slots (pytest-qt's signal blockers, lambdas) are
+    still alive. The worker emits from Python threads, so each emission is a
+    queued call; PySide6 6.12 still delivers a queued call to a bound method
+    after it was disconnected, and once the test has returned its blocker is
+    freed: the late call then crashes the interpreter (seen in CI: SIGSEGV in
+    ``SignalBlocker._quit_loop_by_signal``; here one run in two)."""
+    stopped = worker.stop()
+    QCoreApplication.sendPostedEvents()
+    QCoreApplication.processEvents()
+    return stopped
+
+
 @pytest.fixture
 def english() -> Iterator[None]:
     old = QLocale()
@@ -66,7 +80,7 @@ def test_the_worker_scans_and_previews_without_copies(
         with qtbot.waitSignal(worker.scanned, timeout=10_000) as scan:
             worker.start()
     finally:
-        assert worker.stop()
+        assert stop_and_drain(worker)
     event = scan.args[0]
     assert isinstance(event, ScanEvent)
     assert event.text == bc1_texts[0] and event.kind is CodeKind.BENEFICIARY
@@ -87,7 +101,7 @@ def test_preview_signals_never_pile_up_behind_a_busy_ui(qtbot: QtBot, clip: Path
     try:
         assert worker.service.wait_capture_ended(10)
     finally:
-        assert worker.stop()
+        assert stop_and_drain(worker)
     qtbot.waitUntil(lambda: len(offered) >= 1)
     QCoreApplication.processEvents()  # deliver any further queued signals (there must be none)
     assert len(offered) == 1  # 60 frames, one offer: the newest frame waits
@@ -106,7 +120,7 @@ def test_state_messages_follow_the_ui_language(qtbot: QtBot, tmp_path: Path) -> 
             check_params_cb=lambda s, m: s == CameraState.MISSING.value,
         ) as missing:
             worker.start()
-        assert worker.stop()
+        assert stop_and_drain(worker)
     finally:
         QLocale.setDefault(old)
     assert missing.args[1] == message(ScanMessage.CAMERA_MISSING, "zh_CN")
@@ -124,7 +138,7 @@ def test_preview_renders_frames_and_states(
     try:
         qtbot.waitUntil(lambda: preview.frames_shown >= 40, timeout=10_000)
     finally:
-        assert worker.stop()
+        assert worker.stop()  # the preview (a QObject) gets the camera's last state later
     shot = preview.grab().toImage()
     assert shot.save(str(tmp_path / "preview.png"))
     centre = shot.pixelColor(320, 150)
