@@ -61,20 +61,22 @@ class ResultBanner(QFrame):
         for button in self.actions_:
             button.setVisible(False)
             row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.kind = "info"
+        self.kind, self._styled = "info", False
         self.show_result("info", "", "")
 
     def show_result(self, kind: str, title: str, detail: str = "",
                     actions: tuple[QPushButton, ...] = ()) -> None:
         assert kind in KINDS, kind
-        self.kind = kind
         self.title.setText(title)
         self.detail.setText(detail)
-        for w in (self, self.title, self.detail):
-            w.setProperty("kind", kind)
-            repolish(w)
+        if kind != self.kind or not self._styled:  # a re-style costs milliseconds: only
+            self.kind, self._styled = kind, True  # when the colour changes
+            for w in (self, self.title, self.detail):
+                w.setProperty("kind", kind)
+                repolish(w)
         for button in self.actions_:
-            button.setVisible(button in actions)
+            if button.isVisibleTo(self) != (button in actions):
+                button.setVisible(button in actions)
 
     def fix_height(self) -> None:
         """Keep the height of a two-line detail whatever the text (call after styling)."""

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -132,6 +132,8 @@ def test_every_window_and_dialog_speaks_one_language(qtbot: QtBot, shop: Shop,
     window.resize(1366, 768)
     window.show()
     data = {"马*花", base.profile.merchant_name, "王主管", "李收银"}
+    for printer in QPrinterInfo.availablePrinters():  # the machine's printers: their names
+        data |= {printer.printerName(), printer.description(), printer.makeAndModel()}
     seen: dict[str, list[str]] = {}
 
     def look(name: str, widget: QWidget) -> None:
