@@ -1,20 +1,16 @@
 """Confirming the counter's cart: the save off the UI thread, the result shown inline, the
 short undo of the last redemption (whose rule is the ledger's: store/undo.py).
 
-Between Enter and the result on screen the UI thread does as little as it can: no
-"saving" banner unless the save is slow, the card's balances come from the redemption's
-own snapshot (no second quote), the undo is armed and the status bar re-read after the
-result is shown. Order is kept with events, not timing: a scan is counted
-(``note_scan``) before the redemption that follows it is armed, and the next scan, or an
-undo, waits until that arming is written.
+Between Enter and the result on screen the counter does as little as it can: one ledger
+write (the undo needs none of its own: the next scan marks what it may no longer undo),
+no "saving" banner unless the save is slow, the card's balances from the redemption's
+own snapshot (no second quote), the status bar re-read after the result is shown.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -29,10 +25,9 @@ from merchant_pos.ui.lock_screen import LockReason
 if TYPE_CHECKING:
     from merchant_pos.ui.counter_window import CounterWindow
 
-log = logging.getLogger(__name__)
 SAVING_NOTICE_MS = 250  # "Saving…" only when a save takes longer than this
 STATUS_AFTER_MS = 300  # the status bar is re-read this long after a result (coalesced)
-ORDER_WAIT_S = 10.0  # the longest a write waits for the one it must follow
+NOTED_WAIT_S = 10.0  # the longest a save waits for its scan to be noted
 
 
 def _set_event() -> threading.Event:
@@ -52,9 +47,7 @@ class RedemptionController(QObject):
         self.result: Receipt | None = None  # the recorded redemption on show
         self.undo_offer: Receipt | None = None
         self.pending_id: str | None = None  # one id per confirmed cart: a retry records once
-        self._noted = _set_event()  # the last scan is counted in the ledger
-        self._armed = _set_event()  # the last redemption's undo is armed in the ledger
-        self._after = ThreadPoolExecutor(1, thread_name_prefix="mpos-undo-arm")
+        self._noted = _set_event()  # the last scan is noted in the ledger
         self._undo_timer = self._timer(UNDO_SECONDS * 1000, self.undo_expired)
         self._saving = self._timer(SAVING_NOTICE_MS, self._show_saving)
         self._status = self._timer(STATUS_AFTER_MS, lambda: self.w.status.refresh())
@@ -70,12 +63,11 @@ class RedemptionController(QObject):
     def note_scan(self) -> None:
         """A code was read: no earlier redemption can be undone any more (a ledger write on
         its own task; the quote does not wait for it)."""
-        noted = self._noted = threading.Event()
-        armed, undo = self._armed, self.undo_service
+        noted, undo = threading.Event(), self.undo_service
+        self._noted = noted
 
         def note() -> int:  # not None: PySide6 mis-counts None sent through a signal
             try:
-                armed.wait(ORDER_WAIT_S)  # the redemption before this scan is armed first
                 return undo.note_scan()
             finally:
                 noted.set()
@@ -96,32 +88,14 @@ class RedemptionController(QObject):
         if self.pending_id is None:
             self.pending_id = str(uuid.uuid4())
         rid, lines, covered = self.pending_id, w.cart.lines(), q.covered
-        service, session, undo = w.services.redemptions, w.session, self.undo_service
-        noted, armed = self._noted, threading.Event()
-        self._armed, after = armed, self._after
-
-        def arm(redemption_id: str) -> None:
-            try:
-                undo.arm(redemption_id)
-            except Exception:  # recorded all the same; the ledger just refuses its undo
-                log.exception("could not arm the undo of %s", redemption_id)
-            finally:
-                armed.set()
+        service, session, noted = w.services.redemptions, w.session, self._noted
 
         def redeem() -> Receipt:
-            # The ledger enforces the offline limits inside redeem; a refusal comes back
-            # as a LedgerError with the clerk's message.
-            try:
-                noted.wait(ORDER_WAIT_S)  # this customer's scan is counted before the arm
-                receipt = service.redeem(rid, code, lines, session, expected_covered=covered)
-            except BaseException:
-                armed.set()
-                raise
-            try:
-                after.submit(arm, receipt.redemption_id)  # after the result, still in order
-            except RuntimeError:  # the window is closing: arm it here
-                arm(receipt.redemption_id)
-            return receipt
+            # This customer's scan is noted first (or the ledger would count it as a scan
+            # after this sale and refuse its undo). The ledger enforces the offline limits
+            # inside redeem; a refusal comes back as a LedgerError with the clerk's message.
+            noted.wait(NOTED_WAIT_S)
+            return service.redeem(rid, code, lines, session, expected_covered=covered)
 
         self.set_busy(True)
         self._saving.start()
@@ -177,14 +151,10 @@ class RedemptionController(QObject):
         offer = self.undo_offer
         if offer is None or self.busy:
             return
-        service, session, armed = self.undo_service, self.w.session, self._armed
-
-        def undo() -> UndoRecord:
-            armed.wait(ORDER_WAIT_S)
-            return service.undo(offer.redemption_id, session)
-
+        service, session = self.undo_service, self.w.session
         self.set_busy(True)
-        self.w.tasks.run(undo, self._undone, self._undo_failed)
+        self.w.tasks.run(lambda: service.undo(offer.redemption_id, session), self._undone,
+                         self._undo_failed)
 
     def _undone(self, record: UndoRecord) -> None:
         w = self.w
@@ -206,4 +176,3 @@ class RedemptionController(QObject):
     def stop(self) -> None:
         for timer in (self._undo_timer, self._saving, self._status):
             timer.stop()
-        self._after.shutdown(wait=True)

@@ -57,6 +57,9 @@ def test_scan_cart_confirm_records_once(shop: Shop, qtbot: QtBot, tmp_path: Path
     assert w.banner.kind == "accepted" and receipt.receipt_no in w.banner.title.text()
     assert "¥200.00" in w.banner.detail.text()
     assert w.pays.text() == "Customer pays ¥26.00"
+    # The card shows what is left after it at once (the redemption's own balances).
+    left = w.card.entitlements.text().splitlines()
+    assert len(left) == 4 and all("used" in row for row in left), left
     assert QApplication.activeModalWidget() is None
     assert w.feedback.played[Sound.ACCEPTED] == 1
 
