@@ -68,7 +68,8 @@ class BeneficiaryCard(QFrame):
         for label in (self.name, self.program, self.entitlements):
             label.ensurePolished()
         lines = self.entitlements.fontMetrics().lineSpacing() * self.ENTITLEMENT_LINES
-        self.entitlement_scroll.setFixedHeight(lines + 6)
+        # Exactly three lines: no sliver of a fourth peeks under them (it scrolls in).
+        self.entitlement_scroll.setFixedHeight(lines + 1)
         self.setFixedHeight(self.name.sizeHint().height() + self.program.sizeHint().height()
                             + lines + 6 + 8 + 8 + 4 + 4)
 
