@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from merchant_pos.domain.money import format_fen
 from merchant_pos.printing.content import mask_id
+from merchant_pos.printing.targets import PrintError
 from merchant_pos.reports.daily import DayReport, build_report
 from merchant_pos.reports.reconcile import reconciled_state
 from merchant_pos.store import LedgerError, OperatorRole, RedemptionStatus
@@ -164,11 +165,14 @@ class RecordsDialog(QDialog):
         self.void_button.clicked.connect(self.void_selected)
         self.reprint_button = QPushButton(self.tr("Reprint"))
         self.reprint_button.clicked.connect(self.reprint_selected)
+        self.report_button = QPushButton(self.tr("Print the day's 日结"))
+        self.report_button.clicked.connect(self.print_day_report)
         close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reprint_button)
         buttons.addWidget(self.void_button)
+        buttons.addWidget(self.report_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -233,6 +237,28 @@ class RecordsDialog(QDialog):
         else:
             printer.reprint(receipt.redemption_id)
             self.message.setText(self.tr("Reprinting receipt {0}").format(receipt.receipt_no))
+
+    def print_day_report(self) -> None:
+        """The chosen day's 日结 on the receipt printer (A4 on a system printer)."""
+        printer = self.services.extras.get("receipt_printer")
+        if printer is None:
+            self.message.setText(self.tr("No receipt printer is set up"))
+            return
+        day, lang = self.selected_day(), self.services.language
+        self.report_button.setEnabled(False)
+
+        def done(_none: object) -> None:
+            self.report_button.setEnabled(True)
+            self.message.setText(self.tr("The 日结 of {0} was sent to the printer")
+                                 .format(day.isoformat()))
+            self.changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.report_button.setEnabled(True)
+            self.message.setText(exc.message(lang) if isinstance(exc, PrintError) else str(exc))
+            self.changed.emit()
+
+        self.tasks.run(lambda: printer.print_day_report(day), done, failed)
 
     def selected(self) -> Receipt | None:
         rows = self.table.selectionModel().selectedRows()
