@@ -126,7 +126,7 @@ class RecordsDialog(QDialog):
         self.services = services
         self.tasks = BackgroundTasks(self)
         self.zone = ZoneInfo(services.profile.time_zone)
-        self.setWindowTitle(self.tr("Redemptions"))
+        self.setWindowTitle(self.tr("Records"))
         today = datetime.fromtimestamp(services.redemptions.ledger.clock(), self.zone).date()
         self.day = QDateEdit(QDate(today.year, today.month, today.day))
         self.day.setCalendarPopup(True)
@@ -165,7 +165,7 @@ class RecordsDialog(QDialog):
         self.void_button.clicked.connect(self.void_selected)
         self.reprint_button = QPushButton(self.tr("Reprint"))
         self.reprint_button.clicked.connect(self.reprint_selected)
-        self.report_button = QPushButton(self.tr("Print the day's 日结"))
+        self.report_button = QPushButton(self.tr("Print the day's settlement"))
         self.report_button.clicked.connect(self.print_day_report)
         close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
@@ -249,7 +249,7 @@ class RecordsDialog(QDialog):
 
         def done(_none: object) -> None:
             self.report_button.setEnabled(True)
-            self.message.setText(self.tr("The 日结 of {0} was sent to the printer")
+            self.message.setText(self.tr("The settlement of {0} was sent to the printer")
                                  .format(day.isoformat()))
             self.changed.emit()
 

@@ -96,7 +96,7 @@ class SyncStatusBar(QStatusBar):
                  self.tr("{0} waiting to upload ({1})").format(
                      status.pending_entries, format_fen(status.unsynced_covered_fen))]
         if status.conflicts:
-            parts.append(self.tr("{0} conflicts — see recent redemptions").format(
+            parts.append(self.tr("{0} conflicts — see the records").format(
                 status.conflicts))
         self.state.setText(" · ".join(parts))
         stuck = getattr(status, "stuck_entries", 0)

@@ -155,7 +155,7 @@ def test_a_system_printer_gets_the_receipt_on_confirm_and_the_days_report(
     with qtbot.waitSignal(dialog.changed, timeout=30_000):
         dialog.report_button.click()
     day = dialog.selected_day().isoformat()
-    assert dialog.message.text() == f"The 日结 of {day} was sent to the printer"
+    assert dialog.message.text() == f"The settlement of {day} was sent to the printer"
     report = pdfs.files[1]
     assert [round(x) for x in page_size_mm(report)] == [210, 297]
     assert "日结报表" in pdf_text(report) and "¥60.00" in pdf_text(report)
