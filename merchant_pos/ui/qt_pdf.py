@@ -71,13 +71,13 @@ def _font_for(width: int, family: str = MONO_FAMILY) -> QFont:
 def _qr_size(text: str) -> int:
     import segno
 
-    return len(segno.make(text, error="m").matrix)
+    return len(segno.make_qr(text, error="m").matrix)
 
 
 def _draw_qr(painter: QPainter, text: str, x: float, y: float, side: float) -> None:
     import segno
 
-    matrix = segno.make(text, error="m").matrix
+    matrix = segno.make_qr(text, error="m").matrix
     cell = side / len(matrix)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor("black"))

@@ -22,7 +22,7 @@ from merchant_pos.ui.system_printer import SystemPrinter, available_printers
 from tests.printing.escpos_parse import parse
 from tests.store.conftest import Counter
 from tests.support.codes import make_code
-from tests.support.pdf import PdfPrinters, embedded_fonts, page_size_mm, pdf_text
+from tests.support.pdf import PdfPrinters, embedded_fonts, page_size_mm, pdf_text, qr_codes
 
 CART = [CartLine("formula", 6000), CartLine("diaper", 1000, 2)]
 
@@ -66,6 +66,7 @@ def test_receipt_prints_on_a_system_printer_at_roll_width(
     for expected in ("好孩子母婴店", "补助兑换凭条", "03-000001", "李收银", "母婴补贴",
                      "奶粉 ×1", "¥60.00", "¥70.00", "本次后剩余", "待上传"):
         assert expected in text, expected
+    assert qr_codes(pdf) == ["03-000001"]  # a full QR code, not a Micro QR phones ignore
     (job,) = PrintQueue(shop.ledger).for_redemption(rid)
     assert job.status == PRINTED
 

@@ -56,3 +56,17 @@ class PdfPrinters:
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(path))
         return printer
+
+
+def qr_codes(path: Path, dpi: int = 200) -> list[str]:
+    """The QR codes on the PDF's first page, rendered by pdftoppm, read by zxing-cpp (the
+    decoder a phone or the counter's camera would use): regular QR codes only."""
+    import zxingcpp
+    from PIL import Image
+
+    png = path.with_suffix(".qr.png")
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-singlefile", "-f", "1", str(path),
+                    str(png.with_suffix(""))], check=True)
+    with Image.open(png) as image:
+        found = zxingcpp.read_barcodes(image.convert("L"))
+    return [b.text for b in found if b.format == zxingcpp.BarcodeFormat.QRCode]

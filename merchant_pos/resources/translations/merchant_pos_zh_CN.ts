@@ -757,7 +757,7 @@
     </message>
     <message>
         <source>Accepted</source>
-        <translation>已接收</translation>
+        <translation>已确认</translation>
     </message>
     <message>
         <source>Conflict: over the limit elsewhere</source>
