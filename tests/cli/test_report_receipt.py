@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import sqlite3
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -142,3 +143,19 @@ def test_usage_errors_in_the_users_language(tmp_path: Path,
     assert main(["report", "--date", "2026-02-10", "--to", "2026-02-01",
                  "--data-dir", str(tmp_path)]) == 1
     assert "结束日期早于开始日期" in capsys.readouterr().err
+
+
+def test_argparse_usage_errors_exit_1_in_the_users_language(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MPOS_LANG", "zh_CN")
+    monkeypatch.setattr(sys, "argv", ["merchant-pos", "report"])
+    with pytest.raises(SystemExit) as missing:
+        main(sys.argv[1:])
+    assert missing.value.code == 1  # argparse alone exits 2
+    assert "merchant-pos report：用法有误：缺少必填参数：--date" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "argv", ["merchant-pos", "receipt", "--lang", "en", "--width",
+                                      "70", "01-000001"])
+    with pytest.raises(SystemExit) as bad:
+        main(sys.argv[1:])
+    assert bad.value.code == 1
+    assert "receipt: usage error: argument --width: invalid choice" in capsys.readouterr().err
