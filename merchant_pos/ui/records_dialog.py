@@ -34,7 +34,7 @@ from merchant_pos.domain.money import format_fen
 from merchant_pos.printing.content import mask_id
 from merchant_pos.printing.targets import PrintError
 from merchant_pos.reports.daily import DayReport, build_report
-from merchant_pos.reports.reconcile import reconciled_state
+from merchant_pos.reports.reconcile import reconciled_state, stored_differences
 from merchant_pos.store import LedgerError, OperatorRole, RedemptionStatus
 from merchant_pos.store.records import find_receipts
 from merchant_pos.store.redemptions import Receipt
@@ -205,6 +205,8 @@ class RecordsDialog(QDialog):
                            if op.role is OperatorRole.SUPERVISOR]
             receipts = find_receipts(ledger, day=None if text else day, time_zone=tz,
                                      text=text)
+            for diff in stored_differences(ledger, day):  # vs the server's list, named
+                flags.setdefault(diff.redemption_id, diff.message(lang))
             return (receipts, build_report(ledger, day, language=lang),
                     reconciled_state(ledger, day), flags, supervisors)
 
