@@ -5,6 +5,9 @@ job leaves the redemption stored and the receipt queued."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -131,3 +134,41 @@ def test_the_days_report_goes_on_a4_to_a_system_printer_and_as_a_slip_to_a_roll(
     bridge.print_day_report(date(2026, 2, 10))
     roll = parse(slip.read_bytes())
     assert "日结报表" in roll.text and "￥70.00" in roll.text and roll.cuts == 1
+
+
+def _cups_pdf_printer() -> str | None:
+    """An installed CUPS queue of the cups-pdf virtual printer, if this machine has one."""
+    if shutil.which("lpstat") is None:
+        return None
+    listing = subprocess.run(["lpstat", "-v"], capture_output=True, text=True).stdout
+    for line in listing.splitlines():  # "device for NAME: cups-pdf:/"
+        if line.startswith("device for ") and line.rstrip().endswith("cups-pdf:/"):
+            return line[len("device for "):].split(":", 1)[0]
+    return None
+
+
+def test_a_real_cups_pdf_queue_is_listed_and_gets_the_receipt_at_roll_width(
+        qapp: QApplication, shop: Counter) -> None:
+    """Needs CUPS running with a cups-pdf queue (Debian: cups-daemon,
+    printer-driver-cups-pdf, then ``lpadmin -p POS-PDF -v cups-pdf:/ -E -P
+    /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd``); skipped elsewhere (CI)."""
+    name = _cups_pdf_printer()
+    if name is None:
+        pytest.skip("no cups-pdf printer installed (CUPS)")
+    assert name in available_printers()  # what the printer page lists
+    out = Path.home() / "PDF"
+    before = set(out.glob("*.pdf")) if out.exists() else set()
+    rid = _redeem(shop)
+    printer = ReceiptPrinter(shop.ledger, system=SystemPrinter().print_lines,
+                             config=lambda: PrinterConfig(target=f"system://{name}"))
+    printer.print_receipt(rid)
+    (notice,) = printer.run_pending()  # the real QPrinter on the installed queue
+    assert notice.printed, notice.error
+    for _ in range(600):  # CUPS converts the job in its own time: poll its queue
+        pending = subprocess.run(["lpstat", "-W", "not-completed", "-o", name],
+                                 capture_output=True, text=True).stdout.strip()
+        if not pending and set(out.glob("*.pdf")) - before:
+            break
+        time.sleep(0.1)
+    (pdf,) = set(out.glob("*.pdf")) - before
+    assert abs(page_size_mm(pdf)[0] - 58) < 0.5  # the driver kept the roll's width

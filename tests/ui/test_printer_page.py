@@ -63,13 +63,20 @@ def test_test_print_reaches_the_printer_and_failures_are_told(qtbot: QtBot, shop
     assert page.result.text() == "打印机未连接"
 
 
-def test_no_system_printer_installed_is_said_and_cannot_be_saved(qtbot: QtBot,
-                                                                 shop: Shop) -> None:
-    page = PrinterPage("en")  # the real list: this machine has no printers installed
-    qtbot.addWidget(page)
-    with qtbot.waitSignal(page.printers_listed, timeout=10_000) as listed:
+def test_the_systems_printers_are_listed_and_none_found_is_said(qtbot: QtBot,
+                                                                shop: Shop) -> None:
+    real = PrinterPage("en")  # this machine's own list (QPrinterInfo; CUPS here)
+    qtbot.addWidget(real)
+    with qtbot.waitSignal(real.printers_listed, timeout=10_000) as listed:
         pass
-    assert listed.args[0] == available_printers() == []
+    assert listed.args[0] == available_printers()
+    assert [real.system_name.itemData(i) for i in range(real.system_name.count())] == \
+        available_printers()
+
+    page = PrinterPage("en", list_printers=lambda: [])  # a computer without printers
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.printers_listed, timeout=10_000):
+        pass
     page.kind.setCurrentIndex(page.kind.findData("system"))
     assert page.system_name.count() == 0
     assert page.system_name.placeholderText() == "No system printers found"
