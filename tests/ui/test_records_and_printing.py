@@ -166,3 +166,20 @@ def test_a_system_printer_gets_the_receipt_on_confirm_and_the_days_report(
         dialog.report_button.click()
     assert dialog.message.text() == "找不到系统打印机“Gone”"
     dialog.close()
+
+
+def test_the_receipt_windows_print_button_reprints_without_a_dialog(
+        shop: Shop, qtbot: QtBot, printer: LoopbackPrinter) -> None:
+    bridge = _attach(shop, printer.target)
+    with qtbot.waitSignal(bridge.notice, timeout=30_000):
+        _confirm(shop, qtbot, "B-UI-AGAIN", "35")
+    receipt_window = shop.window.show_receipt()
+    assert receipt_window is not None
+    with qtbot.waitSignal(bridge.notice, timeout=30_000):
+        receipt_window.print_button.click()  # type: ignore[attr-defined]
+    assert receipt_window.print_button.text() == "Sent to the printer"  # type: ignore[attr-defined]
+    assert [w for w in shop.window.findChildren(QDialog) if w.isVisible()] == [receipt_window]
+    qtbot.waitUntil(lambda: len(printer.jobs) == 2, timeout=10_000)
+    first, again = _jobs_text(printer)
+    assert "重印 COPY" not in first and "重印 COPY" in again and "￥35.00" in again
+    receipt_window.close()

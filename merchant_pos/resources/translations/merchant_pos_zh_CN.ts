@@ -748,6 +748,10 @@
         <source>Print</source>
         <translation>打印</translation>
     </message>
+    <message>
+        <source>Sent to the printer</source>
+        <translation>已发送到打印机</translation>
+    </message>
 </context>
 <context>
     <name>ReceiptTableModel</name>
