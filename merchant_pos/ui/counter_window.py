@@ -137,7 +137,7 @@ class CounterWindow(QMainWindow):
         self.status.sync_button.setText(with_key(self.status.sync_button.text(), keys.SYNC))
         self.setStatusBar(self.status)
         self.toolbar = view.tools
-        view.add_tool(with_key(self.tr("Today's redemptions"), keys.RECORDS), self.open_records)
+        view.add_tool(with_key(self.tr("Records"), keys.RECORDS), self.open_records)
         view.add_tool(with_key(self.tr("Lock"), keys.LOCK), self.lock)
         view.add_tool(with_key(self.tr("Settings…"), keys.SETTINGS), self.settings.open)
         view.set_tab_order()

@@ -117,7 +117,7 @@ def stray(texts: list[str], language: str, data: set[str]) -> list[str]:
             continue  # a folder or file path, an address: data
         if text in ENDONYMS:
             continue
-        for known in data:
+        for known in sorted(data, key=len, reverse=True):
             text = text.replace(known, "")
         if language == "zh_CN":
             found += [f"{w!r} in {text!r}" for w in LATIN.findall(text)
@@ -147,8 +147,8 @@ def test_every_window_and_dialog_speaks_one_language(qtbot: QtBot, shop: Shop,
     window.resize(1366, 768)
     window.show()
     data = {"马*花", base.profile.merchant_name, "王主管", "李收银"}
-    for printer in QPrinterInfo.availablePrinters():  # the machine's printers: their names
-        data |= {printer.printerName(), printer.description(), printer.makeAndModel()}
+    for printer in QPrinterInfo.availablePrinters():  # the system's printers (CUPS) name themselves
+        data |= {printer.printerName(), printer.description(), printer.makeAndModel()} - {""}
     seen: dict[str, list[str]] = {}
 
     def look(name: str, widget: QWidget) -> None:
