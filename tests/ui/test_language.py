@@ -71,6 +71,7 @@ LATIN_ALLOWED = {"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "C
                  "PDF", "PostScript", "Letter", "Legal", "A4", "mm", "ISO", "Tabloid",
                  "Executive", "Ledger", "PNG", "JPG", "JPEG", "GIF", "BMP",
                  "zxing", "pyzbar",  # the decoders' product names, like PDF
+                 "ESC", "POS", "USB",  # the printer standard and port, written so in Chinese
                  "XXXX"}  # the recovery code's format mask
 # Each language's own name in a language chooser is the same in every language.
 ENDONYMS = {"English", "中文（简体）", "中文"}
