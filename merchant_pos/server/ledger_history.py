@@ -36,7 +36,6 @@ from merchant_pos.server.sql_lists import INT, TEXT, rows_table
 
 Key = tuple[str, str]  # (iss, sub)
 Order = tuple[int, str]  # (at, uuid)
-FULL_HISTORY = False  # True: read every draw (what the window must equal; tests)
 
 
 @dataclass
@@ -143,11 +142,9 @@ def _window(entries: Iterable[Entry], first_at: int) -> tuple[int, set[str]]:
         for ent in e.claims.ent:
             bounds = period_bounds(ent.per, e.at, zone)
             if bounds is None or ent.once:
-                whole.add(ent.id)
-            if bounds is not None and bounds[0] < cutoff:
+                whole.add(ent.id)  # read whole: its period needs no earlier cutoff
+            elif bounds[0] < cutoff:
                 cutoff = bounds[0]
-    if FULL_HISTORY:
-        return -(2**62), set()
     return cutoff, whole
 
 
