@@ -21,7 +21,7 @@ def _workload(args: argparse.Namespace, now: int) -> sa.Workload:
     batches = [[d[i:i + args.batch] for i in range(0, len(d), args.batch)] for d in per_device]
     bodies = [[json.dumps({"items": [item for item, _ in batch]}).encode() for batch in device]
               for device in batches]
-    return sa.Workload(bodies, batches, server_ingest.seed, len(items))  # type: ignore[arg-type]
+    return sa.Workload(bodies, batches, server_ingest.seed, len(items))
 
 
 def run_standalone(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, and_, select
@@ -148,7 +148,7 @@ def _window(entries: Iterable[Entry], first_at: int) -> tuple[int, set[str]]:
     return cutoff, whole
 
 
-def _read_draws(conn: Connection, name: str, rows: list[tuple[str, str, str | int, int]],
+def _read_draws(conn: Connection, name: str, rows: Sequence[tuple[str, str, str | int, int]],
                 op: str) -> dict[Key, list[UsageRecord]]:
     """Counted draws per key, in (time, redemption, entitlement) order. ``op`` ``>=``:
     rows are (iss, sub, from, to); ``<``: (iss, sub, entitlement, before)."""

@@ -75,7 +75,7 @@ def _scenario(world: World, seed: int) -> list[tuple[Pos, list[dict[str, Any]]]]
 
 def _full_rejudge(world: World) -> dict[str, tuple[str, str | None, int | None, list[Any]]]:
     """Every beneficiary's whole history judged again from nothing."""
-    r, d = redemptions.c, draws.c
+    r = redemptions.c
     with world.engine.connect() as conn:
         rows = conn.execute(select(r.uuid, r.iss, r.sub, r.at, r.voided_by, r.body)
                             .where(r.kind == "redemption",
