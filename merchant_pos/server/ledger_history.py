@@ -24,6 +24,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import Connection, and_, select
 
@@ -115,19 +116,29 @@ def _load_entries(conn: Connection, keys: list[Key], start: dict[Key, Order], ne
 
 
 def _stored_entry(row: object, voided: set[str]) -> Entry:
-    body = json.loads(row.body)  # type: ignore[attr-defined]
-    lines = body["lines"]
+    claims, cart, covered, counter = _parsed_body(row.body)  # type: ignore[attr-defined]
+    uuid: str = row.uuid  # type: ignore[attr-defined]
+    is_voided = row.voided_by is not None or uuid in voided  # type: ignore[attr-defined]
+    return Entry(uuid, row.at, claims, cart, covered, counter,  # type: ignore[attr-defined]
+                 voided=is_voided, rejudge=not is_voided)
+
+
+@lru_cache(maxsize=20_000)
+def _parsed_body(body: str) -> tuple[Claims, tuple[CartLine, ...], tuple[int, ...],
+                                     dict[str, tuple[int, int]]]:
+    """A stored item's cart as the judge reads it. Keyed by the body itself: a late
+    arrival re-judges the same stored redemptions batch after batch. (The counter's
+    draws are only read, never changed, by the judge.)"""
+    parsed = json.loads(body)
+    lines = parsed["lines"]
     counter: dict[str, tuple[int, int]] = {}
     for line in lines:
         for ent, fen in line.get("draws", {}).items():
             old = counter.get(ent, (0, 0))
             counter[ent] = (old[0] + fen, old[1] + line.get("units", {}).get(ent, 0))
-    uuid: str = row.uuid  # type: ignore[attr-defined]
-    is_voided = row.voided_by is not None or uuid in voided  # type: ignore[attr-defined]
-    return Entry(
-        uuid, row.at, stored_claims(body["code"]),  # type: ignore[attr-defined]
-        tuple(CartLine(x["cat"], x["amount"], x.get("qty", 1)) for x in lines),
-        tuple(x["covered"] for x in lines), counter, voided=is_voided, rejudge=not is_voided)
+    return (stored_claims(parsed["code"]),
+            tuple(CartLine(x["cat"], x["amount"], x.get("qty", 1)) for x in lines),
+            tuple(x["covered"] for x in lines), counter)
 
 
 def _window(entries: Iterable[Entry], first_at: int) -> tuple[int, set[str]]:
