@@ -110,3 +110,13 @@ def test_a_record_at_a_periods_first_second_is_in_its_bucket() -> None:
                 usage = UsageTotals.replay([rec], shapes_of(c)).usage_at(c, NOW)
                 assert usage is not None
                 assert remaining_at(c, NOW, usage) == {"e": left}, (tz, per, at)
+
+
+def test_a_single_use_voucher_is_used_by_any_record_even_of_zero_fen() -> None:
+    ent = Entitlement("v", ("formula",), Unit.FEN, 5000, Period.TOTAL, once=True)
+    c = claims(ent=(ent,))
+    for amount in (0, 1, 5000):
+        rec = UsageRecord("v", amount, 0, NOW - 400 * DAY, "r")
+        usage = UsageTotals.replay([rec], shapes_of(c)).usage_at(c, NOW)
+        assert usage is not None and remaining_at(c, NOW, usage) == {"v": 0}
+        assert quote(c, NOW, [CartLine("formula", 100)], usage).covered == 0
