@@ -74,6 +74,8 @@ class CartQuote:
     code: VerifiedCode
     quote: Quote
     at: int
+    # The usage that decides the quote at ``at``: one record per entitlement's current
+    # period bucket from the running totals, or every draw if it had to read them.
     usage: tuple[UsageRecord, ...]
 
     @property
