@@ -100,6 +100,10 @@ def _seed_others(path: Path, n: int, code: str,
     db.close()
 
 
+def _always(sub: str) -> Callable[[int], str]:
+    return lambda _i: sub
+
+
 def _raw_connection(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA busy_timeout = 5000")
@@ -181,7 +185,8 @@ def run(args: argparse.Namespace) -> int:
         # Beneficiary k (code 1 + k) has HISTORIES[k] prior redemptions of its own.
         for k, n in enumerate(HISTORIES):
             if n:
-                _seed_others(path, n, codes[1 + k], subs=lambda i, k=k: f"B-CRASH-{1 + k:04d}")
+                sub = f"B-CRASH-{1 + k:04d}"  # the sub of crashtest code 1 + k
+                _seed_others(path, n, codes[1 + k], subs=_always(sub))
         seeded = time.perf_counter() - t0
         ledger = Ledger.open(folder)
         operators = OperatorRegistry(ledger)
