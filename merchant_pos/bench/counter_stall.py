@@ -163,7 +163,8 @@ class _Server:
         self.child.stdout.close()
 
 
-def measure(count: int, phase_seconds: float, rounds: int = 1) -> list[str]:
+def measure(count: int, phase_seconds: float, rounds: int = 1,
+            video_frames: int = 60) -> list[str]:
     """Runs the phases ``rounds`` times on copies of one backlog; the report's lines."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -176,7 +177,7 @@ def measure(count: int, phase_seconds: float, rounds: int = 1) -> list[str]:
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="mpos-bench-stall-") as tmp:
         template = _backlog(Path(tmp) / "template", count)
-        video = _write_video(Path(tmp) / "cam.avi", 60)
+        video = _write_video(Path(tmp) / "cam.avi", video_frames)
         for n in range(rounds):
             for child in (False, True):
                 folder = Path(tmp) / f"round{n}-{int(child)}"
@@ -204,6 +205,8 @@ def _round(app: Any, folder: Path, video: Path, phase_seconds: float,
         sync = pos.sync
         assert sync is not None
         sync.push_process = child
+        if child:
+            sync.child_min_pending = 1  # small --count runs too (the app's threshold: 1,000)
         token = sync.tokens.load()
         assert token is not None
         sync.tokens.save(DeviceToken(server.base_url, token.device_id, token.secret))
