@@ -38,7 +38,7 @@ from merchant_pos.sync.report import SyncReport
 log = logging.getLogger(__name__)
 
 CHILD_MIN_PENDING = 1000  # smaller pushes take well under a second: not worth a process
-CHILD_COMMAND = [sys.executable, "-m", __name__]
+CHILD_COMMAND = [sys.executable, "-m", "merchant_pos.sync.push_child"]
 COUNTERS = ("pushed", "accepted", "duplicates", "conflicts", "rejected", "errors", "retries",
             "left_pending", "stuck")
 
@@ -115,7 +115,7 @@ def _send(stream: IO[str], text: str) -> None:
         pass  # the child has gone: its answer (or its absence) says what happened
 
 
-def _child() -> int:
+def run_child() -> int:
     """The child's side: one push, then a result line."""
     from merchant_pos.store import Ledger
     from merchant_pos.sync import server_api
@@ -176,6 +176,3 @@ def _child() -> int:
     print(json.dumps({"result": result}), flush=True)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(_child())
