@@ -54,12 +54,16 @@ class RawFrames:
         self.luma_channel, self.yuv_to_bgr = _YUV.get(_fourcc(cap), (0, cv2.COLOR_YUV2BGR_YUYV))
         self._undo = undo
         self.width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+        self.height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
 
     def accepts(self, raw: np.ndarray) -> bool:
         """Whether ``raw`` is something :meth:`split` understands."""
         if is_jpeg(raw):
             return True
-        return raw.dtype == np.uint8 and (
+        # a grey or YUYV buffer must have the frame's size (a driver may hand
+        # back other packed layouts as a 2-D byte array: those are not grey)
+        sized = not self.width or raw.shape[:2] == (self.height, self.width)
+        return raw.dtype == np.uint8 and sized and (
             (raw.ndim == 2 and raw.shape[0] > 1)
             or (raw.ndim == 3 and raw.shape[2] in (2, 3)))
 

@@ -78,11 +78,11 @@ class _Cap:
     def get(self, prop: int) -> float:
         if prop == cv2.CAP_PROP_FOURCC:
             return float(cv2.VideoWriter.fourcc(*"YUYV"))
-        return 640.0
+        return {cv2.CAP_PROP_FRAME_WIDTH: 640.0, cv2.CAP_PROP_FRAME_HEIGHT: 480.0}[prop]
 
 
 def test_yuyv_frames_give_their_y_bytes_without_a_copy() -> None:
-    bgr = make_frame(frame_specs(3)[1])
+    bgr = make_frame(next(s for s in frame_specs(6) if s.width == 640))
     yuyv = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_YUYV)
     wants = [True]
     raw = RawFrames(_Cap(), lambda: wants[0], (cv2.CAP_PROP_CONVERT_RGB, 1))  # type: ignore[arg-type]
@@ -102,6 +102,8 @@ def test_what_is_neither_jpeg_nor_yuyv_nor_grey_is_refused() -> None:
     raw = RawFrames(_Cap(), lambda: True, (cv2.CAP_PROP_CONVERT_RGB, 1))  # type: ignore[arg-type]
     assert not raw.accepts(np.zeros((1, 100), np.uint8))  # one row, no JPEG marker
     assert not raw.accepts(np.zeros((4, 4), np.float32))
+    assert not raw.accepts(np.zeros((480, 1280), np.uint8))  # packed bytes, not grey
+    assert raw.accepts(np.zeros((480, 640), np.uint8))
     assert raw.split(np.array([[0xFF, 0xD8, 0, 0, 0]], np.uint8)) == (None, None)
 
 
