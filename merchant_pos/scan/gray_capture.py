@@ -8,9 +8,9 @@ luma: the Y bytes of YUYV (a view, no copy), or the JPEG decoded to grey
 (libjpeg skips the colour planes: cheaper than decoding colour and then
 converting). The preview's colour frame is made only when a preview is
 shown, from the same data: a JPEG wider than ``PREVIEW_MAX_WIDTH`` at half
-size (libjpeg decodes it for about the price of the grey frame); a smaller
-one in full colour, its grey then converted on the capture thread, beside
-the decode thread rather than in front of it.
+size (libjpeg decodes it for about the price of the grey frame). A smaller
+JPEG stream with a preview is read as BGR, as before: one colour decode and
+a conversion cost less there than two decodes.
 A backend that hands back something else is switched back to BGR frames,
 which the decode thread converts as before.
 """
@@ -107,8 +107,14 @@ class RawFrames:
 def raw_frames(cap: cv2.VideoCapture, wants_preview: Callable[[], bool]) -> RawFrames | None:
     """Switch an opened capture to undecoded frames, where its backend allows."""
     try:
+        fourcc = _fourcc(cap)
+        if fourcc == "MJPG" and wants_preview() \
+                and 0 < cap.get(cv2.CAP_PROP_FRAME_WIDTH) <= PREVIEW_MAX_WIDTH:
+            # a small JPEG shown in full colour: decoding it to grey as well would cost
+            # more than the decode thread's conversion of the colour frame
+            return None
         if cap.getBackendName() == "FFMPEG":  # a video file
-            if _fourcc(cap) != "MJPG" or not cap.set(cv2.CAP_PROP_FORMAT, -1):
+            if fourcc != "MJPG" or not cap.set(cv2.CAP_PROP_FORMAT, -1):
                 return None
             return RawFrames(cap, wants_preview, (cv2.CAP_PROP_FORMAT, 0))
         if not cap.set(cv2.CAP_PROP_CONVERT_RGB, 0):
