@@ -16,6 +16,7 @@ from merchant_pos.store import LedgerError, LedgerErrorId, OperatorSession
 from merchant_pos.store.settings import CounterSettings
 from merchant_pos.ui.counter_settings import preferences
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
+from merchant_pos.ui.day_reconcile import attach_reconciler
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
 from merchant_pos.ui.heap import freeze_startup_heap
 from merchant_pos.ui.labels import Labels, StandardItem
@@ -139,6 +140,7 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
     # Issue 12: the receipt goes to the thermal printer on confirm, with no dialog.
     services.extras.setdefault("show_receipts", False)
     attach_receipt_printer(window)
+    attach_reconciler(window)  # issue 12: after each sync, the day against the server's
     if script is not None:  # a scripted screenshot: the size the README's pictures have
         window.resize(*SCRIPTED_SIZE)
         window.show()
