@@ -73,7 +73,8 @@ def open_pos(data_dir: Path, *, use_keyring: bool = True) -> PosContext:
     ledger = Ledger.open(data_dir, clock=lambda: int(clock.now()))
     operators = OperatorRegistry(ledger, require_strong_pins=True)
     tokens = TokenStore(data_dir, use_keyring=use_keyring)
-    sync = SyncEngine(SyncLedger(ledger), tokens, clock=clock)
+    # a large backlog is pushed from a child process: the window keeps its GIL (issue 14)
+    sync = SyncEngine(SyncLedger(ledger), tokens, clock=clock, push_process=True)
     return PosContext(data_dir, ledger, operators, RedemptionService(ledger, operators),
                       MerchantSettingsStore(ledger), sync, clock)
 
