@@ -26,6 +26,7 @@ PASTE = "Ctrl+V"
 UNDO = "Ctrl+Z"
 RECEIPT = "Ctrl+P"
 SETTINGS = "F10"
+SETTLEMENT = "Ctrl+D"  # the records screen's 日结 window
 
 
 def key_text(keys: str) -> str:

@@ -48,6 +48,7 @@ from merchant_pos.ui.records_dialog import RecordsDialog
 from merchant_pos.ui.settings.controller import SupervisorPinDialog
 from merchant_pos.ui.settings.dialog import SettingsDialog
 from merchant_pos.ui.settings.pages import build_pages
+from merchant_pos.ui.settlement_dialog import SettlementDialog
 from merchant_pos.ui.theme import install_translator, remove_translators
 from tests.support.codes import claims, make_code
 from tests.ui.conftest import PROGRAMS, Shop
@@ -59,7 +60,7 @@ CHINESE = re.compile(r"[\u3400-\u9fff]")
 # Key caps (printed in Latin on every keyboard), the code format's prefix, units.
 LATIN_ALLOWED = {"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "Ctrl", "Esc",
                  "Del", "Enter", "Tab", "Shift", "Alt", "Up", "Down", "BC", "PIN", "px",
-                 "PDF", "PostScript", "Letter", "Legal", "A4", "mm", "ISO", "Tabloid",
+                 "PDF", "CSV", "PostScript", "Letter", "Legal", "A4", "mm", "ISO", "Tabloid",
                  "Executive", "Ledger", "PNG", "JPG", "JPEG", "GIF", "BMP"}
 
 
@@ -164,6 +165,7 @@ def test_every_window_and_dialog_speaks_one_language(qtbot: QtBot, shop: Shop,
         ("supervisor pin", SupervisorPinDialog(["王主管"], window)),
         ("receipt", ReceiptDialog(receipt, services.labels, services.profile, window)),
         ("records", RecordsDialog(services, window)),
+        ("settlement", SettlementDialog(services, window)),
         ("settings", SettingsDialog(CounterSettings(shop.ledger).snapshot(),
                                     build_pages(services), window)),
         ("message box", QMessageBox(QMessageBox.Icon.Question, "", "",
@@ -178,13 +180,15 @@ def test_every_window_and_dialog_speaks_one_language(qtbot: QtBot, shop: Shop,
             dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         if isinstance(dialog, RecordsDialog):
             qtbot.waitUntil(lambda d=dialog: d.model.rowCount() == 1, timeout=10_000)
+        if isinstance(dialog, SettlementDialog):
+            qtbot.waitUntil(lambda d=dialog: d.settlement is not None, timeout=10_000)
         look(name, dialog)
         dialog.close()
     menu = window.entry.amount.createStandardContextMenu()
     seen["context menu"] = stray([a.text() for a in menu.actions()], language, data)
     problems = {name: found for name, found in seen.items() if found}
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
-    assert len(seen) == 16
+    assert len(seen) == 17
     window.close()
 
 
