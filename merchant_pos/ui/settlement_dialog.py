@@ -76,7 +76,9 @@ def load_settlement(services: CounterServices, first: date, last: date) -> Settl
     return Settlement(report, states, diffs)
 
 
-def _table(model: QAbstractTableModel, stretch: int = 0) -> QTableView:
+def _table(model: QAbstractTableModel, stretch: int | None = None) -> QTableView:
+    """Columns as wide as their contents (no name cut short); ``stretch`` takes the rest
+    (else the last column does)."""
     view = QTableView()
     view.setModel(model)
     view.verticalHeader().setVisible(False)
@@ -84,7 +86,10 @@ def _table(model: QAbstractTableModel, stretch: int = 0) -> QTableView:
     view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -137,6 +142,7 @@ class SettlementDialog(QDialog):
         self.time_title = QLabel()
         self.net = QLabel()
         self.net.setObjectName("totals")
+        self.net.setWordWrap(True)
         for title, model, stretch in ((self.adjustments_title, self.adjustments_model, 1),
                                       (self.time_title, self.time_model, 3)):
             title.setWordWrap(True)
@@ -147,8 +153,9 @@ class SettlementDialog(QDialog):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.totals)
         split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 1)
+        side.setMaximumWidth(440)  # the totals table gets the room
         self.message = QLabel()
         self.message.setObjectName("errorText")
         self.message.setWordWrap(True)
@@ -172,7 +179,7 @@ class SettlementDialog(QDialog):
         layout.addWidget(split, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        self.resize(1240, 680)
+        self.resize(1260, 720)
         self.first.dateChanged.connect(self._first_changed)
         self.last.dateChanged.connect(lambda _d: self.reload())
         self.reload()

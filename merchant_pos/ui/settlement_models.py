@@ -64,8 +64,8 @@ class TotalsModel(TextTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__([], parent)
         self.headers = [self.tr("Item"), self.tr("Count"), self.tr("Total"),
-                        self.tr("Covered by aid"), self.tr("Customer paid"),
-                        self.tr("Reimbursable"), self.tr("Awaiting verdict")]
+                        self.tr("Covered"), self.tr("Customer paid"),
+                        self.tr("Reimbursable"), self.tr("Awaiting")]
 
     def row_of(self, group: str, key: str) -> int:
         return next(i for i, r in enumerate(self.rows) if (r.group, r.key) == (group, key)

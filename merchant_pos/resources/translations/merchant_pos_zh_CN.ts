@@ -1457,20 +1457,20 @@
         <translation>金额</translation>
     </message>
     <message>
-        <source>Covered by aid</source>
-        <translation>补助</translation>
+        <source>Awaiting</source>
+        <translation>待核定</translation>
     </message>
     <message>
         <source>Customer paid</source>
         <translation>顾客自付</translation>
     </message>
     <message>
-        <source>Reimbursable</source>
-        <translation>应结算</translation>
+        <source>Covered</source>
+        <translation>补助</translation>
     </message>
     <message>
-        <source>Awaiting verdict</source>
-        <translation>待核定</translation>
+        <source>Reimbursable</source>
+        <translation>应结算</translation>
     </message>
 </context>
 <context>
