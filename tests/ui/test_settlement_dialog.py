@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
@@ -86,7 +87,10 @@ def _open(qtbot: QtBot, shop: Shop) -> SettlementDialog:
     records = shop.window.open_records()
     qtbot.waitUntil(lambda: records.model.rowCount() > 0, timeout=10_000)
     assert "Ctrl+D" in records.settlement_button.text()
-    records.settlement_button.click()
+    records.activateWindow()
+    qtbot.waitUntil(records.isActiveWindow, timeout=10_000)
+    qtbot.keyClick(records, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # its key
+    qtbot.waitUntil(lambda: records.findChild(SettlementDialog) is not None, timeout=10_000)
     dialog = records.findChild(SettlementDialog)
     assert isinstance(dialog, SettlementDialog)
     qtbot.waitUntil(lambda: dialog.settlement is not None, timeout=10_000)
@@ -194,6 +198,7 @@ def test_a_date_range_and_printing_the_settlement(qtbot: QtBot, day: Shop) -> No
         with qtbot.waitSignal(dialog.exported, timeout=30_000):
             dialog.print_button.click()
         assert dialog.message.text() == dialog.tr("The settlement was sent to the printer")
+        qtbot.waitUntil(lambda: len(printer.jobs) == 1, timeout=10_000)  # the listener's read
         (job,) = printer.jobs
         slip = parse(job[3:-3]).text
         assert "结算报表" in slip and "长者助餐" in slip
