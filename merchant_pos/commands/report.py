@@ -129,11 +129,9 @@ def _run(args: argparse.Namespace, lang: str) -> int:
 
 
 def _overall(states: dict[str, str]) -> str:
-    values = set(states.values())
-    for state in ("differences", "changed", "unchecked"):
-        if state in values:
-            return state
-    return "reconciled"
+    from merchant_pos.reports.reconcile import overall_state
+
+    return overall_state(states.values())
 
 
 def _totals(t: Any) -> dict[str, int]:

@@ -14,7 +14,7 @@ feed, a void) shows the day as no longer reconciled.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -115,6 +115,15 @@ def reconciled_state(ledger: Ledger, day: date) -> str:
         return "differences"
     current = _local_fingerprint(list(day_entries(ledger, day).entries))
     return "reconciled" if current == snapshot.matched_fingerprint else "changed"
+
+
+def overall_state(states: Iterable[str]) -> str:
+    """One state for a date range: the worst of its days' states."""
+    values = set(states)
+    for state in ("differences", "changed", "unchecked"):
+        if state in values:
+            return state
+    return "reconciled"
 
 
 def server_fetcher(ledger: Ledger, tokens: Any, *, page_size: int = 500,

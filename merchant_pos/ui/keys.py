@@ -29,6 +29,7 @@ SETTINGS = "F10"
 # The records screen (ui/records_keys.py).
 VOID = "Del"
 REPRINT = "Ctrl+P"
+SETTLEMENT = "Ctrl+D"  # the records screen's 日结 window
 
 
 def key_text(keys: str) -> str:

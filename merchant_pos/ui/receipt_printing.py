@@ -19,7 +19,8 @@ from merchant_pos.printing.output import print_lines
 from merchant_pos.printing.spooler import PrintNotice, ReceiptPrinter
 from merchant_pos.printing.targets import Target
 from merchant_pos.reports.daily import build_report
-from merchant_pos.reports.reconcile import reconciled_state
+from merchant_pos.reports.entries import days
+from merchant_pos.reports.reconcile import overall_state, reconciled_state
 from merchant_pos.reports.slip import report_lines
 from merchant_pos.ui.system_printer import SystemPrinter
 
@@ -51,14 +52,16 @@ class ReceiptPrinting(QObject):
     def print_void(self, redemption_id: str) -> None:
         self.printer.print_void(redemption_id, on_confirm=True)
 
-    def print_day_report(self, day: date) -> None:
-        """The 日结 of ``day`` on the receipt printer, now (call it off the UI thread):
-        A4 pages on a system printer, the summary slip on a roll. Raises PrintError."""
+    def print_day_report(self, day: date, last: date | None = None) -> None:
+        """The 日结 of ``day`` (to ``last``, a range) on the receipt printer, now (call it
+        off the UI thread): A4 pages on a system printer, the summary slip on a roll.
+        Raises PrintError."""
         printer, lang = self.printer, self.language
         config = printer.config()
         target = Target.parse(config.target)
-        report = build_report(printer.ledger, day, language=lang)
-        state = reconciled_state(printer.ledger, day)
+        report = build_report(printer.ledger, day, last, language=lang)
+        state = overall_state(reconciled_state(printer.ledger, d)
+                              for d in days(day, last or day))
         if target.scheme == "system":
             self.system.print_report(target.address, report, lang, state)
             return

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -38,8 +39,11 @@ from merchant_pos.reports.reconcile import reconciled_state, stored_differences
 from merchant_pos.store import LedgerError, OperatorRole, RedemptionStatus
 from merchant_pos.store.records import find_receipts
 from merchant_pos.store.redemptions import Receipt
+from merchant_pos.ui import keys
 from merchant_pos.ui.dialogs import SupervisorApprovalDialog
+from merchant_pos.ui.keys import with_key
 from merchant_pos.ui.records_keys import RecordsKeys
+from merchant_pos.ui.settlement_dialog import SettlementDialog
 from merchant_pos.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -170,11 +174,16 @@ class RecordsDialog(QDialog):
         self.reprint_button.clicked.connect(self.reprint_selected)
         self.report_button = QPushButton(self.tr("Print the day's settlement"))
         self.report_button.clicked.connect(self.print_day_report)
+        self.settlement_button = QPushButton(with_key(self.tr("Day settlement"),
+                                                      keys.SETTLEMENT))
+        self.settlement_button.setShortcut(QKeySequence(keys.SETTLEMENT))
+        self.settlement_button.clicked.connect(self.open_settlement)
         close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reprint_button)
         buttons.addWidget(self.void_button)
+        buttons.addWidget(self.settlement_button)
         buttons.addWidget(self.report_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -269,6 +278,12 @@ class RecordsDialog(QDialog):
             self.changed.emit()
 
         self.tasks.run(lambda: printer.print_day_report(day), done, failed)
+
+    def open_settlement(self) -> SettlementDialog:
+        """The 日结 window for the chosen day."""
+        dialog = SettlementDialog(self.services, self, self.selected_day())
+        dialog.open()
+        return dialog
 
     def selected(self) -> Receipt | None:
         rows = self.table.selectionModel().selectedRows()

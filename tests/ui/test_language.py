@@ -49,6 +49,7 @@ from merchant_pos.ui.records_dialog import RecordsDialog
 from merchant_pos.ui.settings.controller import SupervisorPinDialog
 from merchant_pos.ui.settings.dialog import SettingsDialog
 from merchant_pos.ui.settings.pages import build_pages
+from merchant_pos.ui.settlement_dialog import SettlementDialog
 from merchant_pos.ui.staff_dialog import (
     AccountUnlockDialog,
     NewOperatorDialog,
@@ -68,7 +69,7 @@ CHINESE = re.compile(r"[\u3400-\u9fff]")
 # Key caps (printed in Latin on every keyboard), the code format's prefix, units.
 LATIN_ALLOWED = {"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "Ctrl", "Esc",
                  "Del", "Enter", "Tab", "Shift", "Alt", "Up", "Down", "BC", "PIN", "px",
-                 "PDF", "PostScript", "Letter", "Legal", "A4", "mm", "ISO", "Tabloid",
+                 "PDF", "CSV", "PostScript", "Letter", "Legal", "A4", "mm", "ISO", "Tabloid",
                  "Executive", "Ledger", "PNG", "JPG", "JPEG", "GIF", "BMP",
                  "zxing", "pyzbar",  # the decoders' product names, like PDF
                  "ESC", "POS", "USB",  # the printer standard and port, written so in Chinese
@@ -180,6 +181,7 @@ def test_every_window_and_dialog_speaks_one_language(qtbot: QtBot, shop: Shop,
         ("supervisor pin", SupervisorPinDialog(["王主管"], window)),
         ("receipt", ReceiptDialog(receipt, services.labels, services.profile, window)),
         ("records", RecordsDialog(services, window)),
+        ("settlement", SettlementDialog(services, window)),
         ("settings", SettingsDialog(CounterSettings(shop.ledger).snapshot(),
                                     build_pages(services), window)),
         ("message box", QMessageBox(QMessageBox.Icon.Question, "", "",
@@ -207,6 +209,8 @@ def test_every_window_and_dialog_speaks_one_language(qtbot: QtBot, shop: Shop,
             dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         if isinstance(dialog, RecordsDialog):
             qtbot.waitUntil(lambda d=dialog: d.model.rowCount() == 1, timeout=10_000)
+        if isinstance(dialog, SettlementDialog):
+            qtbot.waitUntil(lambda d=dialog: d.settlement is not None, timeout=10_000)
         look(name, dialog)
         if isinstance(dialog, SettingsDialog):  # every page, not only the first
             for row in range(1, dialog.index.count()):
@@ -220,7 +224,7 @@ def test_every_window_and_dialog_speaks_one_language(qtbot: QtBot, shop: Shop,
     problems = {name: found for name, found in seen.items() if found}
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
     pages = len(build_pages(services))
-    assert len(seen) == 16 + 6 + (pages - 1) + 1 and pages >= 6
+    assert len(seen) == 16 + 6 + (pages - 1) + 1 + 1 and pages >= 6
     window.close()
 
 

@@ -11,4 +11,21 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>SettlementDialog</name>
+    <message numerus="yes">
+        <source>%n redemption(s)</source>
+        <translation>
+            <numerusform>%n redemption</numerusform>
+            <numerusform>%n redemptions</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s): {0}</source>
+        <translation>
+            <numerusform>%n day: {0}</numerusform>
+            <numerusform>%n days: {0}</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

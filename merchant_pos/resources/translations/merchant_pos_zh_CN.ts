@@ -831,6 +831,10 @@
         <translation>打印当日日结</translation>
     </message>
     <message>
+        <source>Day settlement</source>
+        <translation>日结</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -981,6 +985,197 @@
     <message>
         <source>Nothing to set up here yet.</source>
         <translation>这里暂时没有可设置的项目。</translation>
+    </message>
+</context>
+<context>
+    <name>SettlementDialog</name>
+    <message>
+        <source>Day settlement</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <source>Date range, to</source>
+        <translation>按日期范围，至</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>营业日</translation>
+    </message>
+    <message>
+        <source>Voided on</source>
+        <translation>撤销日</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <source>Original day</source>
+        <translation>原营业日</translation>
+    </message>
+    <message>
+        <source>Covered</source>
+        <translation>补助</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <source>Print the settlement</source>
+        <translation>打印日结</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>The last day is before the first.</source>
+        <translation>结束日期早于开始日期。</translation>
+    </message>
+    <message>
+        <source>A date range is at most 366 days.</source>
+        <translation>日期范围最长 366 天。</translation>
+    </message>
+    <message>
+        <source>Waiting to upload</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <source>Stuck: not uploaded</source>
+        <translation>上传受阻</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>Rejected by the server</source>
+        <translation>被服务器拒绝</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <source>Reconciled with the foundation</source>
+        <translation>已与基金会对账一致</translation>
+    </message>
+    <message>
+        <source>Changed since reconciled: sync to check again</source>
+        <translation>对账后有变化：请同步后重新对账</translation>
+    </message>
+    <message>
+        <source>Differences with the foundation</source>
+        <translation>对账有差异</translation>
+    </message>
+    <message>
+        <source>Not reconciled yet (it is checked after a sync)</source>
+        <translation>尚未对账（同步后自动对账）</translation>
+    </message>
+    <message>
+        <source>{0} to {1}</source>
+        <translation>{0} 至 {1}</translation>
+    </message>
+    <message>
+        <source>{0} · {1} · reimbursable {2} · covered by aid {3} · customers paid {4} · awaiting verdict {5}</source>
+        <translation>{0} · {1} · 应结算 {2} · 补助 {3} · 顾客自付 {4} · 待核定 {5}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n redemption(s)</source>
+        <translation>
+            <numerusform>%n 笔核销</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s): {0}</source>
+        <translation>
+            <numerusform>%n 天：{0}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>By program</source>
+        <translation>按项目</translation>
+    </message>
+    <message>
+        <source>By category</source>
+        <translation>按品类</translation>
+    </message>
+    <message>
+        <source>By status</source>
+        <translation>按状态</translation>
+    </message>
+    <message>
+        <source>By clerk (shift handover)</source>
+        <translation>按收银员（交班）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Total (voided not counted)</source>
+        <translation>合计（不含已撤销）</translation>
+    </message>
+    <message>
+        <source>Adjustments: voids of earlier days ({0})</source>
+        <translation>调整：撤销以前日期的兑换（{0} 笔）</translation>
+    </message>
+    <message>
+        <source>Reimbursable {0} − adjustments {1} = net {2}</source>
+        <translation>应结算 {0} − 调整 {1} = 调整后应结算 {2}</translation>
+    </message>
+    <message>
+        <source>Time flagged, listed apart ({0})</source>
+        <translation>时间存疑，单列（{0} 笔）</translation>
+    </message>
+    <message>
+        <source>settlement</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <source>Save the settlement</source>
+        <translation>保存日结</translation>
+    </message>
+    <message>
+        <source>CSV (Excel) files (*.csv)</source>
+        <translation>CSV 表格文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Written: {0}</source>
+        <translation>已写入：{0}</translation>
+    </message>
+    <message>
+        <source>Could not write {0}: {1}</source>
+        <translation>无法写入 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>No receipt printer is set up</source>
+        <translation>尚未设置小票打印机</translation>
+    </message>
+    <message>
+        <source>The settlement was sent to the printer</source>
+        <translation>日结已发送到打印机</translation>
     </message>
 </context>
 <context>
@@ -1245,6 +1440,37 @@
     <message>
         <source>{0} not taken by the server — see why</source>
         <translation>{0} 笔上传失败 — 点击查看原因</translation>
+    </message>
+</context>
+<context>
+    <name>TotalsModel</name>
+    <message>
+        <source>Item</source>
+        <translation>项</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>笔数</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Awaiting</source>
+        <translation>待核定</translation>
+    </message>
+    <message>
+        <source>Customer paid</source>
+        <translation>顾客自付</translation>
+    </message>
+    <message>
+        <source>Covered</source>
+        <translation>补助</translation>
+    </message>
+    <message>
+        <source>Reimbursable</source>
+        <translation>应结算</translation>
     </message>
 </context>
 <context>
