@@ -225,6 +225,7 @@ class RedemptionService:
         usage just synced) QUOTE_CHANGED is raised and nothing is stored.
         """
         actor = operator.ensure_active()
+        self.operators.require_pin_current(actor, "redeem")  # a weak PIN is changed first
         lines = _checked_cart(cart)
         with self._tx(write=True) as tx:
             db = tx.db
@@ -311,7 +312,7 @@ class RedemptionService:
         reason = reason.strip()
         if not reason:
             raise LedgerError(LedgerErrorId.VOID_REASON_REQUIRED)
-        supervisor = self.operators.supervisor(supervisor_name, supervisor_pin)
+        supervisor = self.operators.supervisor(supervisor_name, supervisor_pin, "void")
         with self.ledger.write() as session:
             tx = _Txn(raw_connection(session))
             done = session.get(VoidRow, void_id)
