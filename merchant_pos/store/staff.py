@@ -37,6 +37,7 @@ RECOVERY_KEY = "staff.recovery_code_key"  # fingerprint of the device secret tha
 USED_UNLOCK_CODES = "staff.used_unlock_codes"
 SYNCED_POLICIES = "sync.policies"  # where the sync engine keeps the config's policies
 RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+RECOVERY_CODE_LENGTH = len("XXXX-XXXX-XXXX-XXXX")  # a server unlock code is longer
 UnlockKey = Callable[[], "tuple[str, bytes] | None"]  # → (device id, key) when enrolled
 
 
@@ -69,7 +70,7 @@ class FirstSupervisor:
 
 
 def new_recovery_code() -> str:
-    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(16))
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(16))  # 4 groups of 4
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
 
 

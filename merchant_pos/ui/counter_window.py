@@ -97,7 +97,8 @@ class CounterWindow(QMainWindow):
         self.settings = SettingsController(
             self, self.tasks, CounterSettings(services.redemptions.ledger), services.operators,
             session, lambda: build_pages(self.services),
-            describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc))
+            describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc),
+            language=lang)
         self.settings.applied.connect(self.settings_changed)
         self.settings.applied.connect(lambda _keys, snapshot: self.apply_settings(snapshot))
         self.settings.refused.connect(lambda text: self.show_message(text, "error"))
@@ -395,6 +396,8 @@ class CounterWindow(QMainWindow):
             self._pending_redemption_id = None
             self.request_quote()
         self._say(BannerText("rejected", self.texts.error_text(exc)), Sound.REJECTED)
+        # Issue 13: a weak PIN must be changed first; the cart stays for the retry.
+        self.locker.ask_new_pin(exc)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
