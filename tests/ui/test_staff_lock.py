@@ -227,7 +227,7 @@ def test_a_locked_supervisor_comes_back_with_the_recovery_code(qtbot: QtBot,
         dialog.code.setText("WRNG-WRNG-WRNG-WRNG")
         dialog.accept()
         qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=10_000)
-        assert "not valid" in dialog.error.text()
+        assert "recovery code is not right" in dialog.error.text()  # its shape: a recovery code
         dialog.code.setText(code)
         with qtbot.waitSignal(dialog.accepted, timeout=10_000):
             dialog.accept()

@@ -8,7 +8,7 @@
         <translation>解锁 {0}</translation>
     </message>
     <message>
-        <source>A supervisor&apos;s PIN unlocks {0} at once. A locked supervisor can use another supervisor, the shop&apos;s recovery code, or a one-time unlock code from the foundation.</source>
+        <source>A supervisor's PIN unlocks {0} at once. A locked supervisor can use another supervisor, the shop's recovery code, or a one-time unlock code from the foundation.</source>
         <translation>主管输入密码可立即解锁 {0}。被锁定的主管可请另一位主管解锁，或使用本店的恢复码，或基金会提供的一次性解锁码。</translation>
     </message>
     <message>
@@ -16,12 +16,20 @@
         <translation>主管</translation>
     </message>
     <message>
-        <source>Supervisor&apos;s PIN</source>
+        <source>Supervisor's PIN</source>
         <translation>主管密码</translation>
     </message>
     <message>
         <source>or a recovery / unlock code</source>
         <translation>或输入恢复码 / 解锁码</translation>
+    </message>
+    <message>
+        <source>only if the old PIN no longer works</source>
+        <translation>仅在原密码已无法使用时填写</translation>
+    </message>
+    <message>
+        <source>New PIN, with the foundation's code</source>
+        <translation>新密码（与基金会解锁码一起）</translation>
     </message>
     <message>
         <source>Enter a supervisor and PIN, or a code</source>
@@ -35,7 +43,7 @@
         <translation>等待顾客</translation>
     </message>
     <message>
-        <source>Scan the beneficiary&apos;s code to begin</source>
+        <source>Scan the beneficiary's code to begin</source>
         <translation>请扫描受助人的受助码</translation>
     </message>
     <message>
@@ -227,6 +235,10 @@
         <translation>操作员：{0}</translation>
     </message>
     <message>
+        <source>PIN changed. Press Confirm again.</source>
+        <translation>密码已修改，请再按一次“确认核销”。</translation>
+    </message>
+    <message>
         <source>Unlocked. Enter the PIN.</source>
         <translation>已解锁，请输入密码。</translation>
     </message>
@@ -257,7 +269,7 @@
 <context>
     <name>CounterTexts</name>
     <message>
-        <source>Scan the customer&apos;s code</source>
+        <source>Scan the customer's code</source>
         <translation>请扫描顾客的受助码</translation>
     </message>
     <message>
@@ -447,7 +459,7 @@
         <translation>请用扫码枪扫描受助码</translation>
     </message>
     <message>
-        <source>Today&apos;s redemptions</source>
+        <source>Today's redemptions</source>
         <translation>今日核销</translation>
     </message>
     <message>
@@ -547,12 +559,23 @@
         <translation>跟随电脑设置</translation>
     </message>
     <message>
-        <source>A new language is used from the next start of the counter.</source>
-        <translation>新语言在下次启动收银程序时生效。</translation>
+        <source>The counter switches to the new language when you press OK; during a sale, as soon as the cart is empty.</source>
+        <translation>按“确定”后收银台立即换成新语言；正在结账时，等这位顾客的购物清单清空后再换。</translation>
     </message>
     <message>
         <source>Language</source>
         <translation>语言</translation>
+    </message>
+</context>
+<context>
+    <name>LanguageSwitch</name>
+    <message>
+        <source>Saved. The new language applies after this customer, as soon as the cart is empty.</source>
+        <translation>已保存。新语言在这位顾客结账后、购物清单清空时生效。</translation>
+    </message>
+    <message>
+        <source>The counter now uses the new language.</source>
+        <translation>收银台已换成新语言。</translation>
     </message>
 </context>
 <context>
@@ -663,7 +686,7 @@
         <translation>凭条语言</translation>
     </message>
     <message>
-        <source>Enter the printer&apos;s address first</source>
+        <source>Enter the printer's address first</source>
         <translation>请先填写打印机地址</translation>
     </message>
     <message>
@@ -836,6 +859,10 @@
         <source>Void receipt {0} ({1} covered)?</source>
         <translation>撤销小票 {0}（补助 {1}）？</translation>
     </message>
+    <message>
+        <source>PIN changed. Void again with the new PIN.</source>
+        <translation>密码已修改，请用新密码再作废一次。</translation>
+    </message>
 </context>
 <context>
     <name>RecoveryCodeDialog</name>
@@ -897,7 +924,7 @@
         <translation>正在连接…</translation>
     </message>
     <message>
-        <source>Connected. Restart the counter to use the new server&apos;s data.</source>
+        <source>Connected. Restart the counter to use the new server's data.</source>
         <translation>已连接。请重启收银程序以使用新服务器的数据。</translation>
     </message>
 </context>
@@ -937,13 +964,6 @@
     <message>
         <source>Nothing to set up here yet.</source>
         <translation>这里暂时没有可设置的项目。</translation>
-    </message>
-</context>
-<context>
-    <name>SetupPages</name>
-    <message>
-        <source>Saved. The new language is used after a restart of the counter.</source>
-        <translation>已保存。新语言在重启收银程序后生效。</translation>
     </message>
 </context>
 <context>
@@ -1078,7 +1098,7 @@
         <translation>补助</translation>
     </message>
     <message>
-        <source>Server&apos;s reason</source>
+        <source>Server's reason</source>
         <translation>服务器给出的原因</translation>
     </message>
     <message>
@@ -1110,7 +1130,7 @@
         <translation>导出给技术支持</translation>
     </message>
     <message>
-        <source>The file will contain the beneficiaries&apos; codes. Give it only to the foundation&apos;s support staff; never attach it to a support bundle, a chat or an e-mail to anyone else.</source>
+        <source>The file will contain the beneficiaries' codes. Give it only to the foundation's support staff; never attach it to a support bundle, a chat or an e-mail to anyone else.</source>
         <translation>导出的文件含受助人的受助码。只可交给基金会技术支持，不要放入支持包，也不要通过聊天或邮件发给其他人。</translation>
     </message>
     <message>
