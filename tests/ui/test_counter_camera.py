@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
 from merchant_pos.bench._scan_frames import FrameSpec
@@ -41,4 +42,6 @@ def test_video_scan_reaches_the_card(shop: Shop, qtbot: QtBot, tmp_path: Path) -
         qtbot.waitUntil(lambda: window.preview.frames_shown > 0, timeout=10_000)
     finally:
         window.close()  # stops the camera threads
+        QCoreApplication.sendPostedEvents()  # their queued emissions reach `scans` while it lives
+        QCoreApplication.processEvents()  # (see stop_and_drain in tests/scan/test_ui_camera.py)
     assert len(scans) == 1  # 30 frames of the same code: one scan
