@@ -58,6 +58,7 @@ class StaffMember:
     active: bool
     failed_attempts: int
     locked_until: int | None
+    must_change_pin: bool = False  # signed in with a weak PIN from before the rule
 
     def is_locked(self, now: int) -> bool:
         return self.locked_until is not None and now < self.locked_until
@@ -81,7 +82,7 @@ def normalise_recovery_code(text: str) -> str:
 
 def _member(row: OperatorRow) -> StaffMember:
     return StaffMember(row.id, row.name, OperatorRole(row.role), bool(row.active),
-                       row.failed_attempts, row.locked_until)
+                       row.failed_attempts, row.locked_until, bool(row.must_change_pin))
 
 
 def _setting(session: Session, key: str, default: Any = None) -> Any:

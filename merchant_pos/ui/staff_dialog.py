@@ -297,6 +297,8 @@ class StaffDialog(QDialog):
                 status = self.tr("Removed")
             elif m.is_locked(now):
                 status = self.tr("Locked ({0} wrong PINs)").format(m.failed_attempts)
+            elif m.must_change_pin:
+                status = self.tr("Must change weak PIN")
             else:
                 status = self.tr("Active")
             for column, text in enumerate((m.name, role, status)):

@@ -73,6 +73,7 @@ def test_a_weak_pin_must_change_before_redeeming_voiding_or_changing_staff(
     assert service.receipt(receipt.redemption_id).status.value == "pending"  # type: ignore[union-attr]
 
     boss = counter.sign_in("老主管", "1111").operator
+    assert [m.must_change_pin for m in staff.members()] == [True, False, True]  # staff screen
     for change in (lambda: staff.add(boss, "新收银", OperatorRole.CASHIER, "5937"),
                    lambda: staff.set_pin(boss, "老收银", "5937"),
                    lambda: staff.unlock(boss, "老收银"),

@@ -1048,6 +1048,10 @@
         <translation>已锁定（{0} 次密码错误）</translation>
     </message>
     <message>
+        <source>Must change weak PIN</source>
+        <translation>须修改密码（太简单）</translation>
+    </message>
+    <message>
         <source>Active</source>
         <translation>正常</translation>
     </message>
