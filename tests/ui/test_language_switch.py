@@ -47,6 +47,7 @@ def chinese(qtbot: QtBot, shop: Shop) -> Iterator[CounterWindow]:
         if shiboken6.isValid(w):  # the switched-from windows are deleted already
             w.final_sync.done = True
             w.close()
+            w.deleteLater()
     remove_translators(app)
 
 
