@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from merchant_pos.store.ledger import Ledger
@@ -28,6 +28,34 @@ def run_command(body: Callable[[argparse.Namespace, str], int],
     except CommandError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+
+
+# argparse's own words (English only) for the usage errors people make most.
+_ARGPARSE_ZH = (("the following arguments are required: ", "缺少必填参数："),
+                ("unrecognized arguments: ", "无法识别的参数："),
+                ("invalid choice: ", "无效的选项："), (" (choose from ", "（可选："),
+                ("expected one argument", "需要一个值"), ("invalid int value: ", "不是整数："),
+                ("argument ", "参数 "))
+
+
+def usage_errors_exit_1(parser: argparse.ArgumentParser) -> None:
+    """This subcommand's usage errors exit 1 (argparse's own exit 2 otherwise), said in
+    the user's language (``--lang`` on the command line, else ``$MPOS_LANG``/``$LANG``)."""
+
+    def error(message: str) -> NoReturn:
+        from merchant_pos.reports import messages
+
+        argv = sys.argv[1:]
+        given = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"), None)
+        lang = language(given if given in ("zh_CN", "en") else None)
+        if not lang.startswith("en"):
+            for english, chinese in _ARGPARSE_ZH:
+                message = message.replace(english, chinese)
+        parser.print_usage(sys.stderr)
+        print(messages.text("usage_error", lang, parser.prog, message), file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+    parser.error = error  # type: ignore[method-assign]
 
 
 def language(arg: str | None) -> str:

@@ -16,6 +16,7 @@ from merchant_pos.commands._common import (
     CommandError,
     open_ledger,
     run_command,
+    usage_errors_exit_1,
     write_bytes,
 )
 
@@ -30,6 +31,7 @@ def register(sub: Any) -> None:
     p.add_argument("--width", type=int, choices=[58, 80], help="roll width, mm (default: set)")
     p.add_argument("--data-dir", type=Path, help="data folder (default: the user's)")
     p.add_argument("--lang", choices=["zh_CN", "en"], help="language (default: from $LANG)")
+    usage_errors_exit_1(p)
     p.set_defaults(func=run)
 
 
@@ -71,7 +73,11 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     if args.pdf:
         from merchant_pos.ui.qt_pdf import receipt_pdf
 
-        receipt_pdf(lines, config.columns, str(args.pdf))
+        try:
+            receipt_pdf(lines, config.columns, str(args.pdf))
+        except OSError as exc:
+            raise CommandError(messages.text("cannot_write", lang, args.pdf,
+                                             exc.strerror or exc)) from None
     print(plain_text(lines, config.columns))
     for path in (args.escpos, args.pdf):
         if path:

@@ -23,6 +23,7 @@ from merchant_pos.commands._common import (
     parse_day,
     run_command,
     say,
+    usage_errors_exit_1,
     write_bytes,
 )
 
@@ -40,6 +41,7 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--data-dir", type=Path, help="data folder (default: the user's)")
     p.add_argument("--lang", choices=["zh_CN", "en"], help="language (default: from $LANG)")
+    usage_errors_exit_1(p)
     p.set_defaults(func=run)
 
 

@@ -52,6 +52,9 @@ _TEXTS: dict[str, dict[str, str]] = {
     "bad_target": {"zh_CN": "打印机地址无效：{0}", "en": "not a printer address: {0}"},
     "unsupported": {"zh_CN": "此电脑不支持该打印方式：{0}",
                     "en": "this computer cannot print that way: {0}"},
+    "printer_gone": {"zh_CN": "找不到系统打印机“{0}”", "en": "system printer “{0}” not found"},
+    "system_failed": {"zh_CN": "系统打印机未接受打印任务",
+                      "en": "the system printer refused the job"},
     "io_error": {"zh_CN": "打印机错误：{0}", "en": "printer error: {0}"},
 }
 

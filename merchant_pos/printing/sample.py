@@ -4,9 +4,9 @@ width setting can be checked by eye, a QR code, the cut (and the drawer, if set)
 from __future__ import annotations
 
 from merchant_pos.printing import messages
-from merchant_pos.printing.escpos_render import render_escpos
 from merchant_pos.printing.layout import PrintLine
-from merchant_pos.printing.targets import Target, send
+from merchant_pos.printing.output import LinePrinter, print_lines
+from merchant_pos.printing.targets import Target
 
 
 def sample_lines(width: int, language: str = "zh_CN") -> list[PrintLine]:
@@ -22,7 +22,7 @@ def sample_lines(width: int, language: str = "zh_CN") -> list[PrintLine]:
 
 
 def print_sample(target: str, width: int, *, drawer: bool = False, language: str = "zh_CN",
-                 timeout: float = 5.0) -> None:
+                 timeout: float = 5.0, system: LinePrinter | None = None) -> None:
     """Raises :class:`~merchant_pos.printing.targets.PrintError` when it did not print."""
-    send(Target.parse(target), render_escpos(sample_lines(width, language), width,
-                                             drawer=drawer), timeout=timeout)
+    print_lines(Target.parse(target), sample_lines(width, language), width, drawer=drawer,
+                timeout=timeout, system=system)

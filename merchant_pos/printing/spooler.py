@@ -22,8 +22,9 @@ from merchant_pos.printing.config import PrinterConfig, load_config
 from merchant_pos.printing.content import ReceiptContent
 from merchant_pos.printing.escpos_render import render_escpos
 from merchant_pos.printing.layout import layout_receipt
+from merchant_pos.printing.output import LinePrinter, print_lines
 from merchant_pos.printing.queue import QUEUED, PrintJob, PrintQueue
-from merchant_pos.printing.targets import PrintError, Target, send
+from merchant_pos.printing.targets import PrintError, Target
 from merchant_pos.store.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -46,18 +47,22 @@ class PrintNotice:
         return messages.text("print_failed", language, self.receipt_no, reason)
 
 
+def _drawer(content: ReceiptContent, config: PrinterConfig) -> bool:
+    return config.drawer_kick and content.kind == "receipt" and not content.copy
+
+
 def job_bytes(content: ReceiptContent, config: PrinterConfig) -> bytes:
     return render_escpos(layout_receipt(content, config.columns), config.columns,
-                         drawer=config.drawer_kick and content.kind == "receipt"
-                         and not content.copy)
+                         drawer=_drawer(content, config))
 
 
 class ReceiptPrinter:
     def __init__(self, ledger: Ledger, *, notify: Callable[[PrintNotice], None] | None = None,
                  config: Callable[[], PrinterConfig] | None = None,
                  retry_seconds: float = 30.0, timeout: float = 5.0,
-                 retry_window: int = 600) -> None:
+                 retry_window: int = 600, system: LinePrinter | None = None) -> None:
         self.ledger = ledger
+        self.system = system  # draws on a system printer (Qt's, from ui/), if any
         self.queue = PrintQueue(ledger)
         self.notify = notify or (lambda notice: None)
         self.config = config or (lambda: load_config(ledger))
@@ -161,8 +166,10 @@ class ReceiptPrinter:
     def attempt(self, job: PrintJob) -> PrintNotice:
         config = self.config()
         try:
-            target = Target.parse(config.target)
-            send(target, job_bytes(job.content, config), timeout=self.timeout)
+            print_lines(Target.parse(config.target),
+                        layout_receipt(job.content, config.columns), config.columns,
+                        drawer=_drawer(job.content, config), timeout=self.timeout,
+                        system=self.system)
         except PrintError as exc:
             self.queue.mark_failed(job.id, str(exc))
             return PrintNotice(job.id, job.content.receipt_no, False, exc,

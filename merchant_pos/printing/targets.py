@@ -6,10 +6,14 @@ Targets are written as URLs in the printer settings:
 * ``usb://0x0416:0x5011``: USB vendor:product id (python-escpos ``Usb``, needs pyusb);
 * ``serial:///dev/ttyUSB0?baud=9600`` or ``serial://COM3``: a serial port (needs pyserial);
 * ``win32://POS-58``: a Windows printer queue, raw (``Win32Raw``, needs pywin32);
-* ``file:///dev/usb/lp0`` or ``file:///path/receipt.bin``: a device file or a plain file.
+* ``file:///dev/usb/lp0`` or ``file:///path/receipt.bin``: a device file or a plain file;
+* ``system://NAME``: a printer installed in the operating system (a Windows driver, a
+  CUPS queue), drawn through Qt's ``QPrinter`` at roll width (not bytes: see
+  ``merchant_pos.printing.output`` and ``merchant_pos.ui.system_printer``).
 
-Network, file: tested here (a loopback listener, a file). USB, serial and Windows
-raw printing are wired through python-escpos and untested on this machine.
+Network, file, and the system-printer drawing (into a PDF-format ``QPrinter``): tested
+here. USB, serial and Windows raw printing are wired through python-escpos and untested
+on this machine.
 
 A network job asks the printer's real-time status (``DLE EOT``) before and after
 sending: out of paper refuses the job before it is sent; a connection that drops
@@ -28,6 +32,7 @@ from merchant_pos.printing import messages
 STATUS_PAPER = b"\x10\x04\x04"     # DLE EOT 4: paper roll sensor
 STATUS_PRINTER = b"\x10\x04\x01"   # DLE EOT 1: printer status
 NO_PAPER_BITS = 0x60               # bits 5 and 6 of the paper status: roll end
+SYSTEM_PREFIX = "system://"
 
 
 class PrintError(Exception):
@@ -39,14 +44,14 @@ class PrintError(Exception):
         self.detail = detail
 
     def message(self, language: str = "zh_CN") -> str:
-        if self.message_id in ("bad_target", "unsupported", "io_error"):
+        if self.message_id in ("bad_target", "unsupported", "io_error", "printer_gone"):
             return messages.text(self.message_id, language, self.detail)
         return messages.text(self.message_id, language)
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    scheme: str      # tcp, usb, serial, win32, file
+    scheme: str      # tcp, usb, serial, win32, file, system
     address: str
     port: int = 9100
     baud: int = 9600
@@ -56,6 +61,11 @@ class Target:
         text = text.strip()
         if not text:
             raise PrintError("no_printer")
+        if text.lower().startswith(SYSTEM_PREFIX):  # a printer's name, taken as it is
+            name = text[len(SYSTEM_PREFIX):].strip()
+            if name:
+                return cls("system", name)
+            raise PrintError("bad_target", text)
         if "://" not in text:
             text = "tcp://" + text
         parts = urlsplit(text)
@@ -87,6 +97,8 @@ def send(target: Target, job: bytes, *, timeout: float = 5.0,
     if target.scheme == "tcp":
         _send_network(target, job, timeout, status_timeout)
         return
+    if target.scheme == "system":  # drawn by Qt, never sent as ESC/POS bytes
+        raise PrintError("unsupported", target.address)
     from escpos import printer
 
     try:

@@ -74,6 +74,8 @@ _TEXTS: dict[str, dict[str, str]] = {
     "todo_amount_differs": {"zh_CN": "金额不符，请联系基金会。",
                             "en": "The amounts disagree: call the foundation."},
     # the command line
+    "usage_error": {"zh_CN": "{0}：用法有误：{1}（见 --help）", "en": "{0}: usage error: {1} "
+                                                                    "(see --help)"},
     "bad_date": {"zh_CN": "日期格式应为 YYYY-MM-DD：{0}", "en": "a date is YYYY-MM-DD: {0}"},
     "bad_range": {"zh_CN": "结束日期早于开始日期。", "en": "the end date is before the start."},
     "range_too_long": {"zh_CN": "日期范围最长 366 天。", "en": "a date range is at most 366 days."},

@@ -96,6 +96,15 @@ def reconcile_day(ledger: Ledger, day: date, fetch: FetchDay, *, now: int) -> Da
     return DayReconciliation(day, tuple(differences))
 
 
+def stored_differences(ledger: Ledger, day: date) -> tuple[Difference, ...]:
+    """The differences with the server's list as last fetched for ``day`` (none when it
+    was never fetched), against the ledger as it is now: what the records screen lists."""
+    snapshot = load_snapshots(ledger, [day]).get(day)
+    if snapshot is None:
+        return ()
+    return tuple(compare(list(day_entries(ledger, day).entries), snapshot.items))
+
+
 def reconciled_state(ledger: Ledger, day: date) -> str:
     """``reconciled``, ``changed`` (reconciled, then a local entry changed: a flipped
     verdict or a void), ``differences`` (compared, did not match) or ``unchecked``."""

@@ -16,6 +16,7 @@ from merchant_pos.store import LedgerError, LedgerErrorId, OperatorSession
 from merchant_pos.store.settings import CounterSettings
 from merchant_pos.ui.counter_settings import preferences
 from merchant_pos.ui.counter_window import CounterServices, CounterWindow
+from merchant_pos.ui.day_reconcile import attach_reconciler
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
 from merchant_pos.ui.heap import freeze_startup_heap
 from merchant_pos.ui.labels import Labels
@@ -99,6 +100,7 @@ def dressed_window(services: CounterServices, session: OperatorSession) -> Count
     photo.accept_drops_on(window)
     services.extras["photo"] = photo
     attach_receipt_printer(window)
+    attach_reconciler(window)  # issue 12: after each sync, the day against the server's
     return window
 
 

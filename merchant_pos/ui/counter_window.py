@@ -155,7 +155,7 @@ class CounterWindow(QMainWindow):
         self.status.sync_button.setText(with_key(self.status.sync_button.text(), keys.SYNC))
         self.setStatusBar(self.status)
         self.toolbar = view.tools
-        self.toolbar.addAction(with_key(self.tr("Today's redemptions"), keys.RECORDS),
+        self.toolbar.addAction(with_key(self.tr("Records"), keys.RECORDS),
                                self.open_records)
         self.toolbar.addAction(with_key(self.tr("Lock"), keys.LOCK), self.lock)
         self.toolbar.addAction(with_key(self.tr("Settings…"), keys.SETTINGS), self.settings.open)

@@ -71,13 +71,13 @@ def _font_for(width: int, family: str = MONO_FAMILY) -> QFont:
 def _qr_size(text: str) -> int:
     import segno
 
-    return len(segno.make(text, error="m").matrix)
+    return len(segno.make_qr(text, error="m").matrix)
 
 
 def _draw_qr(painter: QPainter, text: str, x: float, y: float, side: float) -> None:
     import segno
 
-    matrix = segno.make(text, error="m").matrix
+    matrix = segno.make_qr(text, error="m").matrix
     cell = side / len(matrix)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor("black"))
@@ -101,10 +101,17 @@ def _receipt_height_px(lines: list[PrintLine], width: int) -> float:
     return total + 2 * _mm_to_px(MARGIN_MM)
 
 
-def paint_receipt(device: QPagedPaintDevice, lines: list[PrintLine], width: int) -> None:
-    """Draw ``lines`` (a receipt, slip or 日结 slip) onto a page already sized to fit."""
-    painter = QPainter(device)
+def paint_receipt(device: QPagedPaintDevice, lines: list[PrintLine], width: int) -> bool:
+    """Draw ``lines`` (a receipt, slip or 日结 slip) onto a page already sized to fit
+    (:func:`setup_receipt_page`); False when the device would not start (a printer
+    that refused the job, a PDF file that cannot be written)."""
+    painter = QPainter()
+    if not painter.begin(device):
+        return False
     try:
+        # Everything below is measured in DPI (300) dots; a printer's own resolution
+        # (203 dpi thermal, 600 or 1200 dpi office) only changes the scale.
+        painter.scale(device.logicalDpiX() / DPI, device.logicalDpiY() / DPI)
         font = _font_for(width)
         metrics = QFontMetricsF(font)
         cell = metrics.horizontalAdvance("0")
@@ -139,6 +146,18 @@ def paint_receipt(device: QPagedPaintDevice, lines: list[PrintLine], width: int)
             y += height
     finally:
         painter.end()
+    return True
+
+
+def setup_receipt_page(device: QPagedPaintDevice, lines: list[PrintLine], width: int) -> None:
+    """One page the width of the roll (58 or 80 mm) and as long as the receipt."""
+    paper_mm = 80.0 if width >= 48 else 58.0
+    height_mm = _receipt_height_px(lines, width) / DPI * 25.4
+    device.setPageSize(QPageSize(QSizeF(paper_mm, height_mm), QPageSize.Unit.Millimeter,
+                                 "receipt", QPageSize.SizeMatchPolicy.ExactMatch))
+    side = (paper_mm - PRINTABLE_MM.get(width, 48.0)) / 2
+    device.setPageMargins(QMarginsF(side, MARGIN_MM, side, MARGIN_MM),
+                          QPageLayout.Unit.Millimeter)
 
 
 def receipt_pdf(lines: list[PrintLine], width: int, path: str) -> None:
@@ -146,15 +165,10 @@ def receipt_pdf(lines: list[PrintLine], width: int, path: str) -> None:
     ensure_gui()
     writer = QPdfWriter(path)
     writer.setResolution(DPI)
-    paper_mm = 80.0 if width >= 48 else 58.0
-    height_mm = _receipt_height_px(lines, width) / DPI * 25.4
-    writer.setPageSize(QPageSize(QSizeF(paper_mm, height_mm), QPageSize.Unit.Millimeter,
-                                 "receipt", QPageSize.SizeMatchPolicy.ExactMatch))
-    side = (paper_mm - PRINTABLE_MM.get(width, 48.0)) / 2
-    writer.setPageMargins(QMarginsF(side, MARGIN_MM, side, MARGIN_MM),
-                          QPageLayout.Unit.Millimeter)
     writer.setCreator("merchant-pos")
-    paint_receipt(writer, lines, width)
+    setup_receipt_page(writer, lines, width)
+    if not paint_receipt(writer, lines, width):
+        raise OSError(f"cannot write {path}")
 
 
 def _yuan(fen: int) -> str:
@@ -234,12 +248,18 @@ def report_pdf(report: DayReport, path: str, language: str = "zh_CN",
     ensure_gui()
     writer = QPdfWriter(path)
     writer.setResolution(DPI)
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setCreator("merchant-pos")
+    paint_report(writer, report, language, reconciliation)
+
+
+def paint_report(device: QPagedPaintDevice, report: DayReport, language: str = "zh_CN",
+                 reconciliation: str | None = None) -> None:
+    """The 日结 as A4 pages on ``device`` (a PDF writer or a system printer)."""
+    device.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    device.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     doc = QTextDocument()
     font = QFont(SANS_FAMILY)
     font.setPointSize(10)
     doc.setDefaultFont(font)
     doc.setHtml(report_html(report, language, reconciliation))
-    doc.print_(writer)
+    doc.print_(device)

@@ -1,4 +1,6 @@
-"""The receipt: shown after every redemption, printable on any Qt printer."""
+"""The receipt: shown after every redemption; "Print" sends it again to the counter's
+receipt printer with no dialog (a 重印 COPY once the original came out), or, on a
+counter without one, to a printer chosen in Qt's print dialog."""
 
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ class ReceiptDialog(QDialog):
     def __init__(self, receipt: Receipt, labels: Labels, profile: MerchantProfile,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.receipt = receipt
         self.setWindowTitle(self.tr("Receipt {0}").format(receipt.receipt_no))
         self.text = receipt_text(receipt, labels, profile)
         view = QPlainTextEdit(self.text)
@@ -64,6 +67,12 @@ class ReceiptDialog(QDialog):
         self.resize(360, 480)
 
     def print_receipt(self) -> None:
+        services = getattr(self.parent(), "services", None)
+        bridge = services.extras.get("receipt_printer") if services is not None else None
+        if bridge is not None:  # the counter's own printer, through its queue
+            bridge.reprint(self.receipt.redemption_id)
+            self.print_button.setText(self.tr("Sent to the printer"))
+            return
         printer = QPrinter()
         if QPrintDialog(printer, self).exec():
             print_text(self.text, printer)

@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 
 from merchant_pos.domain.money import format_fen
 from merchant_pos.printing.content import mask_id
+from merchant_pos.printing.targets import PrintError
 from merchant_pos.reports.daily import DayReport, build_report
-from merchant_pos.reports.reconcile import reconciled_state
+from merchant_pos.reports.reconcile import reconciled_state, stored_differences
 from merchant_pos.store import LedgerError, OperatorRole, RedemptionStatus
 from merchant_pos.store.records import find_receipts
 from merchant_pos.store.redemptions import Receipt
@@ -125,7 +126,7 @@ class RecordsDialog(QDialog):
         self.services = services
         self.tasks = BackgroundTasks(self)
         self.zone = ZoneInfo(services.profile.time_zone)
-        self.setWindowTitle(self.tr("Redemptions"))
+        self.setWindowTitle(self.tr("Records"))
         today = datetime.fromtimestamp(services.redemptions.ledger.clock(), self.zone).date()
         self.day = QDateEdit(QDate(today.year, today.month, today.day))
         self.day.setCalendarPopup(True)
@@ -151,7 +152,9 @@ class RecordsDialog(QDialog):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.ResizeToContents)  # the status
         self.summary = QLabel()
         self.summary.setObjectName("totals")
         self.summary.setWordWrap(True)
@@ -164,11 +167,14 @@ class RecordsDialog(QDialog):
         self.void_button.clicked.connect(self.void_selected)
         self.reprint_button = QPushButton(self.tr("Reprint"))
         self.reprint_button.clicked.connect(self.reprint_selected)
+        self.report_button = QPushButton(self.tr("Print the day's settlement"))
+        self.report_button.clicked.connect(self.print_day_report)
         close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reprint_button)
         buttons.addWidget(self.void_button)
+        buttons.addWidget(self.report_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -199,6 +205,8 @@ class RecordsDialog(QDialog):
                            if op.role is OperatorRole.SUPERVISOR]
             receipts = find_receipts(ledger, day=None if text else day, time_zone=tz,
                                      text=text)
+            for diff in stored_differences(ledger, day):  # vs the server's list, named
+                flags.setdefault(diff.redemption_id, diff.message(lang))
             return (receipts, build_report(ledger, day, language=lang),
                     reconciled_state(ledger, day), flags, supervisors)
 
@@ -233,6 +241,28 @@ class RecordsDialog(QDialog):
         else:
             printer.reprint(receipt.redemption_id)
             self.message.setText(self.tr("Reprinting receipt {0}").format(receipt.receipt_no))
+
+    def print_day_report(self) -> None:
+        """The chosen day's 日结 on the receipt printer (A4 on a system printer)."""
+        printer = self.services.extras.get("receipt_printer")
+        if printer is None:
+            self.message.setText(self.tr("No receipt printer is set up"))
+            return
+        day, lang = self.selected_day(), self.services.language
+        self.report_button.setEnabled(False)
+
+        def done(_none: object) -> None:
+            self.report_button.setEnabled(True)
+            self.message.setText(self.tr("The settlement of {0} was sent to the printer")
+                                 .format(day.isoformat()))
+            self.changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.report_button.setEnabled(True)
+            self.message.setText(exc.message(lang) if isinstance(exc, PrintError) else str(exc))
+            self.changed.emit()
+
+        self.tasks.run(lambda: printer.print_day_report(day), done, failed)
 
     def selected(self) -> Receipt | None:
         rows = self.table.selectionModel().selectedRows()

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from merchant_pos.domain.money import format_fen
@@ -22,6 +22,8 @@ SYNC_EVERY_MS = 60_000
 
 class SyncStatusBar(QStatusBar):
     """Operator, sync state, unsynced count, conflicts; "Sync now"; a sync every minute."""
+
+    synced = Signal(object)  # the SyncReport of each sync that ran (issue 12 reconciles)
 
     def __init__(self, services: CounterServices, session: OperatorSession,
                  tasks: BackgroundTasks, parent: QWidget | None = None) -> None:
@@ -70,6 +72,7 @@ class SyncStatusBar(QStatusBar):
     def _synced(self, report: Any) -> None:
         self.sync_button.setEnabled(True)
         self.refresh()
+        self.synced.emit(report)
 
     def _sync_failed(self, exc: BaseException) -> None:
         self.sync_button.setEnabled(True)
@@ -96,7 +99,7 @@ class SyncStatusBar(QStatusBar):
                  self.tr("{0} waiting to upload ({1})").format(
                      status.pending_entries, format_fen(status.unsynced_covered_fen))]
         if status.conflicts:
-            parts.append(self.tr("{0} conflicts — see recent redemptions").format(
+            parts.append(self.tr("{0} conflicts — see the records").format(
                 status.conflicts))
         self.state.setText(" · ".join(parts))
         stuck = getattr(status, "stuck_entries", 0)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import sqlite3
-import subprocess
-import unicodedata
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,6 +21,7 @@ from merchant_pos.cli import main
 from merchant_pos.domain.quote import CartLine
 from merchant_pos.store import Ledger, OperatorRegistry, RedemptionService
 from tests.printing.escpos_parse import parse
+from tests.support.pdf import pdf_text
 from tests.sync.conftest import world as world  # the fixture, re-exported
 from tests.sync.world import FAST_PINS, ServerWorld
 
@@ -39,19 +39,6 @@ def no_keyring() -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())  # never touch a developer's real keyring
     yield
     keyring.set_keyring(previous)
-
-
-# CJK Radicals Supplement twins (no NFKC mapping) of characters on our receipts.
-RADICAL_TWINS = str.maketrans("⻓⻢⻝⻅⻔⻋⻉⻜⻛⻚⻥⻦⻨⻬⻮⻳⻄",
-                              "长马食见门车贝飞风页鱼鸟麦齐齿龟西")
-
-
-def _pdf_text(path: Path) -> str:
-    """The PDF's text; NFKC because Noto CJK's shared glyphs make pdftotext give some
-    characters as their Kangxi-radical twins (⽇ for 日)."""
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                         text=True, check=True).stdout
-    return unicodedata.normalize("NFKC", out).translate(RADICAL_TWINS)
 
 
 def _shop(world: ServerWorld, data: Path) -> tuple[str, list[str]]:
@@ -91,7 +78,7 @@ def test_report_files_reconcile_and_exit_codes(world: ServerWorld, tmp_path: Pat
     csv_text = raw.decode("utf-8-sig")
     assert "单号" in csv_text and "01-000001" in csv_text and "已撤销" in csv_text
     assert "待上传" in csv_text and "15.00" in csv_text  # 12 + 3 yuan not voided
-    pdf = _pdf_text(out_pdf)
+    pdf = pdf_text(out_pdf)
     for expected in ("甲商店", "日结报表", day, "按状态", "01-000003", "已撤销", "¥15.00"):
         assert expected in pdf, expected
     slip = parse(out_slip.read_bytes())
@@ -128,7 +115,7 @@ def test_receipt_reprint_escpos_pdf_and_old_numbers(world: ServerWorld, tmp_path
     assert "重印 COPY" in capsys.readouterr().out
     roll = parse(escpos.read_bytes())
     assert "重印 COPY" in roll.text and roll.qr == ["01-000001"]
-    text = _pdf_text(pdf)
+    text = pdf_text(pdf)
     for expected in ("重印 COPY", "甲商店", "01-000001", "¥12.00", "待上传", "店长"):
         assert expected in text, expected
     assert main(["receipt", "01-000002", "--void", "--data-dir", str(data)]) == 0
@@ -156,3 +143,19 @@ def test_usage_errors_in_the_users_language(tmp_path: Path,
     assert main(["report", "--date", "2026-02-10", "--to", "2026-02-01",
                  "--data-dir", str(tmp_path)]) == 1
     assert "结束日期早于开始日期" in capsys.readouterr().err
+
+
+def test_argparse_usage_errors_exit_1_in_the_users_language(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MPOS_LANG", "zh_CN")
+    monkeypatch.setattr(sys, "argv", ["merchant-pos", "report"])
+    with pytest.raises(SystemExit) as missing:
+        main(sys.argv[1:])
+    assert missing.value.code == 1  # argparse alone exits 2
+    assert "merchant-pos report：用法有误：缺少必填参数：--date" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "argv", ["merchant-pos", "receipt", "--lang", "en", "--width",
+                                      "70", "01-000001"])
+    with pytest.raises(SystemExit) as bad:
+        main(sys.argv[1:])
+    assert bad.value.code == 1
+    assert "receipt: usage error: argument --width: invalid choice" in capsys.readouterr().err

@@ -97,10 +97,11 @@ def test_the_video_gives_exactly_the_expected_scans_once_each(video: Video, deco
     assert events[1].message is not None  # the clerk is told, not left in silence
     assert states[:2] == [CameraState.STARTING, CameraState.RUNNING]
     assert CameraState.ENDED in states and states[-1] is CameraState.STOPPED
-    # every frame reached the preview; the decoder saw many of them
+    # every frame reached the preview; the decoder saw some of each segment (how many
+    # depends on the machine's speed: stale frames are dropped, not queued)
     assert len(previews) == video.frames
     assert previews[0].image.shape == (*SIZE[::-1], 3)
-    assert service.stats.frames_decoded > video.frames // 2
+    assert len(video.expected) <= service.stats.frames_decoded <= video.frames
     assert service.decoder_failures == 0
 
 

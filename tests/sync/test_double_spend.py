@@ -11,6 +11,18 @@ import pytest
 from tests.sync.world import BABY, PosDevice, ServerWorld
 
 
+def after(first: PosDevice, rid: str, then: PosDevice) -> None:
+    """Wait until ``then``'s corrected clock is a whole second past the time
+    ``first`` recorded for ``rid``. Each device's clock carries the offset it
+    measured against the server, and a round trip on a loaded machine can
+    make two devices' offsets differ by more than a fixed sleep."""
+    from merchant_pos.store.models import RedemptionRow
+    with first.ledger.read() as session:
+        at = session.get(RedemptionRow, rid).created_at  # type: ignore[union-attr]
+    while int(then.clock.now()) <= at:
+        time.sleep(0.05)
+
+
 def ready(world: ServerWorld, make_pos: Callable[..., PosDevice], name: str,
           merchant: str) -> PosDevice:
     pos = make_pos(name)
@@ -28,7 +40,7 @@ def test_offline_double_spend_is_flagged_on_the_later_redemption(
     code = world.beneficiary_code(BABY)  # one 50-yuan voucher
     # both offline: each sees the whole voucher and covers 40 yuan of it
     earlier = shop_a.redeem(code, 4000, cat="formula")
-    time.sleep(1.1)  # redemption times are whole seconds: make the order certain
+    after(shop_a, earlier, shop_b)  # redemption times are whole seconds: make the order certain
     later = shop_b.redeem(code, 4000, cat="formula")
     assert shop_a.local_statuses()[earlier] == shop_b.local_statuses()[later] == "pending"
 
@@ -67,7 +79,7 @@ def test_a_conflict_found_later_reaches_the_device_with_a_message(
     shop_b = ready(world, make_pos, "b", "M-B")
     code = world.beneficiary_code(BABY)
     earlier = shop_a.redeem(code, 3000, cat="formula")
-    time.sleep(1.1)
+    after(shop_a, earlier, shop_b)
     later = shop_b.redeem(code, 3000, cat="formula")
     first = shop_b.engine.sync_now()
     assert first.ok and first.accepted == 1  # nobody else has used the voucher yet

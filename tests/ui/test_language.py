@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -102,7 +102,7 @@ def stray(texts: list[str], language: str, data: set[str]) -> list[str]:
     for text in texts:
         if text.startswith("/") or text in ("root", "wt"):
             continue  # a folder or file path: data
-        for known in data:
+        for known in sorted(data, key=len, reverse=True):
             text = text.replace(known, "")
         if language == "zh_CN":
             found += [f"{w!r} in {text!r}" for w in LATIN.findall(text)
@@ -132,6 +132,8 @@ def test_every_window_and_dialog_speaks_one_language(qtbot: QtBot, shop: Shop,
     window.resize(1366, 768)
     window.show()
     data = {"马*花", base.profile.merchant_name, "王主管", "李收银"}
+    for printer in QPrinterInfo.availablePrinters():  # the system's printers (CUPS) name themselves
+        data |= {printer.printerName(), printer.description(), printer.makeAndModel()} - {""}
     seen: dict[str, list[str]] = {}
 
     def look(name: str, widget: QWidget) -> None:

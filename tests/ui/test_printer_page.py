@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pytestqt.qtbot import QtBot
 
 from merchant_pos.printing.config import AUTO_PRINT, TARGET, WIDTH, load_config
 from merchant_pos.store.settings import CounterSettings
 from merchant_pos.ui.printer_page import PrinterPage
 from merchant_pos.ui.settings.dialog import SettingsDialog
+from merchant_pos.ui.system_printer import SystemPrinter, available_printers
 from tests.printing.escpos_parse import parse
 from tests.printing.tcp_printer import LoopbackPrinter
+from tests.support.pdf import PdfPrinters, pdf_text
 from tests.ui.conftest import Shop
 
 
@@ -57,3 +61,60 @@ def test_test_print_reaches_the_printer_and_failures_are_told(qtbot: QtBot, shop
     page.test_print()  # that printer is gone now
     qtbot.waitUntil(lambda: page.test_button.isEnabled(), timeout=30_000)
     assert page.result.text() == "打印机未连接"
+
+
+def test_the_systems_printers_are_listed_and_none_found_is_said(qtbot: QtBot,
+                                                                shop: Shop) -> None:
+    real = PrinterPage("en")  # this machine's own list (QPrinterInfo; CUPS here)
+    qtbot.addWidget(real)
+    with qtbot.waitSignal(real.printers_listed, timeout=10_000) as listed:
+        pass
+    assert listed.args[0] == available_printers()
+    assert [real.system_name.itemData(i) for i in range(real.system_name.count())] == \
+        available_printers()
+
+    page = PrinterPage("en", list_printers=lambda: [])  # a computer without printers
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.printers_listed, timeout=10_000):
+        pass
+    page.kind.setCurrentIndex(page.kind.findData("system"))
+    assert page.system_name.count() == 0
+    assert page.system_name.placeholderText() == "No system printers found"
+    assert page.problem() == "Choose a system printer (none is installed on this computer)"
+    assert page.target_text() == ""
+
+
+def test_a_system_printer_is_chosen_saved_and_test_printed(qtbot: QtBot, shop: Shop,
+                                                           tmp_path: Path) -> None:
+    pdfs = PdfPrinters(tmp_path)
+    page = PrinterPage("zh_CN", system=SystemPrinter(pdfs),
+                       list_printers=lambda: ["Office A4", "XP-58 (USB)"])
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.printers_listed, timeout=10_000):  # listed off the UI thread
+        page.show()
+    assert page.system_name.count() == 2
+    snapshot = CounterSettings(shop.ledger).snapshot()
+    page.load(snapshot)
+    assert not page.system_name.isVisible() and page.target.isVisible()
+    page.kind.setCurrentIndex(page.kind.findData("system"))
+    assert page.system_name.isVisible() and not page.target.isVisible()
+    assert not page.drawer.isVisible()  # a driver opens no drawer
+    page.system_name.setCurrentIndex(page.system_name.findData("XP-58 (USB)"))
+    assert page.problem() is None
+    assert page.changes()[TARGET] == "system://XP-58 (USB)"
+
+    page.test_print()
+    qtbot.waitUntil(lambda: page.test_button.isEnabled(), timeout=30_000)
+    assert page.result.text() == "Test page sent to the printer."
+    assert pdfs.names == ["XP-58 (USB)"]
+    assert "打印测试" in pdf_text(pdfs.files[0])
+
+    # Saved, then the printer is unplugged: the page keeps the choice and says so.
+    CounterSettings(shop.ledger).update({TARGET: "system://XP-58 (USB)"}, operator_id=None)
+    gone = PrinterPage("zh_CN", list_printers=lambda: ["Office A4"])
+    qtbot.addWidget(gone)
+    gone.load(CounterSettings(shop.ledger).snapshot())
+    assert gone.target_text() == "system://XP-58 (USB)"  # not listed yet: the stored one
+    qtbot.waitUntil(lambda: gone.system_name.count() == 2, timeout=10_000)
+    assert gone.system_name.currentText() == "XP-58 (USB) (not found)"
+    assert gone.changes() == {}

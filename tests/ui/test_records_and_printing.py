@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QItemSelectionModel
@@ -18,9 +19,11 @@ from merchant_pos.printing.config import PrinterConfig
 from merchant_pos.printing.spooler import ReceiptPrinter
 from merchant_pos.scan.classify import ScanSource, classify
 from merchant_pos.ui.receipt_printing import ReceiptPrinting, attach_receipt_printer
+from merchant_pos.ui.system_printer import SystemPrinter
 from tests.printing.escpos_parse import parse
 from tests.printing.tcp_printer import LoopbackPrinter
 from tests.support.codes import DAY, claims, make_code
+from tests.support.pdf import PdfPrinters, page_size_mm, pdf_text
 from tests.ui.conftest import Shop
 
 
@@ -131,3 +134,52 @@ def test_records_filter_search_dates_reprint_and_void_slip(shop: Shop, qtbot: Qt
     first, copy, void = _jobs_text(printer)
     assert "重印 COPY" not in first and "重印 COPY" in copy and "撤销凭条" in void
     dialog.close()
+
+
+def test_a_system_printer_gets_the_receipt_on_confirm_and_the_days_report(
+        shop: Shop, qtbot: QtBot, tmp_path: Path) -> None:
+    pdfs = PdfPrinters(tmp_path)
+    bridge = attach_receipt_printer(
+        shop.window, system=SystemPrinter(pdfs), printer=ReceiptPrinter(
+            shop.ledger, config=lambda: PrinterConfig(target="system://XP-80", width_mm=80)))
+    with qtbot.waitSignal(bridge.notice, timeout=30_000):  # drawn on the printer's thread
+        _confirm(shop, qtbot, "B-UI-SYSTEM", "60")
+    assert bridge.last is not None and bridge.last.printed
+    assert not [w for w in shop.window.findChildren(QDialog) if w.isVisible()]
+    (receipt,) = pdfs.files
+    assert round(page_size_mm(receipt)[0]) == 80
+    assert "好孩子母婴店" in pdf_text(receipt) and "¥60.00" in pdf_text(receipt)
+
+    dialog = shop.window.open_records()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)
+    with qtbot.waitSignal(dialog.changed, timeout=30_000):
+        dialog.report_button.click()
+    day = dialog.selected_day().isoformat()
+    assert dialog.message.text() == f"The settlement of {day} was sent to the printer"
+    report = pdfs.files[1]
+    assert [round(x) for x in page_size_mm(report)] == [210, 297]
+    assert "日结报表" in pdf_text(report) and "¥60.00" in pdf_text(report)
+
+    bridge.printer.config = lambda: PrinterConfig(target="system://Gone")  # unplugged
+    bridge.system.printer_for = SystemPrinter().printer_for
+    with qtbot.waitSignal(dialog.changed, timeout=30_000):
+        dialog.report_button.click()
+    assert dialog.message.text() == "找不到系统打印机“Gone”"
+    dialog.close()
+
+
+def test_the_receipt_windows_print_button_reprints_without_a_dialog(
+        shop: Shop, qtbot: QtBot, printer: LoopbackPrinter) -> None:
+    bridge = _attach(shop, printer.target)
+    with qtbot.waitSignal(bridge.notice, timeout=30_000):
+        _confirm(shop, qtbot, "B-UI-AGAIN", "35")
+    receipt_window = shop.window.show_receipt()
+    assert receipt_window is not None
+    with qtbot.waitSignal(bridge.notice, timeout=30_000):
+        receipt_window.print_button.click()  # type: ignore[attr-defined]
+    assert receipt_window.print_button.text() == "Sent to the printer"  # type: ignore[attr-defined]
+    assert [w for w in shop.window.findChildren(QDialog) if w.isVisible()] == [receipt_window]
+    qtbot.waitUntil(lambda: len(printer.jobs) == 2, timeout=10_000)
+    first, again = _jobs_text(printer)
+    assert "重印 COPY" not in first and "重印 COPY" in again and "￥35.00" in again
+    receipt_window.close()

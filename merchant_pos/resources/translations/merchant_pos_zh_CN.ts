@@ -459,8 +459,8 @@
         <translation>请用扫码枪扫描受助码</translation>
     </message>
     <message>
-        <source>Today's redemptions</source>
-        <translation>今日核销</translation>
+        <source>Records</source>
+        <translation>记录</translation>
     </message>
     <message>
         <source>Lock</source>
@@ -650,6 +650,18 @@
 <context>
     <name>PrinterPage</name>
     <message>
+        <source>Receipt printer (ESC/POS: network, USB, serial, file)</source>
+        <translation>小票打印机（ESC/POS：网络、USB、串口、文件）</translation>
+    </message>
+    <message>
+        <source>System printer (its own driver, no dialog)</source>
+        <translation>系统打印机（用其驱动程序，不弹对话框）</translation>
+    </message>
+    <message>
+        <source>Looking for printers…</source>
+        <translation>正在查找打印机…</translation>
+    </message>
+    <message>
         <source>Network: tcp://address:9100 · USB: usb://0416:5011 · serial: serial:///dev/ttyUSB0?baud=9600 or serial://COM3 · Windows printer: win32://POS-58 · file: file:///path</source>
         <translation>网络：tcp://地址:9100 · USB：usb://0416:5011 · 串口：serial:///dev/ttyUSB0?baud=9600 或 serial://COM3 · Windows 打印机：win32://POS-58 · 文件：file:///路径</translation>
     </message>
@@ -674,8 +686,16 @@
         <translation>打印测试页</translation>
     </message>
     <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
         <source>Printer</source>
         <translation>打印机</translation>
+    </message>
+    <message>
+        <source>System printer</source>
+        <translation>系统打印机</translation>
     </message>
     <message>
         <source>Paper</source>
@@ -684,6 +704,18 @@
     <message>
         <source>Receipt language</source>
         <translation>凭条语言</translation>
+    </message>
+    <message>
+        <source>{0} (not found)</source>
+        <translation>{0}（未找到）</translation>
+    </message>
+    <message>
+        <source>No system printers found</source>
+        <translation>未找到系统打印机</translation>
+    </message>
+    <message>
+        <source>Choose a system printer (none is installed on this computer)</source>
+        <translation>请选择系统打印机（本机未安装任何打印机）</translation>
     </message>
     <message>
         <source>Enter the printer's address first</source>
@@ -739,6 +771,10 @@
         <source>Print</source>
         <translation>打印</translation>
     </message>
+    <message>
+        <source>Sent to the printer</source>
+        <translation>已发送到打印机</translation>
+    </message>
 </context>
 <context>
     <name>ReceiptTableModel</name>
@@ -748,7 +784,7 @@
     </message>
     <message>
         <source>Accepted</source>
-        <translation>已接收</translation>
+        <translation>已确认</translation>
     </message>
     <message>
         <source>Conflict: over the limit elsewhere</source>
@@ -790,8 +826,8 @@
 <context>
     <name>RecordsDialog</name>
     <message>
-        <source>Redemptions</source>
-        <translation>核销记录</translation>
+        <source>Records</source>
+        <translation>记录</translation>
     </message>
     <message>
         <source>Receipt number or beneficiary id (all days)</source>
@@ -812,6 +848,10 @@
     <message>
         <source>Reprint</source>
         <translation>重印</translation>
+    </message>
+    <message>
+        <source>Print the day's settlement</source>
+        <translation>打印当日日结</translation>
     </message>
     <message>
         <source>Close</source>
@@ -854,6 +894,10 @@
     <message>
         <source>Reprinting receipt {0}</source>
         <translation>正在重印凭条 {0}</translation>
+    </message>
+    <message>
+        <source>The settlement of {0} was sent to the printer</source>
+        <translation>{0} 的日结已发送到打印机</translation>
     </message>
     <message>
         <source>Void receipt {0} ({1} covered)?</source>
@@ -1219,8 +1263,8 @@
         <translation>{0} 笔待上传（{1}）</translation>
     </message>
     <message>
-        <source>{0} conflicts — see recent redemptions</source>
-        <translation>{0} 笔冲突 — 请查看今日核销</translation>
+        <source>{0} conflicts — see the records</source>
+        <translation>{0} 笔冲突 — 请查看记录</translation>
     </message>
     <message>
         <source>{0} not taken by the server — see why</source>
