@@ -9,7 +9,8 @@
   baseline: a direct ``RedemptionService.redeem`` of the same cart for another
   diner, interleaved.
 - the longest event-loop stall (a 5 ms timer's largest gap) while the camera
-  path reads a generated 640x480 video at 30 fps and a sync runs.
+  path reads a generated 1280x720 video at 30 fps and a sync of a 10k backlog
+  runs, beside the idle window's (``merchant_pos/bench/counter_stall.py``).
 """
 
 from __future__ import annotations
@@ -26,37 +27,24 @@ from merchant_pos.bench._stats import Timing
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--diners", type=int, default=40, help="diners per measurement (40)")
-    parser.add_argument("--stall-seconds", type=float, default=6.0,
-                        help="how long the camera + sync stall run lasts (6 s)")
-
-
-def _write_video(path: Path, frames: int) -> Path:
-    import cv2
-
-    from merchant_pos.bench._scan_frames import FrameSpec, make_frame
-
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30, (640, 480))
-    for i in range(frames):
-        writer.write(make_frame(FrameSpec(i, 640, 480, None), seed=3))
-    writer.release()
-    return path
+    parser.add_argument("--stall-seconds", type=float, default=4.0,
+                        help="idle and camera-only phases of the stall run (4 s)")
+    parser.add_argument("--stall-count", type=int, default=10_000,
+                        help="queued redemptions the stall run syncs (10k)")
 
 
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+    from PySide6.QtCore import QEvent, QObject, Qt
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QApplication, QWidget
 
     from merchant_pos.app import DEMO_CASHIER, DEMO_CASHIER_PIN, start_demo
     from merchant_pos.domain.quote import CartLine
-    from merchant_pos.scan.capture import CameraSource
-    from merchant_pos.scan.scanner import ScanSettings
     from merchant_pos.server import admin
     from merchant_pos.ui.counter_app import counter_services
     from merchant_pos.ui.counter_window import CounterWindow
     from merchant_pos.ui.feedback import Feedback
-    from merchant_pos.ui.scan_camera import CameraWorker
     from merchant_pos.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication([])
@@ -152,43 +140,12 @@ def run(args: argparse.Namespace) -> int:
             print(raw_r.row())
             print(Timing("Enter -> result painted", enter_t).row(raw_r))
 
-            # The longest stall of the UI thread: camera at 30 fps + a sync.
-            video = _write_video(Path(tmp) / "idle.avi", 90)
-            camera = CameraWorker(CameraSource(path=video, realtime=True, loop=True),
-                                  ScanSettings(decoder="zxing"))
-            window.preview.attach(camera)
-            gaps: list[float] = []
-            last = [time.perf_counter()]
-
-            def tick() -> None:
-                t = time.perf_counter()
-                gaps.append((t - last[0]) * 1000)
-                last[0] = t
-
-            timer = QTimer()
-            timer.setInterval(5)
-            timer.timeout.connect(tick)
-            camera.start()
-            timer.start()
-            t_end = time.perf_counter() + args.stall_seconds
-            synced = False
-            while time.perf_counter() < t_end:
-                app.processEvents()
-                if not synced and time.perf_counter() > t_end - args.stall_seconds / 2:
-                    window.status.sync_now()
-                    synced = True
-                time.sleep(0.001)
-            timer.stop()
-            frames = window.preview.frames_shown
-            camera.stop()
-            ordered = sorted(gaps)
-            print(f"event loop with camera at 30 fps + one sync ({args.stall_seconds:.0f} s, "
-                  f"{frames} preview frames shown): longest stall {max(gaps):.1f} ms, "
-                  f"p99 gap {ordered[int(0.99 * (len(ordered) - 1))]:.1f} ms "
-                  f"(timer period 5 ms)")
             window.close()
             window.deleteLater()
             app.processEvents()
         finally:
             world.close()
+    # The longest stall of the UI thread: camera at 30 fps + a sync of a backlog.
+    from merchant_pos.bench import counter_stall
+    print("\n".join(counter_stall.measure(args.stall_count, args.stall_seconds, rounds=1)))
     return 0

@@ -1,10 +1,13 @@
-"""Ledger: redeem (3-line cart) and quote with 100,000 other redemptions, vs a raw sqlite3 commit.
+"""Ledger: redeem (3-line cart) and quote for beneficiaries with 0/100/1,000/5,000 prior
+redemptions, in a ledger of 100,000 others, vs a raw sqlite3 commit of the same rows.
 
-The baseline is one ``INSERT`` + ``COMMIT`` through plain ``sqlite3`` with the
-ledger's pragmas (WAL, synchronous=FULL, foreign_keys, busy timeout), on a
-file in the same folder, in the same run. A second baseline writes the same
-rows as a redemption (redemption, 3 lines, 3 draws, outbox, audit, counter)
-in one raw transaction, to show what the service adds over the bare SQL.
+The baseline writes the rows a redemption writes (redemption, 3 lines, a draw,
+its usage totals, outbox, audit, counter) by hand in one raw ``sqlite3``
+transaction with the ledger's pragmas (WAL, synchronous=FULL, foreign_keys,
+busy timeout), on a copy of the seeded ledger, in the same run, interleaved
+call by call with every figure (merchant_pos.bench._stats.time_interleaved).
+A single-row ``INSERT`` + ``COMMIT`` shows what the disk alone costs. Target:
+redeem <= 2x the baseline, and flat in the beneficiary's history.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from merchant_pos.bench._stats import Timing, time_calls
+from merchant_pos.bench._stats import time_interleaved
 
 _OTHERS_DEFAULT = 100_000
+ISS = "crash-foundation"  # the issuer of merchant_pos.store.crashtest's codes
+HISTORIES = (0, 100, 1000, 5000)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,10 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark folder")
 
 
-def _seed_others(path: Path, n: int, code: str) -> None:
-    """Bulk-write ``n`` redemptions of other beneficiaries (rows as redeem writes them)."""
+def _seed_others(path: Path, n: int, code: str,
+                 subs: Callable[[int], str] = lambda i: f"B-OTHER-{i % 40_000:06d}") -> None:
+    """Bulk-write ``n`` redemptions (rows as redeem writes them) of the beneficiaries
+    ``subs(i)``, then the usage totals from them (as the migration would)."""
+    from merchant_pos.domain.claims import Period
     from merchant_pos.store.audit import GENESIS_HASH, canonical_json, chain_hash
     from merchant_pos.store.device_secret import DeviceSecretStore
+    from merchant_pos.store.usage_totals import rebuild, stored_shapes
 
     key = DeviceSecretStore(path.parent).load_or_create()
 
@@ -49,20 +58,20 @@ def _seed_others(path: Path, n: int, code: str) -> None:
     op = db.execute("SELECT id FROM operators LIMIT 1").fetchone()[0]
     receipt = db.execute("SELECT coalesce(max(value), 0) FROM counters "
                          "WHERE name = 'receipt'").fetchone()[0]
-    rng = random.Random(1)
+    rng = random.Random(code + subs(0))
     start = int(time.time()) - 200 * 86_400
     reds, lines, draws, outbox, audit = [], [], [], [], []
     for i in range(n):
         rid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        sub = f"B-OTHER-{i % 40_000:06d}"
+        sub = subs(i)
         at = start + i * 150
         receipt += 1
         rno = f"DBENCH-{receipt:06d}"
-        reds.append((rid, rno, "DBENCH", op, "bench-foundation", sub, "bench-prg", "00" * 12,
+        reds.append((rid, rno, "DBENCH", op, ISS, sub, "crash-prg", "00" * 12,
                      code, at, 3000, 3000, 0, "accepted" if i % 3 else "pending"))
         for k, cat in enumerate(("formula", "diaper", "meal")):
             lines.append((rid, k, cat, 1000, 1, 1000))
-        draws.append((rid, "all", "bench-foundation", sub, 3000, 0, at))
+        draws.append((rid, "all", ISS, sub, 3000, 0, at))
         payload = canonical_json({"type": "redemption", "id": rid, "receipt_no": rno,
                                   "at": at, "covered": 3000})
         outbox.append((rid, "redemption", rid, payload, reds[-1][-1], at, 0))
@@ -82,10 +91,17 @@ def _seed_others(path: Path, n: int, code: str) -> None:
     db.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
     db.execute("INSERT INTO counters VALUES ('receipt', ?) ON CONFLICT(name) DO UPDATE "
                "SET value = excluded.value", (receipt,))
+    # Bucketed as the crash-test codes define "all" (per total, Asia/Shanghai).
+    rebuild(db, {(ISS, s, "all"): (Period.TOTAL, "Asia/Shanghai")
+                 for s in {r[5] for r in reds}} | stored_shapes(db))
     db.execute("COMMIT")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("ANALYZE")
     db.close()
+
+
+def _always(sub: str) -> Callable[[int], str]:
+    return lambda _i: sub
 
 
 def _raw_connection(path: Path) -> sqlite3.Connection:
@@ -127,13 +143,19 @@ def _raw_redemption_rows(path: Path, code: str) -> tuple[Callable[[], None],
         db.execute("INSERT INTO redemptions (id, receipt_no, device_id, operator_id, iss, sub,"
                    " prg, cti, code_text, created_at, total, covered, pays, status)"
                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                   (rid, f"RAW-{n}", "DRAW", op, "bench-foundation", "B-RAW", "bench-prg",
+                   (rid, f"RAW-{n}", "DRAW", op, ISS, "B-RAW", "crash-prg",
                     "00" * 12, code, at, 3500, 3500, 0, "pending"))
         db.executemany("INSERT INTO redemption_lines VALUES (?,?,?,?,?,?)",
                        [(rid, k, c, 1000, 1, 1000) for k, c in
                         enumerate(("formula", "diaper", "meal"))])
         db.executemany("INSERT INTO redemption_draws VALUES (?,?,?,?,?,?,?)",
-                       [(rid, "all", "bench-foundation", "B-RAW", 3500, 0, at)])
+                       [(rid, "all", ISS, "B-RAW", 3500, 0, at)])
+        db.execute("INSERT INTO usage_totals (iss, sub, ent, period_start, per, tz, period_end,"
+                   " amount, units, records) VALUES (?, 'B-RAW', 'all', 0, 'total', ?, 0, 3500,"
+                   " 0, 1) ON CONFLICT (iss, sub, ent, period_start) DO UPDATE SET"
+                   " amount = amount + 3500, records = records + 1", (ISS, "Asia/Shanghai"))
+        db.execute("INSERT INTO usage_totals_shape VALUES (?, 'B-RAW', 'all', 'total', ?, 1)"
+                   " ON CONFLICT DO UPDATE SET records = records + 1", (ISS, "Asia/Shanghai"))
         db.execute("INSERT INTO outbox (entry_id, kind, redemption_id, payload, status,"
                    " created_at, attempts) VALUES (?,?,?,?,?,?,0)",
                    (rid, "redemption", rid, json.dumps({"id": rid, "code": code}), "pending",
@@ -147,33 +169,9 @@ def _raw_redemption_rows(path: Path, code: str) -> tuple[Callable[[], None],
     return write, db
 
 
-def _interleaved(steps: dict[str, Callable[[], object]], repeat: int,
-                 warmup: int = 20) -> dict[str, Timing]:
-    """Time the steps in turn, round after round, so all see the same disk weather."""
-    for _ in range(warmup):
-        for fn in steps.values():
-            fn()
-    samples: dict[str, list[float]] = {label: [] for label in steps}
-    clock = time.perf_counter
-    for _ in range(repeat):
-        for label, fn in steps.items():
-            t0 = clock()
-            fn()
-            samples[label].append((clock() - t0) * 1000.0)
-    return {label: Timing(label, ms) for label, ms in samples.items()}
-
-
 def run(args: argparse.Namespace) -> int:
-    from merchant_pos.domain import verify
     from merchant_pos.domain.quote import CartLine
-    from merchant_pos.store import (
-        Ledger,
-        OperatorRegistry,
-        RedemptionService,
-        TrustStore,
-        crashtest,
-    )
-    from merchant_pos.store.usage import usage_for
+    from merchant_pos.store import Ledger, OperatorRegistry, RedemptionService, crashtest
 
     base = Path(args.dir) if args.dir else Path.cwd()
     base.mkdir(parents=True, exist_ok=True)
@@ -182,7 +180,13 @@ def run(args: argparse.Namespace) -> int:
         config = crashtest.prepare(folder)  # a configured ledger, a key, 16 codes
         codes: list[str] = json.loads(config.read_text())["codes"]
         t0 = time.perf_counter()
-        _seed_others(folder / "ledger.sqlite3", args.others, codes[0])
+        path = folder / "ledger.sqlite3"
+        _seed_others(path, args.others, codes[0])
+        # Beneficiary k (code 1 + k) has HISTORIES[k] prior redemptions of its own.
+        for k, n in enumerate(HISTORIES):
+            if n:
+                sub = f"B-CRASH-{1 + k:04d}"  # the sub of crashtest code 1 + k
+                _seed_others(path, n, codes[1 + k], subs=_always(sub))
         seeded = time.perf_counter() - t0
         ledger = Ledger.open(folder)
         operators = OperatorRegistry(ledger)
@@ -190,61 +194,43 @@ def run(args: argparse.Namespace) -> int:
         session = operators.sign_in("crash", crashtest.WORKER_PIN)
         session.idle_seconds = 10**9  # the benchmark is not a clerk going for lunch
         cart = [CartLine("formula", 1000), CartLine("diaper", 2000, 2), CartLine("meal", 500)]
-        for i in range(20):  # the measured beneficiary has some history of its own
-            service.redeem(str(uuid.uuid4()), codes[1 + i % 3], cart, session)
-        n = [0]
 
-        def redeem() -> None:
-            n[0] += 1
-            service.redeem(str(uuid.uuid4()), codes[1 + n[0] % 15], cart, session)
+        def redeem_for(code: str) -> Callable[[], object]:
+            return lambda: service.redeem(str(uuid.uuid4()), code, cart, session)
 
-        def quote() -> None:
-            service.quote(codes[1], cart)
-
-        claims = service.quote(codes[1], cart).code.claims
-        trust = TrustStore(ledger).trust_list()
-
-        def cold_verify() -> None:
-            verify(codes[2], trust, int(time.time()))
-
-        def usage() -> None:
-            with ledger.read_raw() as db:
-                usage_for(db, claims.iss, claims.sub)
+        def quote_for(code: str) -> Callable[[], object]:
+            return lambda: service.quote(code, cart)
 
         copy = folder / "raw-rows.sqlite3"
-        source = sqlite3.connect(folder / "ledger.sqlite3")
+        source = sqlite3.connect(path)
         target = sqlite3.connect(copy)
         source.backup(target)
         target.close()
         source.close()
         raw_step, raw_db = _raw_single_insert(folder)
         rows_step, rows_db = _raw_redemption_rows(copy, codes[1])
-        labels = ("raw sqlite3 INSERT+COMMIT (baseline)",
-                  "raw sqlite3, a redemption's rows + COMMIT",
-                  "RedemptionService.redeem, 3-line cart")
-        timed = _interleaved(dict(zip(labels, (raw_step, rows_step, redeem), strict=True)),
-                             args.repeat)
+        calls: list[tuple[str, Callable[[], object]]] = [
+            ("raw sqlite3, a redemption's rows + COMMIT (baseline)", rows_step),
+            ("raw sqlite3 INSERT+COMMIT (one row)", raw_step)]
+        calls += [(f"redeem, 3-line cart, {n:,} prior", redeem_for(codes[1 + k]))
+                  for k, n in enumerate(HISTORIES)]
+        calls += [(f"quote (verify + usage + quote), {n:,} prior", quote_for(codes[1 + k]))
+                  for k, n in enumerate(HISTORIES)]
+        timed = time_interleaved(calls, args.repeat)
         raw_db.close()
         rows_db.close()
-        baseline, raw_rows, redeem_t = (timed[label] for label in labels)
-        quote_t = time_calls("RedemptionService.quote (verify + usage + quote)", quote,
-                             args.repeat)
-        usage_t = time_calls("usage read, one beneficiary (own + server draws)", usage,
-                             args.repeat)
-        cold = time_calls("domain verify alone (no cache: a first scan)", cold_verify,
-                          args.repeat)
         ledger.close()
+        baseline = timed[0]
         print(f"ledger with {args.others:,} other redemptions (seeded in {seeded:.1f} s), "
-              f"folder {folder}")
-        print(baseline.row())
-        print(raw_rows.row(baseline))
-        print(redeem_t.row(baseline))
-        print(quote_t.row())
-        print(usage_t.row())
-        print(cold.row())
-        print(f"redeem / raw commit: median {redeem_t.median / baseline.median:.2f}x, "
-              f"p95 {redeem_t.p95 / baseline.p95:.2f}x (target <= 2x); "
-              f"quote median {quote_t.median:.3f} ms (target < 2 ms)")
+              f"{args.repeat} rounds interleaved, folder {folder}")
+        for t in timed:
+            print(t.row(baseline))
+        redeems = timed[2:2 + len(HISTORIES)]
+        ratios = [t.median / baseline.median for t in redeems]
+        flat = max(t.median for t in redeems) / min(t.median for t in redeems)
+        print("redeem / raw rows: " + ", ".join(
+            f"{n:,} prior {r:.2f}x" for n, r in zip(HISTORIES, ratios, strict=True))
+            + f" (target <= 2x); slowest / fastest history {flat:.2f}x (flat: ~1x)")
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

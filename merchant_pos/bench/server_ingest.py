@@ -7,6 +7,13 @@ batch latency beside the bare round trip of an empty push in the same run.
     python -m merchant_pos.bench server_ingest [--db sqlite|postgres|both]
         [--pg-url URL] [--count 10000] [--batch 200]
 
+With ``--standalone`` it runs ``serve --workers W`` processes on PostgreSQL
+instead, ``--devices N`` pushing at once, for each W of ``--workers`` (1,2),
+this tree and today's main (``--old-ref main``, extracted to a temporary
+folder) side by side, plus a raw psycopg COPY of the same rows, interleaved
+over ``--rounds`` rounds; it reports medians, the 1 -> 2 worker ratio and the
+core count (see ``_ingest_standalone``).
+
 PostgreSQL comes from --pg-url or $MPOS_TEST_PG_URL
 (``source scripts/bootstrap.sh && mpos_postgres`` starts one).
 """
@@ -14,6 +21,7 @@ PostgreSQL comes from --pg-url or $MPOS_TEST_PG_URL
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import socket
@@ -23,6 +31,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -52,9 +61,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="redemptions per beneficiary, one a day (a long history: 100+)")
     parser.add_argument("--empty-trips", type=int, default=300,
                         help="empty pushes timed for the baseline")
+    parser.add_argument("--standalone", action="store_true",
+                        help="serve --workers processes on PostgreSQL, concurrent devices")
+    parser.add_argument("--devices", type=int, default=4, help="devices pushing at once")
+    parser.add_argument("--workers", default="1,2", help="worker counts to run")
+    parser.add_argument("--old-ref", default="main",
+                        help="git ref of today's code to run beside this tree ('' for none)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.standalone:
+        from merchant_pos.bench._ingest_report import run_standalone
+
+        return run_standalone(args)
     targets = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if "postgres" in targets and not args.pg_url:
         print("PostgreSQL: no --pg-url and no $MPOS_TEST_PG_URL "
@@ -71,43 +91,72 @@ def run(args: argparse.Namespace) -> int:
 
 def _make_batches(count: int, size: int, per_beneficiary: int = PER_BENEFICIARY) -> list[bytes]:
     """Pre-encoded push bodies: real signed codes, quoted carts, one meal a day each."""
-    key = _key()
-    n_beneficiaries = max(1, -(-count // per_beneficiary))
-    issued = NOW - (per_beneficiary + 30) * DAY
-    codes = [issue_code(key, Claims(
-        iss="bench", sub=f"B-{i:06d}", exp=NOW + 60 * DAY, iat=issued, cti=os.urandom(12),
-        prg=PROGRAM, nm="王*英", tz="Asia/Shanghai", ent=ENTS)) for i in range(n_beneficiaries)]
-    claims = {c: None for c in codes}
-    from merchant_pos.domain.trust import TrustList
-    from merchant_pos.domain.verify import verify
-
-    trust = TrustList([key.trusted_key()])
-    items = []
-    for n in range(count):
-        code = codes[n % n_beneficiaries]
-        day = n // n_beneficiaries
-        at = NOW - day * DAY - (n % 3600)
-        if claims[code] is None:
-            claims[code] = verify(code, trust, at).claims  # type: ignore[assignment]
-        cart = [CartLine("meal", 1200, 1)]
-        q = quote(claims[code], at, cart).to_json()  # type: ignore[arg-type]
-        line = q["lines"][0]
-        items.append({"type": "redemption", "uuid": str(uuid.uuid4()), "code": code, "at": at,
-                      "lines": [{"cat": "meal", "amount": 1200, "qty": 1,
-                                 "covered": line["covered"], "draws": line["draws"],
-                                 "units": line["units"]}],
-                      "covered": q["covered"]})
+    items = [item for item, _meta, _b in make_items(count, per_beneficiary, NOW)]
     return [json.dumps({"items": items[i:i + size]}).encode() for i in range(0, count, size)]
 
 
-_KEY: IssuerKey | None = None
+def make_items(count: int, per_beneficiary: int, now: int
+               ) -> list[tuple[dict[str, Any], dict[str, Any], int]]:
+    """(push item, what its code says, beneficiary number): one meal a day each."""
+    key = _key(now)
+    n_beneficiaries = max(1, -(-count // per_beneficiary))
+    issued = now - (per_beneficiary + 30) * DAY
+    claims = [Claims(
+        iss="bench", sub=f"B-{i:06d}", exp=now + 60 * DAY, iat=issued, cti=os.urandom(12),
+        prg=PROGRAM, nm="王*英", tz="Asia/Shanghai", ent=ENTS) for i in range(n_beneficiaries)]
+    codes = [issue_code(key, c) for c in claims]
+    facts = {e.id: e for e in ENTS}
+    items = []
+    for n in range(count):
+        b = n % n_beneficiaries
+        day = n // n_beneficiaries
+        at = now - day * DAY - (n % 3600)
+        cart = [CartLine("meal", 1200, 1)]
+        q = quote(claims[b], at, cart).to_json()
+        line = q["lines"][0]
+        meta = {"iss": "bench", "sub": claims[b].sub, "prg": PROGRAM,
+                "cti": claims[b].cti.hex(), "tz": "Asia/Shanghai", "day": local_day(at),
+                "unit": {k: e.unit.value for k, e in facts.items()},
+                "lim": {k: e.lim for k, e in facts.items()},
+                "per": {k: e.per.value for k, e in facts.items()},
+                "once": {k: e.once for k, e in facts.items()}}
+        items.append(({"type": "redemption", "uuid": str(uuid.uuid4()), "code": codes[b],
+                       "at": at, "lines": [{"cat": "meal", "amount": 1200, "qty": 1,
+                                            "covered": line["covered"], "draws": line["draws"],
+                                            "units": line["units"]}],
+                       "covered": q["covered"]}, meta, b))
+    return items
 
 
-def _key() -> IssuerKey:
-    global _KEY
-    if _KEY is None:
-        _KEY = IssuerKey.generate(ALG_EDDSA, "bench", NOW - 800 * DAY, NOW + 400 * DAY)
-    return _KEY
+def local_day(at: int) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromtimestamp(at, ZoneInfo("Asia/Shanghai")).date().isoformat()
+
+
+_KEYS: dict[int, IssuerKey] = {}
+
+
+def _key(now: int = NOW) -> IssuerKey:
+    if now not in _KEYS:
+        _KEYS[now] = IssuerKey.generate(ALG_EDDSA, "bench", now - 800 * DAY, now + 400 * DAY)
+    return _KEYS[now]
+
+
+def seed(engine: Any, now: int) -> None:
+    """The bench's issuer key, program and merchant (its throwaway schema's key is
+    wrapped with a throwaway KEK unless one is set)."""
+    if not os.environ.get("MPOS_SERVER_KEK") and not os.environ.get("MPOS_SERVER_KEK_FILE"):
+        os.environ["MPOS_SERVER_KEK"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    admin.create_key(engine, iss="bench", key=_key(now), now=now)
+    admin.create_program(engine, id=PROGRAM, name_zh="助餐", name_en="Meals",
+                         tz="Asia/Shanghai", iss="bench",
+                         cats=[admin.Category("meal", "餐食", "Meal"),
+                               admin.Category("fruit", "水果", "Fruit")],
+                         entitlements=ENTS, code_valid_days=60, now=now)
+    admin.create_merchant(engine, id="bench-canteen", name="食堂", kind="canteen",
+                          program_ids=[PROGRAM], now=now)
 
 
 @contextmanager
@@ -127,14 +176,7 @@ def _bench_one(target: str, url: str, batches: list[bytes], empty_trips: int) ->
     try:
         engine = server.engine
         assert engine is not None
-        admin.create_key(engine, iss="bench", key=_key(), now=NOW)
-        admin.create_program(engine, id=PROGRAM, name_zh="助餐", name_en="Meals",
-                             tz="Asia/Shanghai", iss="bench",
-                             cats=[admin.Category("meal", "餐食", "Meal"),
-                                   admin.Category("fruit", "水果", "Fruit")],
-                             entitlements=ENTS, code_valid_days=60, now=NOW)
-        admin.create_merchant(engine, id="bench-canteen", name="食堂", kind="canteen",
-                              program_ids=[PROGRAM], now=NOW)
+        seed(engine, NOW)
         code = admin.create_enrollment_code(engine, "bench-canteen", hours=1, now=NOW)
         # TCP_NODELAY as urllib3 (the POS's requests) sets it: without it, a body sent
         # after its headers waits for a delayed ACK (~40 ms) on loopback.

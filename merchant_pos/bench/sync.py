@@ -152,11 +152,35 @@ def _timed_bare(server: Any, bodies: list[bytes], now: int) -> tuple[float, list
     return time.perf_counter() - t0, batch_seconds
 
 
+def queue_redemptions(ledger: Any, key: IssuerKey, now: int, count: int,
+                      beneficiaries: int) -> float:
+    """``count`` redemptions through the real ``RedemptionService.redeem``, cycling through
+    ``beneficiaries`` codes of the bench program (a supervisor "bench", PIN 2468, is
+    created); returns the seconds it took."""
+    from merchant_pos.store import OperatorRegistry, PinHasher, RedemptionService
+
+    operators = OperatorRegistry(ledger, hasher=PinHasher(n=2**8))
+    operators.create_first_supervisor("bench", "2468")
+    cashier = operators.sign_in("bench", "2468")
+    service = RedemptionService(ledger, operators)
+    codes = [issue_code(key, Claims(ISS, f"B-{i:05d}", now + 30 * DAY, now - DAY,
+                                    uuid.uuid4().bytes[:12], PROGRAM, "王*",
+                                    "Asia/Shanghai",
+                                    (Entitlement("food", ("food",), Unit.FEN, 10**10,
+                                                 Period.TOTAL),)))
+             for i in range(beneficiaries)]
+    t0 = time.perf_counter()
+    for i in range(count):
+        service.redeem(str(uuid.uuid4()), codes[i % len(codes)],
+                       [CartLine("food", 100 + i % 900)], cashier)
+    return time.perf_counter() - t0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.serve_db:
         return serve_until_stdin_closes(args.serve_db)
     from merchant_pos.server import admin
-    from merchant_pos.store import Ledger, OperatorRegistry, PinHasher, RedemptionService
+    from merchant_pos.store import Ledger
     from merchant_pos.sync.clock import CorrectedClock
     from merchant_pos.sync.engine import SyncEngine
     from merchant_pos.sync.enrollment import enroll_device
@@ -182,21 +206,7 @@ def run(args: argparse.Namespace) -> int:
                                                        hours=1, now=now), "bench", clock=clock)
             if not engine.sync_now().ok:
                 raise RuntimeError("the first sync failed")
-            operators = OperatorRegistry(ledger, hasher=PinHasher(n=2**8))
-            operators.create_first_supervisor("bench", "2468")
-            cashier = operators.sign_in("bench", "2468")
-            service = RedemptionService(ledger, operators)
-            codes = [issue_code(key, Claims(ISS, f"B-{i:05d}", now + 30 * DAY, now - DAY,
-                                            uuid.uuid4().bytes[:12], PROGRAM, "王*",
-                                            "Asia/Shanghai",
-                                            (Entitlement("food", ("food",), Unit.FEN, 10**10,
-                                                         Period.TOTAL),)))
-                     for i in range(args.beneficiaries)]
-            t0 = time.perf_counter()
-            for i in range(args.count):
-                service.redeem(str(uuid.uuid4()), codes[i % len(codes)],
-                               [CartLine("food", 100 + i % 900)], cashier)
-            fill_s = time.perf_counter() - t0
+            fill_s = queue_redemptions(ledger, key, now, args.count, args.beneficiaries)
             print(f"queued {args.count} redemptions through RedemptionService.redeem in "
                   f"{fill_s:.1f} s (set-up, not timed below)")
 

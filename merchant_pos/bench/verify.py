@@ -1,5 +1,5 @@
-"""Verify and verify+quote (5-line cart, 0 to 5,000 prior usage records) against the raw
-signature check of the same code, interleaved call by call."""
+"""Verify and verify+quote (5-line cart, 0 to 5,000 prior usage records, quoted from the
+running totals) against the raw signature check of the same code, interleaved call by call."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from merchant_pos.domain.cose import ALG_EDDSA, ALG_ES256, parse_cose_sign1, unw
 from merchant_pos.domain.issuing import IssuerKey, issue_code
 from merchant_pos.domain.quote import CartLine, UsageRecord, quote
 from merchant_pos.domain.trust import TrustList
+from merchant_pos.domain.usage_totals import UsageTotals, shapes_of
 
 DAY = 86_400
 
@@ -82,10 +83,17 @@ def run(args: argparse.Namespace) -> int:
             (f"{name}: raw cryptography verify (baseline)", _raw_check(alg, text, trust)),
             (f"{name}: verify()", verify_only),
         ]
+        shapes = shapes_of(verify(text, trust, now).claims)
         for n in histories:
-            def both(t: str = text, tr: TrustList = trust,
+            # The ledger keeps running totals (merchant_pos.store.usage_totals): the quote
+            # reads the buckets of now's periods, or the draws if they were kept otherwise.
+            totals = UsageTotals.replay(usage[:n], shapes)
+
+            def both(t: str = text, tr: TrustList = trust, tot: UsageTotals = totals,
                      u: list[UsageRecord] = usage[:n]) -> object:
-                return quote(verify(t, tr, now).claims, now, cart, u)
+                claims = verify(t, tr, now).claims
+                current = tot.usage_at(claims, now)
+                return quote(claims, now, cart, u if current is None else current)
             calls.append((f"{name}: verify() + quote(), {n} prior", both))
         timings = time_interleaved(calls, args.repeat)
         raw = timings[0]

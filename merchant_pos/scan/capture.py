@@ -22,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from merchant_pos.scan.gray_capture import RawFrames, raw_frames
 from merchant_pos.scan.messages import ScanMessage
 
 log = logging.getLogger(__name__)
@@ -92,11 +93,24 @@ class CameraSource:
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One captured BGR frame; ``image`` is never written to after capture."""
+    """One captured frame; its arrays are never written to after capture.
+
+    ``image`` is what the preview shows (BGR; grey when the capture gave no
+    colour or no preview asked for it; at most ``PREVIEW_MAX_WIDTH`` wide when
+    the capture decodes its own JPEG). ``gray`` is the full-resolution grey
+    frame when the capture produced it without a conversion (the Y plane of
+    the camera's YUYV or JPEG data), else None.
+    """
 
     seq: int
     image: np.ndarray
     at: float  # time.monotonic() when captured
+    gray: np.ndarray | None = None
+
+    @property
+    def luma(self) -> np.ndarray:
+        """What the decoder reads: the capture's grey frame, else the image."""
+        return self.gray if self.gray is not None else self.image
 
 
 class FrameSlot:
@@ -183,6 +197,7 @@ class CaptureWorker:
         on_frame: FrameListener | None = None,
         on_state: StateListener | None = None,
         requested_size: tuple[int, int] = REQUESTED_SIZE,
+        gray: bool = True,
     ) -> None:
         self.source = source
         self.slot = slot
@@ -191,6 +206,8 @@ class CaptureWorker:
         self.requested_size = requested_size
         self.state = CameraState.STOPPED
         self.frames_read = 0
+        self.gray = gray  # ask the capture for its undecoded frames, decode them to grey here
+        self._raw: RawFrames | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -280,7 +297,10 @@ class CaptureWorker:
             if not src.path.is_file():
                 return None, CameraState.MISSING
             cap = cv2.VideoCapture(str(src.path))
-            return (cap, CameraState.RUNNING) if cap.isOpened() else (None, CameraState.MISSING)
+            if not cap.isOpened():
+                return None, CameraState.MISSING
+            self._raw = raw_frames(cap, self._wants_preview) if self.gray else None
+            return cap, CameraState.RUNNING
         index = src.index
         if src.name is not None:
             index = camera_names().get(src.name)
@@ -301,12 +321,20 @@ class CaptureWorker:
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, w)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, h)
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        self._raw = raw_frames(cap, self._wants_preview) if self.gray else None
         ok, first = cap.read()
+        if self._raw is not None and ok and first is not None and not self._raw.accepts(first):
+            self._raw.give_up(cap)  # a driver that hands back something else
+            self._raw = None
+            ok, first = cap.read()
         if not ok or first is None:
             cap.release()
             return None, CameraState.BUSY
         self._deliver(first)
         return cap, CameraState.RUNNING
+
+    def _wants_preview(self) -> bool:
+        return self.on_frame is not None
 
     def _read_loop(self, cap: cv2.VideoCapture) -> CameraState:
         self._set_state(CameraState.RUNNING)
@@ -345,8 +373,14 @@ class CaptureWorker:
         return CameraState.STOPPED
 
     def _deliver(self, image: np.ndarray) -> None:
+        gray = None
+        if self._raw is not None:
+            shown, gray = self._raw.split(image)
+            if shown is None:  # a corrupt packet: one missed frame
+                return
+            image = shown
         self.frames_read += 1
-        frame = Frame(self.frames_read, image, time.monotonic())
+        frame = Frame(self.frames_read, image, time.monotonic(), gray)
         self.slot.put(frame)
         if self.on_frame is not None:
             try:

@@ -121,7 +121,7 @@ class DecodeWorker:
     def _decode(self, frame: Frame) -> None:
         t0 = time.perf_counter()
         if isinstance(self.pipeline, FramePipeline):
-            texts = self.pipeline(frame.image)
+            texts = self.pipeline(frame.luma)
         else:
             texts = self.pipeline(frame)
         self.stats.record((time.perf_counter() - t0) * 1000.0)

@@ -31,6 +31,7 @@ from typing import Any
 from merchant_pos.server import admin
 
 Handler = Callable[[argparse.Namespace], int]
+WORKER_HEALTHCHECK_S = 120
 
 
 def _engine(args: argparse.Namespace) -> Any:
@@ -266,9 +267,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Serving {url.split('@')[-1]} on http://{args.host}:{args.port}", file=sys.stderr)
     from merchant_pos.server.http_guard import GuardedH11Protocol
 
+    # A spawned worker answers the supervisor's health pings only once it has imported
+    # this module; on a busy 2-core machine that takes longer than uvicorn's 5 s, and the
+    # supervisor would kill and respawn it forever.
     uvicorn.run("merchant_pos.server.cli:app_from_env", factory=True, host=args.host,
                 port=args.port, workers=args.workers, log_level=args.log_level,
-                http=GuardedH11Protocol)
+                http=GuardedH11Protocol, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     return 0
 
 

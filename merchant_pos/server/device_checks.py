@@ -45,6 +45,7 @@ from merchant_pos.server.schema import (
     device_flags,
     device_item_times,
 )
+from merchant_pos.server.sql_lists import in_list
 
 TOLERANCE = 120
 TIME_FLAGS = (FlagKind.TIME_BACKWARDS.value, FlagKind.TIME_BEFORE_SYNC.value,
@@ -64,7 +65,8 @@ def before_push(conn: Connection, device: Device, items: Sequence[RedemptionItem
     """Record and check the items; uuid → time received of those judged at that time."""
     uuids = [i.uuid for i in items]
     known = {row.uuid: row for row in conn.execute(
-        select(device_item_times).where(_t.device_id == device.id, _t.uuid.in_(uuids)))}
+        select(device_item_times).where(_t.device_id == device.id,
+                                        in_list(conn, _t.uuid, uuids)))}
     fresh = [i for i in items if i.uuid not in known]
     if fresh:
         insert_ignoring(conn, device_item_times, [{
@@ -73,13 +75,14 @@ def before_push(conn: Connection, device: Device, items: Sequence[RedemptionItem
             "covered": i.covered if isinstance(i, RedemptionItem) else None,
             "voids": i.voids if isinstance(i, VoidItem) else None} for i in fresh])
     rows = {row.ref: row for row in conn.execute(
-        select(device_audit_rows).where(_r.device_id == device.id, _r.ref.in_(uuids)))}
+        select(device_audit_rows).where(_r.device_id == device.id,
+                                        in_list(conn, _r.ref, uuids)))}
     head = acknowledged_head(conn, device.id)
     for item in fresh:
         _check_item(conn, device, _item_row(item, now), rows.get(item.uuid), head_seq=(
             head.seq if head else 0), now=now)
     flagged = {r.ref for r in conn.execute(select(device_flags.c.ref).where(
-        device_flags.c.device_id == device.id, device_flags.c.ref.in_(uuids),
+        device_flags.c.device_id == device.id, in_list(conn, device_flags.c.ref, uuids),
         device_flags.c.kind.in_(TIME_FLAGS)))}
     received = {i.uuid: now for i in fresh} | {u: r.received_at for u, r in known.items()}
     return {u: received[u] for u in flagged if u in received}

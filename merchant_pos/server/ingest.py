@@ -54,6 +54,7 @@ from merchant_pos.server.schema import (
     redemptions,
     usage_events,
 )
+from merchant_pos.server.sql_lists import in_list
 from merchant_pos.server.trust_source import load_trust_list
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ def _load_stored(conn: Connection, uuids: list[str]) -> dict[str, Stored]:
         for row in conn.execute(select(
             r.id, r.uuid, r.kind, r.device_id, r.merchant_id, r.status, r.reason, r.conflict,
             r.covered, r.voided_by, r.content_hash, r.iss, r.sub, r.program_id, r.at, r.review,
-        ).where(r.uuid.in_(uuids[i:i + 500]))):
+        ).where(in_list(conn, r.uuid, uuids[i:i + 500]))):
             out[row.uuid] = Stored(
                 row.id, row.uuid, row.kind, row.device_id, row.merchant_id, row.status,
                 row.reason, row.conflict, row.covered if row.kind == "redemption" else None,

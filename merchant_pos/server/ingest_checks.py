@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, or_, select
 from merchant_pos.domain.claims import DEFAULT_TZ, Claims, Entitlement, Unit, zone
 from merchant_pos.domain.errors import CodeRejected, ErrorId, message
 from merchant_pos.domain.trust import TrustList
-from merchant_pos.domain.verify import CLOCK_SKEW, verify
+from merchant_pos.domain.verify import CLOCK_SKEW
 from merchant_pos.server.api_models import PushLine, RedemptionItem, VoidItem
 from merchant_pos.server.schema import (
     categories,
@@ -23,6 +23,7 @@ from merchant_pos.server.schema import (
     merchant_programs,
     revocations,
 )
+from merchant_pos.server.verified_codes import CODES, trust_id
 
 CATEGORY_NOT_ALLOWED = "category_not_allowed"
 DRAWS_INVALID = "draws_invalid"
@@ -128,11 +129,12 @@ def check_items(
     items: list[RedemptionItem | VoidItem], now: int,
 ) -> list[Checked]:
     out = []
+    trusted = trust_id(trust)
     for item in items:
         body, digest = content_of(item)
         checked = Checked(item, digest, body, day=local_day(item.at, DEFAULT_TZ))
         if isinstance(item, RedemptionItem):
-            _check_code(checked, item, trust, now)
+            _check_code(checked, item, trust, trusted, now)
         out.append(checked)
     _check_revocations(conn, [c for c in out if c.ledger_key is not None])
     for checked in out:
@@ -141,12 +143,13 @@ def check_items(
     return out
 
 
-def _check_code(checked: Checked, item: RedemptionItem, trust: TrustList, now: int) -> None:
+def _check_code(checked: Checked, item: RedemptionItem, trust: TrustList, trusted: str,
+                now: int) -> None:
     if item.at > now + CLOCK_SKEW:
         checked.reason = REDEEMED_IN_FUTURE
         return
     try:
-        verified = verify(item.code, trust, item.at)
+        verified = CODES.verify(item.code, trust, trusted, item.at)
     except CodeRejected as exc:
         checked.reason = exc.error.value
         return

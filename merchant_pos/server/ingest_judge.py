@@ -3,7 +3,8 @@ history, re-quote it in time order (``requote``) and store what changed.
 
 For each touched beneficiary the re-run starts at the earliest change (a new
 redemption, or one voided now): everything before it keeps its stored
-allocation, which is loaded as the usage the first re-quoted entry sees. A
+allocation, which is loaded as the usage the first re-quoted entry sees (as far
+back as the quote can see it: ``ledger_history``, for the whole batch at once). A
 stored redemption whose verdict, ``quote_covered`` or allocation changes is
 updated in place; a status change is told to the device that made it (the
 outcome feed), an allocation change to every device (the usage feed: the old
@@ -15,47 +16,23 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, update
 
 from merchant_pos.domain.claims import Claims
 from merchant_pos.domain.quote import CartLine, UsageRecord
 from merchant_pos.server.api_models import RedemptionItem
 from merchant_pos.server.ingest_checks import Checked
-from merchant_pos.server.requote import Entry, Verdict, judge_history, stored_claims
+from merchant_pos.server.ledger_history import Judged, Key, load_histories
+from merchant_pos.server.requote import Entry, judge_history
 from merchant_pos.server.schema import draws, outcome_events, redemptions, usage_events
 
-Key = tuple[str, str]  # (iss, sub)
+__all__ = ["Judged", "apply_stored", "conflict_text", "draw_rows", "judge", "usage_event"]
 
 
 def conflict_text(conflict: dict[str, Any] | None) -> str | None:
     return json.dumps(conflict, sort_keys=True) if conflict is not None else None
-
-
-@dataclass
-class _Row:
-    """A stored redemption of the history being re-judged."""
-
-    uuid: str
-    status: str
-    conflict: str | None
-    quote_covered: int | None
-    device_id: str
-    merchant_id: str
-    program_id: str
-    allocation: tuple[UsageRecord, ...] = ()
-
-
-@dataclass
-class Judged:
-    """What the re-run decided: verdicts of the new items; writes for stored ones."""
-
-    new: dict[str, Verdict] = field(default_factory=dict)
-    claims: dict[str, Claims] = field(default_factory=dict)  # rid → claims (draw rules)
-    rows: dict[str, _Row] = field(default_factory=dict)
-    stored: dict[str, Verdict] = field(default_factory=dict)
 
 
 def new_entry(c: Checked, voided: bool) -> Entry:
@@ -84,9 +61,9 @@ def judge(conn: Connection, new: list[Checked], voided_now: Iterable[tuple[str, 
     for rid, key, at in voided_now:
         _earliest(start, key, (at, rid))
     new_ids = {c.uuid for c in new}
-    for key, first in sorted(start.items()):
-        before = _load_history(conn, key, first, voided, new_ids, entries[key], out)
-        for rid, verdict in judge_history(entries[key], before).items():
+    before = load_histories(conn, start, voided, new_ids, entries, out)
+    for key in sorted(start):
+        for rid, verdict in judge_history(entries[key], before[key]).items():
             (out.new if rid in new_ids else out.stored)[rid] = verdict
     return out
 
@@ -94,58 +71,6 @@ def judge(conn: Connection, new: list[Checked], voided_now: Iterable[tuple[str, 
 def _earliest(start: dict[Key, tuple[int, str]], key: Key, order: tuple[int, str]) -> None:
     if key not in start or order < start[key]:
         start[key] = order
-
-
-def _load_history(conn: Connection, key: Key, first: tuple[int, str], voided: set[str],
-                  new_ids: set[str], entries: list[Entry], out: Judged) -> list[UsageRecord]:
-    """Stored redemptions from ``first`` on (into ``entries``); the counted allocation
-    of those before it (returned)."""
-    r, d = redemptions.c, draws.c
-    rows = conn.execute(
-        select(r.uuid, r.at, r.status, r.conflict, r.quote_covered, r.voided_by, r.device_id,
-               r.merchant_id, r.program_id, r.body)
-        .where(r.iss == key[0], r.sub == key[1], r.kind == "redemption",
-               r.status.in_(("accepted", "conflict")), r.at >= first[0]))
-    for row in rows:
-        if (row.at, row.uuid) < first or row.uuid in new_ids:
-            continue
-        body = json.loads(row.body)
-        lines = body["lines"]
-        counter: dict[str, tuple[int, int]] = {}
-        for line in lines:
-            for ent, fen in line.get("draws", {}).items():
-                old = counter.get(ent, (0, 0))
-                counter[ent] = (old[0] + fen, old[1] + line.get("units", {}).get(ent, 0))
-        claims = stored_claims(body["code"])
-        is_voided = row.voided_by is not None or row.uuid in voided
-        entries.append(Entry(
-            row.uuid, row.at, claims,
-            tuple(CartLine(x["cat"], x["amount"], x.get("qty", 1)) for x in lines),
-            tuple(x["covered"] for x in lines), counter,
-            voided=is_voided, rejudge=not is_voided))
-        out.claims[row.uuid] = claims
-        out.rows[row.uuid] = _Row(row.uuid, row.status, row.conflict, row.quote_covered,
-                                  row.device_id, row.merchant_id, row.program_id or "")
-    before: list[UsageRecord] = []
-    allocations: dict[str, list[UsageRecord]] = defaultdict(list)
-    for dr in conn.execute(
-        select(d.rid, d.ent, d.amount, d.units, d.at)
-        .where(d.iss == key[0], d.sub == key[1], d.voided.is_(False), d.at <= _last(entries))
-        .order_by(d.at, d.rid, d.ent)
-    ):
-        rec = UsageRecord(dr.ent, dr.amount, dr.units, dr.at, dr.rid)
-        if (dr.at, dr.rid) < first:
-            if dr.rid not in voided:
-                before.append(rec)
-        elif dr.rid in out.rows:
-            allocations[dr.rid].append(rec)
-    for rid, recs in allocations.items():
-        out.rows[rid].allocation = tuple(recs)
-    return before
-
-
-def _last(entries: list[Entry]) -> int:
-    return max(e.at for e in entries) if entries else 0
 
 
 def draw_rows(rid: str, claims: Claims, allocation: Iterable[UsageRecord], *, voided: bool

@@ -59,9 +59,18 @@ def _from_file(path: Path, *, create: bool) -> bytes:
         if not create:
             raise KeyWrapError(f"the key-encryption key file {path} does not exist")
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written aside and linked into place: several server workers starting at once
+        # agree on one KEK, and none reads a half-written file.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            tmp.unlink()
     return _decode(path.read_text(encoding="ascii"), str(path))
 
 

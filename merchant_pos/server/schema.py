@@ -233,7 +233,7 @@ redemptions = Table(
     # Why a person should look at it although it counts, e.g. "device_revoked": made
     # by a revoked device (by its own clock) and uploaded after re-enrolling.
     Column("review", String(32)),
-    Index("ix_redemptions_sub", "iss", "sub"),
+    Index("ix_redemptions_sub_at", "iss", "sub", "at"),  # 0004_n14b_history_indexes
     Index("ix_redemptions_device_status", "device_id", "status"),
     Index("ix_redemptions_merchant_day", "merchant_id", "day"),
 )
@@ -267,7 +267,7 @@ draws = Table(
     Column("once", Boolean, nullable=False),
     Column("tz", String(64), nullable=False),
     Column("voided", Boolean, nullable=False),
-    Index("ix_draws_sub", "iss", "sub"),
+    Index("ix_draws_sub_at", "iss", "sub", "at"),  # 0004_n14b_history_indexes
     Index("ix_draws_rid", "rid"),
 )
 

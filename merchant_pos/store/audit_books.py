@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from merchant_pos.store.audit_findings import Finding, FindingId
+from merchant_pos.store.usage_totals import check as check_usage_totals
 
 LOCKOUT_SECONDS = 30 * 60  # as in operators.py: rows from before payloads carried it
 _MONEY = ("covered", "pays", "total")
@@ -126,6 +127,7 @@ def check_books(db: sqlite3.Connection) -> list[Finding]:
     out += _check_outbox(db, seen)
     out += _check_operators(db, seen)
     out += _check_profile(db, seen)
+    out += check_usage_totals(db)
     return out
 
 

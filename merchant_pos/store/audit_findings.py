@@ -31,6 +31,8 @@ class FindingId(StrEnum):
     AUDITED_OPERATOR_MISSING = "audited_operator_missing"
     OPERATOR_DIFFERS = "operator_differs"
     PROFILE_DIFFERS = "profile_differs"
+    # the usage totals against the draws (issue 14)
+    USAGE_TOTALS_DIFFER = "usage_totals_differ"
 
 
 MESSAGES: dict[FindingId, dict[str, str]] = {
@@ -102,6 +104,9 @@ MESSAGES: dict[FindingId, dict[str, str]] = {
     FindingId.PROFILE_DIFFERS: {
         "zh_CN": "商户设置（{subject}）与审计记录不符",
         "en": "The merchant settings ({subject}) differ from the audit trail"},
+    FindingId.USAGE_TOTALS_DIFFER: {
+        "zh_CN": "受益人 {subject} 的累计使用额与核销明细不符（累计表被改动）",
+        "en": "The usage totals of {subject} differ from the draws (the totals were altered)"},
 }
 
 

@@ -213,6 +213,37 @@ class UsageRecordRow(Base):
     __table_args__ = (Index("ix_usage_records_iss_sub", "iss", "sub"),)
 
 
+class UsageTotalsShapeRow(Base):
+    """Per beneficiary and entitlement: the period kind and zone its usage buckets are
+    computed for (``per`` NULL: counted, not bucketed) and its counted records (issue 14;
+    revision 0004_n14a_usage_totals; see merchant_pos.store.usage_totals)."""
+
+    __tablename__ = "usage_totals_shape"
+    iss: Mapped[str] = mapped_column(String(256), primary_key=True)
+    sub: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ent: Mapped[str] = mapped_column(String(32), primary_key=True)
+    per: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    tz: Mapped[str] = mapped_column(String(64))
+    records: Mapped[int] = mapped_column(Integer)
+
+
+class UsageTotalRow(Base):
+    """Running totals of one period bucket ``[period_start, period_end)`` of one
+    entitlement of one beneficiary, for the period kind and zone it was computed for."""
+
+    __tablename__ = "usage_totals"
+    iss: Mapped[str] = mapped_column(String(256), primary_key=True)
+    sub: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ent: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period_start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    per: Mapped[str] = mapped_column(String(8))
+    tz: Mapped[str] = mapped_column(String(64))
+    period_end: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(Integer)
+    records: Mapped[int] = mapped_column(Integer)
+
+
 class AuditRow(Base):
     """One link of the audit chain: ``hash = HMAC-SHA256(device secret, content || prev_hash)``."""
 

@@ -24,6 +24,7 @@ from merchant_pos.store.ledger import Ledger
 from merchant_pos.store.models import OutboxKind, OutboxRow, RedemptionRow, RedemptionStatus
 from merchant_pos.store.receipt_snapshot import forget_answered
 from merchant_pos.store.sync_state import SyncKind, SyncStateStore
+from merchant_pos.store.usage_totals import tracked
 
 
 class PushOutcome(StrEnum):
@@ -127,11 +128,12 @@ class RedemptionOutbox:
                                     "reason": res.reason})
                 if row.kind == OutboxKind.REDEMPTION.value:
                     # A void made here stays visible: the redemption keeps "voided".
-                    session.execute(
-                        update(RedemptionRow)
-                        .where(RedemptionRow.id == row.redemption_id,
-                               RedemptionRow.status != RedemptionStatus.VOIDED.value)
-                        .values(status=status.value, server_reason=res.reason))
+                    with tracked(raw_connection(session), [row.redemption_id]):
+                        session.execute(
+                            update(RedemptionRow)
+                            .where(RedemptionRow.id == row.redemption_id,
+                                   RedemptionRow.status != RedemptionStatus.VOIDED.value)
+                            .values(status=status.value, server_reason=res.reason))
             if counts:
                 session.flush()
                 forget_answered(raw_connection(session), [r.entry_id for r in results])

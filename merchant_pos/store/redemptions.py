@@ -17,6 +17,7 @@ from typing import Any
 from merchant_pos.domain.limits import LEGACY_CART_LINES, Limits
 from merchant_pos.domain.quote import CartLine, Quote, QuoteInputError, UsageRecord, quote
 from merchant_pos.domain.trust import RevocationList, TrustList
+from merchant_pos.domain.usage_totals import Shape
 from merchant_pos.domain.verify import VerifiedCode
 from merchant_pos.store.audit import AuditKind
 from merchant_pos.store.business_day import same_business_day
@@ -41,7 +42,7 @@ from merchant_pos.store.reference import (
     TrustStore,
 )
 from merchant_pos.store.trusted_time import refuse_if_clock_behind
-from merchant_pos.store.usage import usage_for
+from merchant_pos.store.usage_totals import ensure_shapes, tracked, usage_now
 from merchant_pos.store.verification import CachedVerifier
 from merchant_pos.store.void_writer import enqueue as _enqueue
 from merchant_pos.store.void_writer import write_void
@@ -73,6 +74,8 @@ class CartQuote:
     code: VerifiedCode
     quote: Quote
     at: int
+    # The usage that decides the quote at ``at``: one record per entitlement's current
+    # period bucket from the running totals, or every draw if it had to read them.
     usage: tuple[UsageRecord, ...]
 
     @property
@@ -193,7 +196,7 @@ class RedemptionService:
                 pooled.close()
 
     def _verify_and_quote(self, tx: _Txn, code_text: str, cart: Sequence[CartLine],
-                          now: int) -> CartQuote:
+                          now: int) -> tuple[CartQuote, dict[str, Shape]]:
         ref = self._reference_in(tx)
         lines = _checked_cart(cart, allow_empty=True)
         check_cart_limits(lines, ref.limits)  # what the server would refuse, refused here
@@ -203,8 +206,9 @@ class RedemptionService:
         if refused:
             raise LedgerError(LedgerErrorId.CATEGORY_NOT_ALLOWED, ",".join(refused),
                               subject="、".join(refused))
-        usage = usage_for(tx.db, code.claims.iss, code.claims.sub)
-        return CartQuote(code, quote(code.claims, now, lines, usage), now, tuple(usage))
+        # The running totals (a few rows), or the draws if they were kept for other periods.
+        usage, shapes = usage_now(tx.db, code.claims, now)
+        return CartQuote(code, quote(code.claims, now, lines, usage), now, tuple(usage)), shapes
 
     def quote(self, code_text: str, cart: Sequence[CartLine]) -> CartQuote:
         """Verify the code offline and quote ``cart`` against everything already drawn.
@@ -214,7 +218,7 @@ class RedemptionService:
         """
         now = self.ledger.clock()
         with self._tx(write=False) as tx:
-            return self._verify_and_quote(tx, code_text, cart, now)
+            return self._verify_and_quote(tx, code_text, cart, now)[0]
 
     def redeem(self, redemption_id: str, code_text: str, cart: Sequence[CartLine],
                operator: OperatorSession, *, expected_covered: int | None = None) -> Receipt:
@@ -234,7 +238,7 @@ class RedemptionService:
                 return self._same_or_refuse(db, existing, code_text, lines)
             now = self.ledger.clock()
             refuse_if_clock_behind(db, now, self.ledger)
-            cq = self._verify_and_quote(tx, code_text, lines, now)
+            cq, shapes = self._verify_and_quote(tx, code_text, lines, now)
             q = cq.quote
             if expected_covered is not None and q.covered != expected_covered:
                 raise LedgerError(LedgerErrorId.QUOTE_CHANGED,
@@ -248,17 +252,19 @@ class RedemptionService:
             receipt_no = format_receipt_no(device_number_in(db), profile.device_id, number)
             claims = cq.code.claims
             snapshot = snapshot_after(claims, now, cq.usage, q, redemption_id)
-            db.execute(_INSERT_REDEMPTION, (
-                redemption_id, receipt_no, profile.device_id, actor.id, claims.iss, claims.sub,
-                claims.prg, claims.cti.hex(), code_text, code_digest(code_text),
-                snapshot.to_json(), now, q.total, q.covered, q.pays,
-                RedemptionStatus.PENDING.value))
-            db.executemany(_INSERT_LINE, [
-                (redemption_id, i, lq.line.cat, lq.line.amount, lq.line.qty, lq.covered)
-                for i, lq in enumerate(q.lines)])
-            db.executemany(_INSERT_DRAW, [
-                (redemption_id, ent, claims.iss, claims.sub, fen, units, now)
-                for ent, (fen, units) in sorted(q.draws_by_entitlement().items())])
+            ensure_shapes(db, claims, shapes)
+            with tracked(db, [redemption_id]):  # the usage totals follow, same transaction
+                db.execute(_INSERT_REDEMPTION, (
+                    redemption_id, receipt_no, profile.device_id, actor.id, claims.iss, claims.sub,
+                    claims.prg, claims.cti.hex(), code_text, code_digest(code_text),
+                    snapshot.to_json(), now, q.total, q.covered, q.pays,
+                    RedemptionStatus.PENDING.value))
+                db.executemany(_INSERT_LINE, [
+                    (redemption_id, i, lq.line.cat, lq.line.amount, lq.line.qty, lq.covered)
+                    for i, lq in enumerate(q.lines)])
+                db.executemany(_INSERT_DRAW, [
+                    (redemption_id, ent, claims.iss, claims.sub, fen, units, now)
+                    for ent, (fen, units) in sorted(q.draws_by_entitlement().items())])
             payload = {
                 "type": OutboxKind.REDEMPTION.value, "id": redemption_id,
                 "receipt_no": receipt_no, "merchant_id": profile.merchant_id,

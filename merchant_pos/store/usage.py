@@ -26,28 +26,9 @@ from sqlalchemy.orm import Session
 from merchant_pos.domain.quote import UsageRecord
 from merchant_pos.store.engine import raw_connection
 from merchant_pos.store.ledger import Ledger
-from merchant_pos.store.models import RedemptionStatus, UsageRecordRow
+from merchant_pos.store.models import UsageRecordRow
 from merchant_pos.store.sync_state import SyncKind, SyncStateStore
-
-# Our draws count unless the redemption was voided here or rejected by the server
-# (a rejected redemption drew nothing from the entitlement on the server's books).
-_NOT_COUNTED = (RedemptionStatus.VOIDED.value, RedemptionStatus.REJECTED.value)
-# Redemptions the server has booked: its records for them replace our draws.
-_BOOKED = (RedemptionStatus.ACCEPTED.value, RedemptionStatus.CONFLICT.value)
-
-_USAGE_SQL = f"""
-SELECT d.ent, d.amount, d.units, d.at, d.redemption_id
-  FROM redemption_draws AS d JOIN redemptions AS r ON r.id = d.redemption_id
- WHERE d.iss = :iss AND d.sub = :sub AND r.status NOT IN {_NOT_COUNTED!r}
-   AND NOT (r.status IN {_BOOKED!r}
-            AND EXISTS (SELECT 1 FROM usage_records AS s WHERE s.rid = r.id))
-UNION ALL
-SELECT u.ent, u.amount, u.units, u.at, u.rid
-  FROM usage_records AS u
- WHERE u.iss = :iss AND u.sub = :sub
-   AND NOT EXISTS (SELECT 1 FROM redemptions AS r
-                    WHERE r.id = u.rid AND r.status NOT IN {_BOOKED!r})
-"""
+from merchant_pos.store.usage_totals import BY_BENEFICIARY, tracked
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +48,9 @@ class ServerUsage:
 def usage_for(db: Session | sqlite3.Connection, iss: str, sub: str) -> list[UsageRecord]:
     """Every counted draw on (iss, sub), deduplicated by redemption id."""
     raw = db if isinstance(db, sqlite3.Connection) else raw_connection(db)
-    rows = raw.execute(_USAGE_SQL, {"iss": iss, "sub": sub}).fetchall()
-    return [UsageRecord(ent, amount, units, at, rid) for ent, amount, units, at, rid in rows]
+    rows = raw.execute(BY_BENEFICIARY, {"iss": iss, "sub": sub}).fetchall()
+    return [UsageRecord(ent, amount, units, at, rid)
+            for _iss, _sub, ent, amount, units, at, rid in rows]
 
 
 class UsageLedger:
@@ -95,7 +77,8 @@ class UsageLedger:
                 final.pop(r.rid, None)
             else:
                 final.setdefault(r.rid, {})[r.ent] = r
-        with self.ledger.write() as session:
+        with self.ledger.write() as session, tracked(
+                raw_connection(session), withdrawn | final.keys()):
             for rid in withdrawn:
                 session.execute(delete(UsageRecordRow).where(UsageRecordRow.rid == rid))
             rows = [{"rid": r.rid, "ent": r.ent, "iss": r.iss, "sub": r.sub,

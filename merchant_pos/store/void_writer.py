@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from merchant_pos.store.audit import AuditKind, AuditLog, canonical_json
 from merchant_pos.store.models import OutboxKind, RedemptionRow, RedemptionStatus, VoidRow
+from merchant_pos.store.usage_totals import tracked
 
 _INSERT_OUTBOX = ("INSERT INTO outbox (entry_id, kind, redemption_id, payload, status,"
                   " created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, 0)")
@@ -31,8 +32,9 @@ def write_void(session: Session, db: sqlite3.Connection, audit: AuditLog, row: R
     session.execute(insert(VoidRow), [{
         "id": void_id, "redemption_id": row.id, "supervisor_id": by,
         "reason": reason, "created_at": now}])
-    session.execute(update(RedemptionRow).where(RedemptionRow.id == row.id)
-                    .values(status=RedemptionStatus.VOIDED.value, voided_at=now))
+    with tracked(db, [row.id]):  # the void returns its draws: the usage totals follow
+        session.execute(update(RedemptionRow).where(RedemptionRow.id == row.id)
+                        .values(status=RedemptionStatus.VOIDED.value, voided_at=now))
     payload = {"type": OutboxKind.VOID.value, "id": void_id, "redemption_id": row.id,
                "receipt_no": row.receipt_no, "supervisor_id": by, "reason": reason,
                "at": now}

@@ -34,6 +34,7 @@ from merchant_pos.sync.http_client import ApiClient
 from merchant_pos.sync.ledger_port import SyncLedger
 from merchant_pos.sync.offline_policy import OfflinePolicy, PolicyFinding
 from merchant_pos.sync.push import OutboxPusher
+from merchant_pos.sync.push_process import CHILD_MIN_PENDING, push_in_child
 from merchant_pos.sync.report import ConnectionState, SyncReport, SyncStatus
 from merchant_pos.sync.retry import RetryPolicy, call_with_retry
 from merchant_pos.sync.token_rotation import rotation_due, take_successor
@@ -80,8 +81,13 @@ class SyncEngine:
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
         on_progress: Callable[[str, int], None] | None = None,
+        push_process: bool = False,
     ) -> None:
         self.ledger = ledger
+        # a large backlog is pushed from a child process (see sync.push_process)
+        self.push_process = push_process
+        self.child_min_pending = CHILD_MIN_PENDING
+        self.child_pushes = 0  # pushes a child process finished
         self.tokens = tokens
         self.clock = clock or CorrectedClock()
         offset = ledger.get_setting(CLOCK_OFFSET)
@@ -120,10 +126,7 @@ class SyncEngine:
                 take_successor(self.tokens, client, token,
                                self._call(api.rotate_token, cancel, report))
             self._anchor_audit(api, cancel, report)
-            OutboxPusher(self.ledger, call=self._call, observe_clock=self._observe_clock,
-                         now=self.clock.now,
-                         batch_size=min(self.batch_size, self.ledger.limits().push_items),
-                         progress=self._progress).push(api, cancel, report)
+            self._push(api, cancel, report)
             self._pull_trust_list(api, cancel, report)
             for kind, path, apply in (
                 ("revocations", server_api.REVOCATIONS, self._apply_revocations),
@@ -205,6 +208,24 @@ class SyncEngine:
 
         return call_with_retry(operation, self.retry, lambda s: self.sleep(s, cancel),
                                on_retry=noted)
+
+    def _push(self, api: server_api.ServerApi, cancel: threading.Event,
+              report: SyncReport) -> None:
+        batch = min(self.batch_size, self.ledger.limits().push_items)
+        token = self.tokens.load()  # after a rotation: the successor
+        if self.push_process and token is not None \
+                and self.ledger.pending_count() >= self.child_min_pending:
+            spec = {"ledger": str(self.ledger.ledger.path), "url": token.server_url,
+                    "secret": token.secret, "ca_bundle": self.ledger.get_setting(CA_BUNDLE),
+                    "insecure": self.ledger.get_setting(INSECURE_HTTP) is True,
+                    "timeouts": list(self.timeouts), "batch": batch,
+                    "offset": self.clock.offset}
+            if push_in_child(spec, cancel, report, self._progress, self.clock.observe):
+                self.child_pushes += 1
+                return
+        OutboxPusher(self.ledger, call=self._call, observe_clock=self._observe_clock,
+                     now=self.clock.now, batch_size=batch,
+                     progress=self._progress).push(api, cancel, report)
 
     def _progress(self, step: str, count: int) -> None:
         if self.on_progress is not None:

@@ -36,6 +36,7 @@ from merchant_pos.store.stuck import StuckEntry, mark_stuck, stuck_count, stuck_
 from merchant_pos.store.sync_state import SyncKind, SyncState, SyncStateStore
 from merchant_pos.store.trusted_time import reset_mark
 from merchant_pos.store.usage import ServerUsage, UsageLedger
+from merchant_pos.store.usage_totals import tracked
 from merchant_pos.sync import messages
 
 OUTCOMES_KIND = "outcomes"
@@ -159,11 +160,13 @@ class SyncLedger:
                                      stuck_at=None),
                              outbox_rows)
                 if redemption_rows:
-                    conn.execute(update(_redemptions).where(
-                        _redemptions.c.id == bindparam("b_rid"),
-                        _redemptions.c.status != VOIDED,
-                    ).values(status=bindparam("b_status"), server_reason=bindparam("b_reason")),
-                        redemption_rows)
+                    rids = [str(r["b_rid"]) for r in redemption_rows]
+                    with tracked(raw_connection(session), rids):
+                        conn.execute(update(_redemptions).where(
+                            _redemptions.c.id == bindparam("b_rid"),
+                            _redemptions.c.status != VOIDED,
+                        ).values(status=bindparam("b_status"),
+                                 server_reason=bindparam("b_reason")), redemption_rows)
                 # Answered: the payload and the code text are no longer needed here.
                 forget_answered(raw_connection(session), [o.entry_id for o in final])
                 SyncStateStore.mark_fresh_in(session, SyncKind.PUSH, now)
@@ -193,11 +196,12 @@ class SyncLedger:
         with self.ledger.write() as session:
             changed = 0
             if rows:
-                result = session.connection().execute(update(_redemptions).where(
-                    _redemptions.c.id == bindparam("b_id"), _redemptions.c.status != VOIDED,
-                    _redemptions.c.status != PENDING,
-                ).values(status=bindparam("b_status"), server_reason=bindparam("b_reason")),
-                    rows)
+                with tracked(raw_connection(session), [str(r["b_id"]) for r in rows]):
+                    result = session.connection().execute(update(_redemptions).where(
+                        _redemptions.c.id == bindparam("b_id"), _redemptions.c.status != VOIDED,
+                        _redemptions.c.status != PENDING,
+                    ).values(status=bindparam("b_status"), server_reason=bindparam("b_reason")),
+                        rows)
                 changed = max(result.rowcount, 0)
             SyncStateStore.set_cursor_in(session, OUTCOMES_KIND, cursor)
             SyncStateStore.mark_fresh_in(session, OUTCOMES_KIND, self.ledger.clock())
