@@ -1,7 +1,7 @@
 """Operators' PIN state (issue 13): a weak PIN must change; which secret keyed the PIN.
 
 Revision ID: 0004_n13_pin_state
-Revises: 0003_i11b_secrets_at_rest
+Revises: 0004_n14a_usage_totals
 Create Date: 2026-12-02
 
 ``operators.must_change_pin`` is set when someone signs in with a weak stored PIN
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_n13_pin_state"
-down_revision = "0003_i11b_secrets_at_rest"
+down_revision = "0004_n14a_usage_totals"
 branch_labels = None
 depends_on = None
 
