@@ -12,6 +12,9 @@ import hashlib
 import hmac
 import os
 import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
@@ -318,6 +321,27 @@ class OperatorRegistry:
                                   .where(OperatorRow.id == operator.id))
         if must:
             raise self._pin_change_refused(operator, action)
+
+    def require_pin_current_in(self, db: sqlite3.Connection, operator: Operator,
+                               action: str) -> None:
+        """:meth:`require_pin_current` inside the caller's transaction (plain SQL: the
+        redemption hot path); raises an unaudited :class:`PinChangeRequired` that
+        :meth:`refusal_audited` records once the transaction has rolled back."""
+        if not self.require_strong_pins:
+            return
+        row = db.execute("SELECT must_change_pin FROM operators WHERE id = ?",
+                         (operator.id,)).fetchone()
+        if row is not None and row[0]:
+            raise PinChangeRequired(operator.name, action)
+
+    @contextmanager
+    def refusal_audited(self, operator: Operator) -> Iterator[None]:
+        """Around a transaction: a PinChangeRequired from inside it is audited after it."""
+        try:
+            yield
+        except PinChangeRequired as exc:
+            self._pin_change_refused(operator, exc.action)
+            raise
 
     def _pin_change_refused(self, operator: Operator, action: str) -> PinChangeRequired:
         with self.ledger.write() as session:

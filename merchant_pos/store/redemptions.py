@@ -229,10 +229,10 @@ class RedemptionService:
         usage just synced) QUOTE_CHANGED is raised and nothing is stored.
         """
         actor = operator.ensure_active()
-        self.operators.require_pin_current(actor, "redeem")  # a weak PIN is changed first
         lines = _checked_cart(cart)
-        with self._tx(write=True) as tx:
+        with self.operators.refusal_audited(actor), self._tx(write=True) as tx:
             db = tx.db
+            self.operators.require_pin_current_in(db, actor, "redeem")  # weak PIN: change it
             existing = db.execute(_SELECT_REDEMPTION, (redemption_id,)).fetchone()
             if existing is not None:
                 return self._same_or_refuse(db, existing, code_text, lines)
