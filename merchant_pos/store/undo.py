@@ -6,9 +6,10 @@ ledger decides, inside one write transaction:
 
 - only the device's latest redemption, and only if the same operator made it;
 - only within :data:`UNDO_SECONDS` of ledger time after it was recorded;
-- only before the next scan: every scan the counter reads is counted here
-  (:meth:`UndoService.note_scan`), and :meth:`UndoService.arm` remembers the
-  count when the redemption was made;
+- only before the next scan: every scan the counter reads is noted here
+  (:meth:`UndoService.note_scan`) with the latest redemption at that moment, so a
+  redemption written after the last scan is undoable and one before it is not
+  (no second write per redemption: the scan carries the mark);
 - audited as a void (``"undo": true``) and sent to the server like one.
 """
 
@@ -28,8 +29,7 @@ from merchant_pos.store.void_writer import write_void
 UNDO_SECONDS = 8
 UNDO_REASON = "undo"
 SCANS = "undo.scans"  # scans read at this counter
-ARMED_SCAN = "undo.armed_scan"  # the scan count when the undoable redemption was made
-ARMED_ROW = "undo.armed_row"  # that redemption's rowid
+SCANNED_AFTER_ROW = "undo.scanned_after_row"  # the latest redemption's rowid at the last scan
 
 _GET = "SELECT value FROM counters WHERE name = ?"
 _SET = ("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) "
@@ -59,20 +59,13 @@ class UndoService:
         self.ledger = ledger
 
     def note_scan(self) -> int:
-        """A code was read at the counter: no earlier redemption can be undone any more."""
-        with self.ledger.write() as session:
-            return int(raw_connection(session).execute(_BUMP, (SCANS,)).fetchone()[0])
-
-    def arm(self, redemption_id: str) -> bool:
-        """Make ``redemption_id`` undoable until the next scan (if it is the latest)."""
+        """A code was read at the counter: no earlier redemption can be undone any more.
+        Returns the number of scans noted so far."""
         with self.ledger.write() as session:
             db = raw_connection(session)
             latest = db.execute(_LATEST).fetchone()
-            if latest is None or latest[1] != redemption_id:
-                return False
-            db.execute(_SET, (ARMED_ROW, int(latest[0])))
-            db.execute(_SET, (ARMED_SCAN, _counter(db, SCANS)))
-            return True
+            db.execute(_SET, (SCANNED_AFTER_ROW, int(latest[0]) if latest else 0))
+            return int(db.execute(_BUMP, (SCANS,)).fetchone()[0])
 
     def undo(self, redemption_id: str, operator: OperatorSession) -> UndoRecord:
         """Void the operator's last redemption; raises UNDO_NOT_ALLOWED when any rule fails."""
@@ -91,13 +84,11 @@ class UndoService:
                 why = "another operator's redemption"
             elif not 0 <= now - row.created_at <= UNDO_SECONDS:
                 why = f"{now - row.created_at} s after it was recorded"
-            elif (_counter(db, ARMED_ROW) != int(latest[0])
-                  or _counter(db, ARMED_SCAN) != _counter(db, SCANS)):
+            elif _counter(db, SCANNED_AFTER_ROW) >= int(latest[0]):
                 why = "a code was scanned since"
             if why is not None or row is None:
                 raise LedgerError(LedgerErrorId.UNDO_NOT_ALLOWED, why or "")
             void_id = str(uuid.uuid4())
             write_void(session, db, self.ledger.audit, row, void_id=void_id, by=actor.id,
                        reason=UNDO_REASON, now=now, extra={"undo": True})
-            db.execute(_SET, (ARMED_ROW, 0))
             return UndoRecord(void_id, redemption_id, row.receipt_no, now)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from merchant_pos.domain.claims import Entitlement, Period, Unit
+from merchant_pos.domain.claims import Claims, Entitlement, Period, Unit
 from merchant_pos.domain.money import format_fen
 from merchant_pos.domain.quote import remaining_at
+from merchant_pos.store.receipt_snapshot import ReceiptSnapshot
 from merchant_pos.store.redemptions import CartQuote
 from merchant_pos.ui.labels import Labels
 
@@ -66,7 +68,8 @@ class BeneficiaryCard(QFrame):
         for label in (self.name, self.program, self.entitlements):
             label.ensurePolished()
         lines = self.entitlements.fontMetrics().lineSpacing() * self.ENTITLEMENT_LINES
-        self.entitlement_scroll.setFixedHeight(lines + 6)
+        # Exactly three lines: no sliver of a fourth peeks under them (it scrolls in).
+        self.entitlement_scroll.setFixedHeight(lines + 1)
         self.setFixedHeight(self.name.sizeHint().height() + self.program.sizeHint().height()
                             + lines + 6 + 8 + 8 + 4 + 4)
 
@@ -77,11 +80,17 @@ class BeneficiaryCard(QFrame):
 
     def show_quote(self, cq: CartQuote) -> None:
         claims = cq.code.claims
+        self._show(claims, remaining_at(claims, cq.at, cq.usage))
+
+    def show_snapshot(self, snapshot: ReceiptSnapshot) -> None:
+        """What is left right after a redemption, from the snapshot its write computed."""
+        self._show(snapshot.claims(), snapshot.remaining)
+
+    def _show(self, claims: Claims, remaining: Mapping[str, int]) -> None:
         self.name.setText(claims.nm or self.tr("Beneficiary {0}").format(claims.sub))
         until = datetime.fromtimestamp(claims.exp, claims.zone).strftime("%Y-%m-%d")
         self.program.setText(self.tr("{0} · valid until {1}").format(
             self.labels.program(claims.prg), until))
-        remaining = remaining_at(claims, cq.at, cq.usage)
         rows = [self._row(e, remaining.get(e.id)) for e in claims.ent]
         self.entitlements.setText("\n".join(rows))
 

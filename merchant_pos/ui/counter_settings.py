@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QFormLayout, QLabel, QWidget
 
 from merchant_pos.store.settings import Setting, SettingsSnapshot, SettingValue
 from merchant_pos.store.undo import UNDO_SECONDS
 from merchant_pos.ui.counter_services import CounterPreferences
 from merchant_pos.ui.settings.page import SettingsPage, changed_values
-from merchant_pos.ui.theme import FONT_SCALES
+from merchant_pos.ui.theme import FONT_SCALES, apply_theme
 
 if TYPE_CHECKING:
     from merchant_pos.ui.counter_services import CounterServices
+    from merchant_pos.ui.feedback import Feedback
 
 AUTO_CONFIRM = Setting("counter.auto_confirm", False)
 SOUNDS = Setting("counter.sounds", True)
@@ -30,6 +31,18 @@ COUNTER_SETTINGS = (AUTO_CONFIRM, SOUNDS, TEXT_SIZE)
 def preferences(snapshot: SettingsSnapshot) -> CounterPreferences:
     return CounterPreferences(auto_confirm=snapshot.get(AUTO_CONFIRM),
                               sounds=snapshot.get(SOUNDS), text_scale=snapshot.get(TEXT_SIZE))
+
+
+def apply_preferences(services: CounterServices, feedback: Feedback,
+                      snapshot: SettingsSnapshot) -> None:
+    """The counter page's settings, applied to a running counter at once (no restart)."""
+    prefs = preferences(snapshot)
+    scale_changed = prefs.text_scale != services.preferences.text_scale
+    services.preferences = prefs
+    feedback.enabled = prefs.sounds
+    app = QApplication.instance()
+    if scale_changed and isinstance(app, QApplication):
+        apply_theme(app, prefs.text_scale)
 
 
 class CounterPage(SettingsPage):

@@ -1,15 +1,11 @@
-"""The counter's tools beside the sale: photo, typed code, the receipt, records, and
-the short undo of the last redemption (whose rule is the ledger's: store/undo.py)."""
+"""The counter's tools beside the sale: photo, typed code, the receipt, records."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from merchant_pos.scan.classify import ScanSource, classify
-from merchant_pos.store.undo import UndoRecord
-from merchant_pos.ui.counter_texts import BannerText
 from merchant_pos.ui.dialogs import TypeCodeDialog
-from merchant_pos.ui.feedback import Sound
 from merchant_pos.ui.receipt_view import ReceiptDialog
 from merchant_pos.ui.records_dialog import RecordsDialog
 
@@ -36,35 +32,6 @@ class CounterTools:
         dialog = TypeCodeDialog(self.w)
         if dialog.exec() and dialog.code():
             self.w.on_scan(classify(dialog.code(), ScanSource.SCANNER))
-
-    def undo_expired(self) -> None:
-        self.w._undo_offer = None
-        self.w.banner.undo_button.setVisible(False)
-
-    def undo_last(self) -> None:
-        offer = self.w._undo_offer
-        if offer is None or self.w._busy:
-            return
-        service, session = self.w.undo_service, self.w.session
-        self.w._set_busy(True)
-        self.w.tasks.run(lambda: service.undo(offer.redemption_id, session),
-                         self.undo_done, self.undo_failed)
-
-    def undo_done(self, record: UndoRecord) -> None:
-        self.w._set_busy(False)
-        self.w._end_result()
-        self.w._auto_done = None
-        self.w.undone.emit(record)
-        self.w._say(self.w.texts.undone(record.receipt_no))
-        self.w._refresh_totals()
-        self.w.status.refresh()
-        if self.w.code_text is not None:
-            self.w.request_quote()
-
-    def undo_failed(self, exc: BaseException) -> None:
-        self.w._set_busy(False)
-        self.w._undo_offer = None
-        self.w._say(BannerText("rejected", self.w.texts.error_text(exc)), Sound.REJECTED)
 
     def show_receipt(self) -> ReceiptDialog | None:
         w, result = self.w, self.w.result

@@ -9,6 +9,7 @@ and the actions. Every button shows its key.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -129,6 +131,13 @@ class CounterView(QWidget):
             format_fen(total), format_fen(covered) if q is not None else "…"))
         self.pays.setText(self.tr("Customer pays {0}").format(
             format_fen(total - covered) if q is not None or not total else "…"))
+
+    def add_tool(self, text: str, slot: Callable[[], object]) -> None:
+        """A window tool under the code inputs, as wide as the column."""
+        action = self.tools.addAction(text, slot)
+        tool = self.tools.widgetForAction(action)
+        if tool is not None:
+            tool.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def tab_chain(self) -> list[QWidget]:
         """Price field first (where the clerk types), then the cart and actions, then the

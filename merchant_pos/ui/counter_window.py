@@ -13,26 +13,19 @@ discards, Esc keeps); a second waiting code is refused with a message.
 
 from __future__ import annotations
 
-import threading
-import uuid
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
 from merchant_pos.domain.quote import CartLine
 from merchant_pos.scan.capture import CameraState
 from merchant_pos.scan.classify import ScanEvent
 from merchant_pos.scan.messages import message as scan_message
-from merchant_pos.store import (
-    LedgerError,
-    LedgerErrorId,
-    OperatorSession,
-)
+from merchant_pos.store import LedgerError, OperatorSession
 from merchant_pos.store.redemptions import CartQuote, Receipt
 from merchant_pos.store.settings import CounterSettings, SettingsSnapshot
-from merchant_pos.store.undo import UNDO_SECONDS, UndoService
 from merchant_pos.ui import keys
 from merchant_pos.ui.cart_model import CartTableModel
 from merchant_pos.ui.closing import FinalSync
@@ -43,20 +36,20 @@ from merchant_pos.ui.counter_services import (
     PolicyRefusal,
     quick_item,
 )
-from merchant_pos.ui.counter_settings import preferences
+from merchant_pos.ui.counter_settings import apply_preferences
 from merchant_pos.ui.counter_texts import BannerText, CounterTexts
 from merchant_pos.ui.counter_tools import CounterTools
 from merchant_pos.ui.counter_view import CounterView
 from merchant_pos.ui.feedback import Sound, SoundFeedback
 from merchant_pos.ui.keys import with_key
 from merchant_pos.ui.lock_screen import CounterLock, LockReason
+from merchant_pos.ui.redemption_controller import RedemptionController
 from merchant_pos.ui.scan_wedge import WedgeScanFilter
 from merchant_pos.ui.settings.controller import SettingsController
 from merchant_pos.ui.settings.pages import build_pages
 from merchant_pos.ui.settings.setup_pages import connect_setup
 from merchant_pos.ui.status_bar import SyncStatusBar
 from merchant_pos.ui.tasks import BackgroundTasks
-from merchant_pos.ui.theme import apply_theme
 
 WAITING_POLL_MS = 100
 __all__ = ["CounterPreferences", "CounterServices", "CounterWindow", "PolicyRefusal"]
@@ -77,20 +70,13 @@ class CounterWindow(QMainWindow):
         self.texts = CounterTexts(services.labels, services.language, self)
         self.feedback = services.feedback or SoundFeedback(self)
         self.feedback.enabled = services.preferences.sounds
-        self.undo_service = UndoService(services.redemptions.ledger)
         self.code_text: str | None = None
         self.current: CartQuote | None = None
-        self.result: Receipt | None = None  # the recorded redemption on show
         self.asking: ScanEvent | None = None  # a new code waiting for "discard this cart?"
         self.waiting: ScanEvent | None = None  # a code waiting for the current step to end
         self._quick = False  # the cart holds only the standard item put there at the scan
         self._auto_done: str | None = None  # the code auto-confirmed last (until Esc/another)
-        self._undo_offer: Receipt | None = None
         self._quote_seq = 0
-        self._pending_redemption_id: str | None = None
-        self._busy = False
-        self._scan_noted = threading.Event()
-        self._scan_noted.set()
         self.setWindowTitle(self.tr("Merchant POS — {0}").format(services.profile.merchant_name))
         self.cart = CartTableModel(services.labels.category, self)
         lang = services.language
@@ -103,14 +89,11 @@ class CounterWindow(QMainWindow):
         self.settings.applied.connect(lambda _keys, snapshot: self.apply_settings(snapshot))
         self.settings.refused.connect(lambda text: self.show_message(text, "error"))
         self.tools = CounterTools(self)
+        self.redemption = RedemptionController(self)  # confirm, the result, its undo
         self._build()
         self._poll = QTimer(self)
         self._poll.setInterval(WAITING_POLL_MS)
         self._poll.timeout.connect(self._run_waiting)
-        self._undo_timer = QTimer(self)  # hides the undo button; the ledger has the rule
-        self._undo_timer.setSingleShot(True)
-        self._undo_timer.setInterval(UNDO_SECONDS * 1000)
-        self._undo_timer.timeout.connect(self.tools.undo_expired)
         # Key filters: ours first, the scanner's last (Qt asks the last-installed first).
         self.keys = CounterKeys(self).install()
         debouncer = services.camera.service.debouncer if services.camera is not None else None
@@ -155,18 +138,26 @@ class CounterWindow(QMainWindow):
         self.status.sync_button.setText(with_key(self.status.sync_button.text(), keys.SYNC))
         self.setStatusBar(self.status)
         self.toolbar = view.tools
-        self.toolbar.addAction(with_key(self.tr("Records"), keys.RECORDS),
-                               self.open_records)
-        self.toolbar.addAction(with_key(self.tr("Lock"), keys.LOCK), self.lock)
-        self.toolbar.addAction(with_key(self.tr("Settings…"), keys.SETTINGS), self.settings.open)
-        for action in self.toolbar.actions():
-            tool = self.toolbar.widgetForAction(action)
-            if tool is not None:
-                tool.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        view.add_tool(with_key(self.tr("Records"), keys.RECORDS), self.open_records)
+        view.add_tool(with_key(self.tr("Lock"), keys.LOCK), self.lock)
+        view.add_tool(with_key(self.tr("Settings…"), keys.SETTINGS), self.settings.open)
         view.set_tab_order()
         self._say(self.texts.waiting())
         self._refresh_totals()
         self.entry.amount.setFocus()
+
+    # -- the redemption on show and the save under way (redemption_controller.py) ------
+    @property
+    def result(self) -> Receipt | None:
+        return self.redemption.result
+
+    @property
+    def _busy(self) -> bool:
+        return self.redemption.busy
+
+    @property
+    def _undo_offer(self) -> Receipt | None:
+        return self.redemption.undo_offer
 
     # -- scanning -----------------------------------------------------------------------
     def on_scan(self, event: ScanEvent) -> None:
@@ -222,8 +213,8 @@ class CounterWindow(QMainWindow):
         if text != self.code_text or self.result is not None:
             self.cart.clear()
             self._quick = False
-            self._pending_redemption_id = None
-        self._end_result()
+            self.redemption.new_cart()
+        self.redemption.end_result()
         self.code_text = text
         self._say(self.texts.checking(), Sound.SCANNED)
         self.request_quote(scan=True)
@@ -243,10 +234,10 @@ class CounterWindow(QMainWindow):
     def add_line(self, line: CartLine) -> None:
         if self.asking is not None:
             return
-        self._end_result()  # another sale for the same customer
+        self.redemption.end_result()  # another sale for the same customer
         self.cart.add_line(line)
         self._quick = False
-        self._pending_redemption_id = None
+        self.redemption.new_cart()
         self.request_quote()
 
     def remove_selected_line(self) -> None:
@@ -255,7 +246,7 @@ class CounterWindow(QMainWindow):
         rows = self.table.selectionModel().selectedRows()
         row = rows[0].row() if rows else self.cart.rowCount() - 1
         self.cart.remove_row(row)
-        self._pending_redemption_id = None
+        self.redemption.new_cart()
         self.request_quote()
 
     def clear_to_next(self) -> None:
@@ -271,8 +262,8 @@ class CounterWindow(QMainWindow):
         self.current = None
         self._quick = False
         self._auto_done = None
-        self._pending_redemption_id = None
-        self._end_result()
+        self.redemption.new_cart()
+        self.redemption.end_result()
         self.cart.clear()
         self.card.show_empty()
         self._say(self.texts.waiting())
@@ -286,19 +277,10 @@ class CounterWindow(QMainWindow):
             return
         self._quote_seq += 1
         seq, code, lines = self._quote_seq, self.code_text, self.cart.lines()
-        service, undo = self.services.redemptions, self.undo_service
+        service = self.services.redemptions
         items = list(self.entry.items) if scan and not lines else []
-
-        if scan:  # no earlier redemption can be undone after a scan (a write: its own task,
-            noted = self._scan_noted = threading.Event()  # the quote does not wait for it)
-
-            def note() -> int:  # not None: PySide6 mis-counts None sent through a signal
-                try:
-                    return undo.note_scan()
-                finally:
-                    noted.set()
-
-            self.tasks.run(note, lambda _r: None, lambda _exc: None)
+        if scan:  # no earlier redemption can be undone after a scan
+            self.redemption.note_scan()
 
         def work() -> tuple[CartQuote, CartLine | None]:
             cq = service.quote(code, lines)
@@ -344,80 +326,13 @@ class CounterWindow(QMainWindow):
         self._refresh_totals()
         self.quoted.emit()
 
-    # -- confirming ---------------------------------------------------------------------
+    # -- confirming (redemption_controller.py) ----------------------------------------
     def confirm_redemption(self) -> None:
-        cq, code, q = self.current, self.code_text, self.cart.quote
-        if (self._busy or self.asking is not None or cq is None or code is None or q is None
-                or q.covered == 0 or cq.quote is not q):
-            return
-        # One id per confirmed cart: a retry after a failure records it once.
-        if self._pending_redemption_id is None:
-            self._pending_redemption_id = str(uuid.uuid4())
-        rid, lines, covered = self._pending_redemption_id, self.cart.lines(), q.covered
-        service, session = self.services.redemptions, self.session
-        undo, noted = self.undo_service, self._scan_noted
-
-        def redeem() -> Receipt:
-            # The ledger enforces the offline limits inside redeem; a refusal comes back
-            # as a LedgerError with the clerk's message.
-            receipt = service.redeem(rid, code, lines, session, expected_covered=covered)
-            noted.wait(10)  # the scan is counted before the undo is armed
-            undo.arm(receipt.redemption_id)
-            return receipt
-
-        self._set_busy(True)
-        self._say(self.texts.saving())
-        self.tasks.run(redeem, self._redeem_done, self._redeem_failed)
-
-    def _redeem_done(self, receipt: Receipt) -> None:
-        self._set_busy(False)
-        self.redeemed.emit(receipt)
-        code = self.code_text
-        self.cart.clear()
-        self.current, self._quick, self._pending_redemption_id = None, False, None
-        self.result = self._undo_offer = receipt
-        self._say(self.texts.recorded(receipt), Sound.ACCEPTED,
-                  (self.banner.undo_button, self.banner.receipt_button))
-        self._undo_timer.start()
-        self._refresh_totals()
-        self.status.refresh()
-        if code is not None:  # the card shows what is left after this redemption
-            service = self.services.redemptions
-            self.tasks.run(lambda: service.quote(code, []),
-                           lambda cq: self.card.show_quote(cq) if self.result is receipt
-                           else None, lambda _exc: None)
-
-    def _redeem_failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.SESSION_LOCKED:
-            self.locker.lock(LockReason.IDLE)  # nothing was recorded; the cart is cleared
-            return
-        if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.QUOTE_CHANGED:
-            self._pending_redemption_id = None
-            self.request_quote()
-        self._say(BannerText("rejected", self.texts.error_text(exc)), Sound.REJECTED)
-        # Issue 13: a weak PIN must be changed first; the cart stays for the retry.
-        self.locker.ask_new_pin(exc)
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self._refresh_totals()
-
-    # -- the result, its undo and its receipt -------------------------------------------
-    def _end_result(self) -> None:
-        self.result = None
-        self._undo_offer = None
-        self._undo_timer.stop()
+        self.redemption.confirm()
 
     def apply_settings(self, snapshot: SettingsSnapshot) -> None:
         """The counter page's settings, applied at once (no restart)."""
-        prefs = preferences(snapshot)
-        scale_changed = prefs.text_scale != self.services.preferences.text_scale
-        self.services.preferences = prefs
-        self.feedback.enabled = prefs.sounds
-        app = QApplication.instance()
-        if scale_changed and isinstance(app, QApplication):
-            apply_theme(app, prefs.text_scale)
+        apply_preferences(self.services, self.feedback, snapshot)
 
     # -- tools (counter_tools.py) -----------------------------------------------------
     def open_photo(self) -> None:
@@ -440,10 +355,10 @@ class CounterWindow(QMainWindow):
         self.locker.lock(LockReason.MANUAL)
 
     def undo_last(self) -> None:
-        self.tools.undo_last()
+        self.redemption.undo_last()
 
     def undo_offered(self) -> bool:
-        return self._undo_offer is not None
+        return self.redemption.undo_offer is not None
 
     # -- feedback -----------------------------------------------------------------------
     def error_text(self, exc: BaseException) -> str:
@@ -471,11 +386,11 @@ class CounterWindow(QMainWindow):
         if not self.final_sync.intercept(event):
             return  # a last sync of unsent redemptions first, a few seconds at most
         self._poll.stop()
-        self._undo_timer.stop()
         self.wedge.uninstall()
         self.keys.uninstall()
         self.status.stop()
         if self.services.camera is not None:
             self.services.camera.stop()
         self.tasks.wait(15_000)
+        self.redemption.stop()
         super().closeEvent(event)

@@ -26,6 +26,9 @@ PASTE = "Ctrl+V"
 UNDO = "Ctrl+Z"
 RECEIPT = "Ctrl+P"
 SETTINGS = "F10"
+# The records screen (ui/records_keys.py).
+VOID = "Del"
+REPRINT = "Ctrl+P"
 
 
 def key_text(keys: str) -> str:

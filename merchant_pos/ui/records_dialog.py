@@ -39,6 +39,7 @@ from merchant_pos.store import LedgerError, OperatorRole, RedemptionStatus
 from merchant_pos.store.records import find_receipts
 from merchant_pos.store.redemptions import Receipt
 from merchant_pos.ui.dialogs import SupervisorApprovalDialog
+from merchant_pos.ui.records_keys import RecordsKeys
 from merchant_pos.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -185,6 +186,8 @@ class RecordsDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.resize(900, 560)
+        self._load_seq = 0
+        self.keys = RecordsKeys(self)  # search field first, a row always picked, Del voids
         self.reload()
 
     def selected_day(self) -> date:
@@ -210,7 +213,10 @@ class RecordsDialog(QDialog):
             return (receipts, build_report(ledger, day, language=lang),
                     reconciled_state(ledger, day), flags, supervisors)
 
-        self.tasks.run(load, self._loaded, lambda exc: self.message.setText(str(exc)))
+        self._load_seq += 1
+        seq = self._load_seq  # an older load finishing last must not replace a newer one
+        self.tasks.run(load, lambda r: self._loaded(r) if seq == self._load_seq else None,
+                       lambda exc: self.message.setText(str(exc)))
 
     def _loaded(self, result: tuple[list[Receipt], DayReport, str, dict[str, str], list[str]]
                 ) -> None:

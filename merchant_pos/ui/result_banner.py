@@ -8,7 +8,7 @@ banner keeps one height whatever it says, so nothing below it moves.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -44,6 +44,7 @@ class ResultBanner(QFrame):
         self.detail.setObjectName("bannerDetail")
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.undo_button = QPushButton()
         self.receipt_button = QPushButton()
@@ -61,22 +62,31 @@ class ResultBanner(QFrame):
         for button in self.actions_:
             button.setVisible(False)
             row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.kind = "info"
+        self.kind, self._styled = "info", False
         self.show_result("info", "", "")
 
     def show_result(self, kind: str, title: str, detail: str = "",
                     actions: tuple[QPushButton, ...] = ()) -> None:
         assert kind in KINDS, kind
-        self.kind = kind
         self.title.setText(title)
         self.detail.setText(detail)
-        for w in (self, self.title, self.detail):
-            w.setProperty("kind", kind)
-            repolish(w)
+        if kind != self.kind or not self._styled:  # a re-style costs milliseconds: only
+            self.kind, self._styled = kind, True  # when the colour changes
+            for w in (self, self.title, self.detail):
+                w.setProperty("kind", kind)
+                repolish(w)
         for button in self.actions_:
-            button.setVisible(button in actions)
+            if button.isVisibleTo(self) != (button in actions):
+                button.setVisible(button in actions)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.fix_height()  # the theme (or the text size) is known now
+        super().changeEvent(event)
 
     def fix_height(self) -> None:
         """Keep the height of a two-line detail whatever the text (call after styling)."""
+        for label in (self.title, self.detail):
+            label.ensurePolished()
         lines = self.title.fontMetrics().height() + 2 * self.detail.fontMetrics().height()
         self.setFixedHeight(max(lines + 28, self.undo_button.sizeHint().height() + 20))

@@ -20,7 +20,6 @@ def _redeem(counter: Counter, sub: str, undo: UndoService) -> str:
     rid = str(uuid.uuid4())
     counter.service.redeem(rid, make_code(counter.key, claims(sub=sub)),
                            [CartLine("formula", 3000)], counter.cashier)
-    assert undo.arm(rid)
     return rid
 
 
@@ -72,10 +71,12 @@ def test_undo_only_the_latest_and_only_ones_own(counter: Counter) -> None:
     assert "another operator" in err.value.detail
 
 
-def test_a_redemption_never_armed_cannot_be_undone(counter: Counter) -> None:
+def test_a_scan_marks_the_redemptions_before_it(counter: Counter) -> None:
     undo = UndoService(counter.ledger)
-    undo.note_scan()
     rid = str(uuid.uuid4())
     counter.service.redeem(rid, make_code(counter.key, claims(sub="B-UNDO-6")),
                            [CartLine("formula", 3000)], counter.cashier)
+    undo.note_scan()  # a code read after it, never one before: no second write per sale
     _refused(counter, undo, rid, "scanned since")
+    later = _redeem(counter, "B-UNDO-7", undo)  # its scan came before it: undoable
+    undo.undo(later, counter.cashier)

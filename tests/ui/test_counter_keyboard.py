@@ -3,7 +3,6 @@ baby-shop sale with a void, the Enter rules, and scanner bursts in every state."
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -68,8 +67,6 @@ def test_three_line_cart_with_enter_after_each_line(baby_shop: Counter) -> None:
     assert len(c.world.pos.redemptions.recent()) == 1
 
 
-@pytest.mark.skip(reason="known regression after merging issue 12's records screen: the "
-                  "keyboard selection of the first row is not taken (issue 10 stays open)")
 def test_baby_shop_sale_with_partial_cover_and_a_void_keyboard_only(baby_shop: Counter,
                                                                     qtbot: QtBot) -> None:
     c, w = baby_shop, baby_shop.window
@@ -90,11 +87,26 @@ def test_baby_shop_sale_with_partial_cover_and_a_void_keyboard_only(baby_shop: C
     assert (receipt.total, receipt.covered, receipt.pays) == (26600, 20000, 6600)
     assert w.pays.text() == "Customer pays ¥66.00"
 
-    # The void: Ctrl+R, pick the row, Tab to "Void selected…", Space, PIN, reason, Enter.
+    # The void: Ctrl+R, typing starts in the search field and the newest row is picked;
+    # Tab to the list, Del, then PIN, reason, Enter in the supervisor's dialog.
     c.key(Qt.Key.Key_R, CTRL)
     dialog = w.findChild(RecordsDialog)
     assert dialog is not None
-    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=15_000)
+    qtbot.waitUntil(lambda: dialog.selected() is not None, timeout=15_000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.search, timeout=5000)
+
+    def picked() -> str | None:
+        row = dialog.selected()
+        return row.redemption_id if row is not None else None
+
+    assert picked() == receipt.redemption_id
+    assert dialog.void_button.text() == "Void selected… (Del)"
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)  # arrows in the search move the pick
+    assert picked() == receipt.redemption_id
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Delete)  # in the search field: a character
+    assert dialog.findChild(SupervisorApprovalDialog) is None
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.table
 
     def approve() -> None:
         approval = dialog.findChild(SupervisorApprovalDialog)
@@ -104,23 +116,15 @@ def test_baby_shop_sale_with_partial_cover_and_a_void_keyboard_only(baby_shop: C
         c.type("customer returned it", widget=approval.reason)
         c.key(Qt.Key.Key_Return, widget=approval.reason)
 
-    dialog.table.setFocus()
-
-    def pick_first_row() -> bool:  # Home/Down, again if a reload of the list cleared it
-        dialog.table.setFocus()
-        qtbot.keyClick(dialog.table, Qt.Key.Key_Home)
-        if dialog.selected() is None:
-            qtbot.keyClick(dialog.table, Qt.Key.Key_Down)
-        return dialog.selected() is not None
-
-    qtbot.waitUntil(pick_first_row, timeout=10_000)
-    dialog.void_button.setFocus()
     QTimer.singleShot(300, approve)
     with qtbot.waitSignal(dialog.changed, timeout=15_000):
-        c.type(" ", widget=dialog.void_button)  # Space presses the focused button
+        qtbot.keyClick(dialog.table, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: c.world.pos.redemptions.recent()[0].status
                     is RedemptionStatus.VOIDED, timeout=15_000)
+    qtbot.waitUntil(lambda: dialog.model.receipts[0].status is RedemptionStatus.VOIDED)
+    assert picked() == receipt.redemption_id  # the same row, still picked after the reload
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
 
 
 def test_a_burst_split_by_a_pause_leaves_the_cart_unchanged(baby_shop: Counter,
@@ -205,3 +209,39 @@ def test_scans_in_every_state(canteen: Counter, qtbot: QtBot) -> None:
     with qtbot.waitSignal(w.quoted, timeout=15_000):
         c.key(Qt.Key.Key_K, CTRL)
     assert w.code_text == a
+
+
+def test_records_screen_arrows_pick_and_a_reload_keeps_the_pick(canteen: Counter,
+                                                                qtbot: QtBot) -> None:
+    c, w = canteen, canteen.window
+    codes = c.new_codes(3, "REC")
+    c.world.pos.sync.sync_now()  # type: ignore[union-attr]
+    for code in codes:
+        c.scan_and_wait(code)
+        c.enter_and_wait()
+    c.key(Qt.Key.Key_R, CTRL)
+    dialog = w.findChild(RecordsDialog)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 3, timeout=15_000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.search, timeout=5000)
+    ids = [r.redemption_id for r in dialog.model.receipts]
+
+    def picked() -> str | None:
+        row = dialog.selected()
+        return row.redemption_id if row is not None else None
+
+    assert picked() == ids[0]  # the first row is picked from the start
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    assert picked() == ids[2] and QApplication.focusWidget() is dialog.search
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Up)
+    assert picked() == ids[1]
+    with qtbot.waitSignal(dialog.changed, timeout=15_000):
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)  # Enter in the search: search again
+    assert dialog.isVisible() and picked() == ids[1]  # the same redemption still picked
+    assert dialog.message.text() == "", dialog.message.text()  # no button pressed
+    assert dialog.findChild(SupervisorApprovalDialog) is None
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.table
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Home, CTRL)
+    assert picked() == ids[0]

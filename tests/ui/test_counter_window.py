@@ -57,6 +57,9 @@ def test_scan_cart_confirm_records_once(shop: Shop, qtbot: QtBot, tmp_path: Path
     assert w.banner.kind == "accepted" and receipt.receipt_no in w.banner.title.text()
     assert "¥200.00" in w.banner.detail.text()
     assert w.pays.text() == "Customer pays ¥26.00"
+    # The card shows what is left after it at once (the redemption's own balances).
+    left = w.card.entitlements.text().splitlines()
+    assert len(left) == 4 and all("used" in row for row in left), left
     assert QApplication.activeModalWidget() is None
     assert w.feedback.played[Sound.ACCEPTED] == 1
 
@@ -212,3 +215,21 @@ def test_a_scan_while_saving_waits_and_starts_the_next_customer(shop: Shop,
     qtbot.waitUntil(lambda: shop.window.code_text == next_code
                     and shop.window.current is not None, timeout=10_000)
     assert shop.window.current.code.claims.sub == "B-UI-BUSY-2"  # type: ignore[union-attr]
+
+
+def test_nothing_moves_when_the_banner_says_more(shop: Shop, qtbot: QtBot) -> None:
+    w = shop.window
+    w.resize(1024, 768)
+    qtbot.wait(50)
+
+    def places() -> tuple[int, ...]:
+        return (w.banner.height(), w.card.mapTo(w, w.card.rect().topLeft()).y(),
+                w.confirm.mapTo(w, w.confirm.rect().topLeft()).y())
+
+    waiting = places()
+    _scan(shop, qtbot, make_code(shop.key, claims(sub="B-UI-MOVE-1")))
+    _add(shop, qtbot, "formula", "30")
+    w.on_scan(classify(make_code(shop.key, claims(sub="B-UI-MOVE-2")), ScanSource.SCANNER))
+    assert w.banner.kind == "question" and w.banner.detail.text()
+    qtbot.wait(50)
+    assert places() == waiting  # a two-line question: the banner keeps its height

@@ -97,6 +97,6 @@ def test_mid_sale_the_switch_waits_for_this_customer(qtbot: QtBot, shop: Shop,
         w.confirm_redemption()
     qtbot.wait(50)
     assert switched == []  # the undo is on offer: not yet
-    w.tools.undo_expired()  # the undo's few seconds are over
+    w.redemption.undo_expired()  # the undo's few seconds are over
     qtbot.waitUntil(lambda: bool(switched), timeout=10_000)
     assert stray(texts_of(switched[0]), "en", DATA) == []

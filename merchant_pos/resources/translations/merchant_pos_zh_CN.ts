@@ -405,7 +405,7 @@
     </message>
     <message>
         <source>Receipt</source>
-        <translation>小票号</translation>
+        <translation>小票</translation>
     </message>
     <message>
         <source>Serve the new customer</source>
