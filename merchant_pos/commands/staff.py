@@ -63,6 +63,9 @@ def register(sub: Any) -> None:
     how = a.add_mutually_exclusive_group()
     how.add_argument("--recovery-code", help="the shop's recovery code (no supervisor needed)")
     how.add_argument("--unlock-code", help="a one-time code from merchant-pos-server")
+    a.add_argument("--new-pin", action="store_true",
+                   help="with --unlock-code: then ask for a new PIN (the way back when the "
+                        "device secret was lost and the old PIN no longer checks)")
     p.set_defaults(func=run)
 
 
@@ -89,7 +92,12 @@ def _approver(staff: StaffManager, args: argparse.Namespace, lang: str) -> Opera
         if len(supervisors) != 1:
             raise _Refused(TEXT[lang]["no_sup"])
         name = supervisors[0]
-    return staff.registry.supervisor(name, _read(TEXT[lang]["pin"].format(name), lang))
+    pin = _read(TEXT[lang]["pin"].format(name), lang)
+    if args.action == "set-pin" and args.name.strip() == name:
+        # The own PIN: allowed even while a weak one must be changed (the ledger checks
+        # that this is an active supervisor when the PIN is set).
+        return staff.registry.authenticate(name, pin)
+    return staff.registry.supervisor(name, pin)
 
 
 def _list(staff: StaffManager, args: argparse.Namespace, lang: str) -> None:
@@ -110,8 +118,10 @@ def _act(staff: StaffManager, args: argparse.Namespace, lang: str) -> str:
         fresh = staff.unlock_with_recovery_code(args.name, args.recovery_code)
         return t["unlocked"].format(args.name) + "\n" + t["recovery"].format(fresh)
     if args.action == "unlock" and args.unlock_code:
-        staff.unlock_with_server_code(args.name, args.unlock_code)
-        return t["unlocked"].format(args.name)
+        new_pin = _new_pin(args.name, lang) if args.new_pin else None
+        staff.unlock_with_server_code(args.name, args.unlock_code, new_pin)
+        return t["unlocked"].format(args.name) + (
+            "\n" + t["pin_set"].format(args.name) if new_pin else "")
     if args.action in ("remove", "set-pin", "unlock"):
         staff.member(args.name)  # an unknown name is refused before any PIN is asked
     by = _approver(staff, args, lang)

@@ -53,6 +53,7 @@ class AuditKind(StrEnum):
     SYNC_RESULT = "sync_result"
     TIME_ANOMALY = "time_anomaly"
     CHAIN_KEYED = "chain_keyed"
+    ACTION_REFUSED = "action_refused"     # payload {"why", "action"}: e.g. a weak PIN first
 
 
 def canonical_json(value: Any) -> str:

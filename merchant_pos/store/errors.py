@@ -60,6 +60,11 @@ class LedgerErrorId(StrEnum):
     CLOCK_BEHIND = "clock_behind"
     INVALID_SETTING = "invalid_setting"
     UNDO_NOT_ALLOWED = "undo_not_allowed"
+    # Issue 13: a weak stored PIN must be changed; PINs and codes under a lost device secret.
+    PIN_CHANGE_REQUIRED = "pin_change_required"
+    PIN_KEY_CHANGED = "pin_key_changed"
+    RECOVERY_KEY_CHANGED = "recovery_key_changed"
+    UNLOCK_NEEDS_ENROLLMENT = "unlock_needs_enrollment"
 
 
 MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
@@ -265,6 +270,34 @@ MESSAGES: dict[LedgerErrorId, dict[str, str]] = {
         "en": "Cannot undo: only your own last redemption, within a few seconds. Ask a "
               "supervisor to void it in today's redemptions",
     },
+    LedgerErrorId.PIN_CHANGE_REQUIRED: {
+        "zh_CN": "{subject}的密码太容易被猜到，须先修改密码，才能核销、批准作废或管理员工",
+        "en": "{subject}'s PIN is too easy to guess: change it first; until then no "
+              "redemption, void approval or staff change is allowed",
+    },
+    LedgerErrorId.PIN_KEY_CHANGED: {
+        "zh_CN": "本机的设备密钥已更换（换了电脑或密钥库被清空），{subject}原来的密码无法再核对。"
+                 "请向基金会索取一次性解锁码，输入解锁码并设置新密码",
+        "en": "This counter's device secret was replaced (a new PC or a wiped keyring), so "
+              "{subject}'s old PIN can no longer be checked. Ask the foundation for a "
+              "one-time unlock code, enter it and choose a new PIN",
+    },
+    LedgerErrorId.RECOVERY_KEY_CHANGED: {
+        "zh_CN": "本机的设备密钥已更换，原来的恢复码已失效。请向基金会索取一次性解锁码，"
+                 "输入解锁码并设置新密码；之后主管可生成新的恢复码",
+        "en": "This counter's device secret was replaced, so the old recovery code no longer "
+              "works. Ask the foundation for a one-time unlock code, enter it and choose a new "
+              "PIN; a supervisor can then make a new recovery code",
+    },
+    LedgerErrorId.UNLOCK_NEEDS_ENROLLMENT: {
+        "zh_CN": "本机没有设备凭据（尚未登记，或密钥库被清空），无法核对解锁码。"
+                 "请先重新登记本机（设置 → 服务器 → 重新连接到此服务器，"
+                 "或命令 merchant-pos enroll），再向基金会索取解锁码",
+        "en": "This counter has no device credentials (not enrolled, or its keyring was "
+              "wiped), so unlock codes cannot be checked. Re-enroll it first (Settings → "
+              "Server → Connect to this server anew, or merchant-pos enroll), then ask the "
+              "foundation for an unlock code",
+    },
 }
 
 
@@ -313,3 +346,14 @@ class WrongPin(LedgerError):
         return pick({"zh_CN": f"密码错误，还可再试 {self.attempts_left} 次，之后账号将锁定30分钟",
                      "en": f"Wrong PIN: {self.attempts_left} tries left before this operator "
                            "is locked for 30 minutes"}, language)
+
+
+class PinChangeRequired(LedgerError):
+    """``operator`` signed in with a weak stored PIN: it must be changed before ``action``
+    (``redeem``, ``void``, ``staff``, ``settings``); changing the own PIN stays allowed."""
+
+    def __init__(self, operator: str, action: str) -> None:
+        super().__init__(LedgerErrorId.PIN_CHANGE_REQUIRED, f"{operator}: {action}",
+                         subject=operator)
+        self.operator = operator
+        self.action = action

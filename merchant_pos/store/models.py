@@ -99,6 +99,10 @@ class OperatorRow(Base):
     locked_until: Mapped[int | None] = mapped_column(Integer, nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[int] = mapped_column(Integer)
+    # Revision 0004_n13: signed in with a weak PIN from before the rule, so nothing but a
+    # PIN change until it is changed; and which device secret keyed pin_hash (fingerprint).
+    must_change_pin: Mapped[bool] = mapped_column(default=False, server_default="0")
+    pin_key: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class RedemptionRow(Base):

@@ -12,14 +12,17 @@ import hashlib
 import hmac
 import os
 import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from merchant_pos.store.audit import AuditKind
-from merchant_pos.store.device_secret import subkey
-from merchant_pos.store.errors import LedgerError, LedgerErrorId, WrongPin
+from merchant_pos.store.device_secret import fingerprint, subkey
+from merchant_pos.store.errors import LedgerError, LedgerErrorId, PinChangeRequired, WrongPin
 from merchant_pos.store.ledger import Clock, Ledger
 from merchant_pos.store.models import OperatorRole, OperatorRow
 from merchant_pos.store.pin_policy import check_new_pin, is_weak_pin
@@ -98,6 +101,7 @@ class Operator:
     id: int
     name: str
     role: OperatorRole
+    must_change_pin: bool = False  # as the ledger had it when this was read
 
     @property
     def is_supervisor(self) -> bool:
@@ -147,7 +151,7 @@ class OperatorSession:
 
 
 def _operator(row: OperatorRow) -> Operator:
-    return Operator(row.id, row.name, OperatorRole(row.role))
+    return Operator(row.id, row.name, OperatorRole(row.role), bool(row.must_change_pin))
 
 
 def _check_name(name: str) -> str:
@@ -172,8 +176,11 @@ class OperatorRegistry:
         self.hasher = (hasher or PinHasher()).keyed(subkey(ledger.device_secret, PIN_KEY_PURPOSE))
         self.idle_seconds = idle_seconds
         # The counter (app.open_pos) refuses guessable new PINs here too, not only in
-        # store/staff.py; fixtures with older PINs build a registry without it.
+        # store/staff.py, and refuses redemptions, void approvals and staff changes by
+        # whoever signed in with a weak stored PIN until it is changed
+        # (:meth:`require_pin_current`); fixtures with older PINs build a registry without it.
         self.require_strong_pins = require_strong_pins
+        self.pin_key = fingerprint(ledger.device_secret)  # stored beside each PIN hash
 
     def needs_first_supervisor(self) -> bool:
         with self.ledger.read() as session:
@@ -211,7 +218,8 @@ class OperatorRegistry:
                 by: int | None) -> Operator:
         now = self.ledger.clock()
         row = OperatorRow(name=name, role=role.value, pin_hash=pin_hash, failed_attempts=0,
-                          locked_until=None, active=True, created_at=now)
+                          locked_until=None, active=True, created_at=now,
+                          must_change_pin=False, pin_key=self.pin_key)
         session.add(row)
         session.flush()
         self.ledger.audit.append(session, at=now, kind=AuditKind.OPERATOR_CREATED,
@@ -245,6 +253,12 @@ class OperatorRegistry:
                 self.ledger.audit.append(session, at=now, kind=AuditKind.SIGN_IN_FAILED,
                                          operator_id=row.id, payload={"why": "locked"})
                 failure = LedgerError(LedgerErrorId.OPERATOR_LOCKED, name)
+            elif row.pin_key not in (None, self.pin_key):
+                # Hashed under a device secret this counter no longer has: no PIN can
+                # match, so it is not counted as a wrong one; the way out is a server code.
+                self.ledger.audit.append(session, at=now, kind=AuditKind.SIGN_IN_FAILED,
+                                         operator_id=row.id, payload={"why": "pin_key"})
+                failure = LedgerError(LedgerErrorId.PIN_KEY_CHANGED, name, subject=row.name)
             elif not self.hasher.check(pin, row.pin_hash):
                 if row.locked_until is not None:  # an expired lock starts a fresh count
                     row.locked_until, row.failed_attempts = None, 0
@@ -263,28 +277,80 @@ class OperatorRegistry:
                                     MAX_FAILED_ATTEMPTS - row.failed_attempts))
             else:
                 row.failed_attempts, row.locked_until = 0, None
+                weak = is_weak_pin(pin)
+                if weak:
+                    row.must_change_pin = True  # until change_own_pin / set_pin
                 operator = _operator(row)
                 self.ledger.audit.append(session, at=now, kind=AuditKind.SIGN_IN,
-                                         operator_id=row.id, payload={"role": row.role})
+                                         operator_id=row.id, payload={
+                                             "role": row.role,
+                                             **({"must_change_pin": True} if weak else {})})
         if failure is not None:
             raise failure
         return operator
 
     def sign_in(self, name: str, pin: str) -> OperatorSession:
-        session = OperatorSession(self.authenticate(name, pin), self.ledger.clock,
-                                  self.idle_seconds)
-        session.must_change_pin = is_weak_pin(pin)
+        operator = self.authenticate(name, pin)
+        session = OperatorSession(operator, self.ledger.clock, self.idle_seconds)
+        session.must_change_pin = operator.must_change_pin
         return session
 
     def unlock(self, session: OperatorSession, pin: str) -> None:
         """Unlock an idle-locked session with the same operator's PIN."""
-        self.authenticate(session.operator.name, pin)
+        operator = self.authenticate(session.operator.name, pin)
         session._unlocked()
-        session.must_change_pin = is_weak_pin(pin)
+        session.must_change_pin = operator.must_change_pin
 
-    def supervisor(self, name: str, pin: str) -> Operator:
-        """Authorise a supervisor action (e.g. a void) by name and PIN."""
+    def supervisor(self, name: str, pin: str, action: str = "approve") -> Operator:
+        """Authorise a supervisor action (e.g. a void) by name and PIN; a supervisor whose
+        weak PIN must change authorises nothing (PIN_CHANGE_REQUIRED) until it is changed."""
         operator = self.authenticate(name, pin)
         if not operator.is_supervisor:
             raise LedgerError(LedgerErrorId.SUPERVISOR_REQUIRED, name)
+        if operator.must_change_pin and self.require_strong_pins:
+            raise self._pin_change_refused(operator, action)
         return operator
+
+    def require_pin_current(self, operator: Operator, action: str) -> None:
+        """Raise :class:`PinChangeRequired` (audited) if ``operator``'s weak PIN must be
+        changed first; read from the ledger, not from the session the window holds."""
+        if not self.require_strong_pins:
+            return
+        with self.ledger.read() as session:
+            must = session.scalar(select(OperatorRow.must_change_pin)
+                                  .where(OperatorRow.id == operator.id))
+        if must:
+            raise self._pin_change_refused(operator, action)
+
+    def require_pin_current_in(self, db: sqlite3.Connection, operator: Operator,
+                               action: str) -> None:
+        """:meth:`require_pin_current` inside the caller's transaction (plain SQL: the
+        redemption hot path); raises an unaudited :class:`PinChangeRequired` that
+        :meth:`refusal_audited` records once the transaction has rolled back."""
+        if not self.require_strong_pins:
+            return
+        row = db.execute("SELECT must_change_pin FROM operators WHERE id = ?",
+                         (operator.id,)).fetchone()
+        if row is not None and row[0]:
+            raise PinChangeRequired(operator.name, action)
+
+    @contextmanager
+    def refusal_audited(self, operator: Operator) -> Iterator[None]:
+        """Around a transaction: a PinChangeRequired from inside it is audited after it."""
+        try:
+            yield
+        except PinChangeRequired as exc:
+            self._pin_change_refused(operator, exc.action)
+            raise
+
+    def _pin_change_refused(self, operator: Operator, action: str) -> PinChangeRequired:
+        with self.ledger.write() as session:
+            self.ledger.audit.append(session, at=self.ledger.clock(),
+                                     kind=AuditKind.ACTION_REFUSED, operator_id=operator.id,
+                                     payload={"why": "pin_change_required", "action": action})
+        return PinChangeRequired(operator.name, action)
+
+    def new_pin_fields(self, pin: str) -> dict[str, object]:
+        """The operator row's columns for a PIN set now (strength checked by the caller)."""
+        return {"pin_hash": self.hasher.hash(pin), "pin_key": self.pin_key,
+                "must_change_pin": False}

@@ -230,8 +230,9 @@ class RedemptionService:
         """
         actor = operator.ensure_active()
         lines = _checked_cart(cart)
-        with self._tx(write=True) as tx:
+        with self.operators.refusal_audited(actor), self._tx(write=True) as tx:
             db = tx.db
+            self.operators.require_pin_current_in(db, actor, "redeem")  # weak PIN: change it
             existing = db.execute(_SELECT_REDEMPTION, (redemption_id,)).fetchone()
             if existing is not None:
                 return self._same_or_refuse(db, existing, code_text, lines)
@@ -317,7 +318,7 @@ class RedemptionService:
         reason = reason.strip()
         if not reason:
             raise LedgerError(LedgerErrorId.VOID_REASON_REQUIRED)
-        supervisor = self.operators.supervisor(supervisor_name, supervisor_pin)
+        supervisor = self.operators.supervisor(supervisor_name, supervisor_pin, "void")
         with self.ledger.write() as session:
             tx = _Txn(raw_connection(session))
             done = session.get(VoidRow, void_id)

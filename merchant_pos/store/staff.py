@@ -33,9 +33,11 @@ from merchant_pos.store.operators import Operator, OperatorRegistry
 from merchant_pos.store.pin_policy import check_new_pin
 
 RECOVERY_HASH = "staff.recovery_code_hash"
+RECOVERY_KEY = "staff.recovery_code_key"  # fingerprint of the device secret that keyed it
 USED_UNLOCK_CODES = "staff.used_unlock_codes"
 SYNCED_POLICIES = "sync.policies"  # where the sync engine keeps the config's policies
 RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+RECOVERY_CODE_LENGTH = len("XXXX-XXXX-XXXX-XXXX")  # a server unlock code is longer
 UnlockKey = Callable[[], "tuple[str, bytes] | None"]  # → (device id, key) when enrolled
 
 
@@ -56,6 +58,7 @@ class StaffMember:
     active: bool
     failed_attempts: int
     locked_until: int | None
+    must_change_pin: bool = False  # signed in with a weak PIN from before the rule
 
     def is_locked(self, now: int) -> bool:
         return self.locked_until is not None and now < self.locked_until
@@ -68,7 +71,7 @@ class FirstSupervisor:
 
 
 def new_recovery_code() -> str:
-    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(16))
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(16))  # 4 groups of 4
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
 
 
@@ -79,7 +82,7 @@ def normalise_recovery_code(text: str) -> str:
 
 def _member(row: OperatorRow) -> StaffMember:
     return StaffMember(row.id, row.name, OperatorRole(row.role), bool(row.active),
-                       row.failed_attempts, row.locked_until)
+                       row.failed_attempts, row.locked_until, bool(row.must_change_pin))
 
 
 def _setting(session: Session, key: str, default: Any = None) -> Any:
@@ -125,6 +128,7 @@ class StaffManager:
 
     def new_recovery_code(self, by: Operator) -> str:
         """A supervisor replaces the recovery code (the old one stops working)."""
+        self.registry.require_pin_current(by, "staff")
         with self.ledger.read() as session:
             self._supervisor(session, by)
         return self._issue_recovery_code(by.id)
@@ -134,18 +138,21 @@ class StaffManager:
         stored = self.registry.hasher.hash(code)
         with self.ledger.write() as session:
             _put_setting(session, RECOVERY_HASH, stored)
+            _put_setting(session, RECOVERY_KEY, self.registry.pin_key)
             self._audit(session, StaffAudit.RECOVERY_CODE_ISSUED, by_id, {})
         return code
 
     # -- changes (one transaction and one audit row each) ---------------------------------
     def add(self, by: Operator, name: str, role: OperatorRole, pin: str) -> Operator:
         check_new_pin(pin)
+        self.registry.require_pin_current(by, "staff")
         with self.ledger.read() as session:
             self._supervisor(session, by)
         return self.registry.add_operator(by, name, role, pin)
 
     def remove(self, by: Operator, name: str) -> StaffMember:
         """Deactivate ``name``: it can no longer sign in; its redemptions keep its name."""
+        self.registry.require_pin_current(by, "staff")
         with self.ledger.write() as session:
             self._supervisor(session, by)
             row = self._row(session, name)
@@ -161,13 +168,16 @@ class StaffManager:
             return _member(row)
 
     def set_pin(self, by: Operator, name: str, new_pin: str) -> None:
-        """A supervisor sets (resets) someone's PIN; it also clears a lockout."""
+        """A supervisor sets (resets) someone's PIN; it also clears a lockout. A supervisor
+        whose weak PIN must change may set only their own PIN."""
         check_new_pin(new_pin)
-        pin_hash = self.registry.hasher.hash(new_pin)
+        if name.strip() != by.name:
+            self.registry.require_pin_current(by, "staff")
+        fields = self.registry.new_pin_fields(new_pin)
         with self.ledger.write() as session:
             self._supervisor(session, by)
             row = self._row(session, name)
-            row.pin_hash = pin_hash
+            _set_pin(row, fields)
             self._audit(session, AuditKind.PIN_CHANGED, by.id,
                         {"operator": row.id, "by": "supervisor"})
             self._clear_lock(session, row, by.id, "new_pin")
@@ -176,15 +186,16 @@ class StaffManager:
         """An operator changes their own PIN (required after a weak one)."""
         check_new_pin(new_pin)
         operator = self.registry.authenticate(name, old_pin)
-        pin_hash = self.registry.hasher.hash(new_pin)
+        fields = self.registry.new_pin_fields(new_pin)
         with self.ledger.write() as session:
             row = self._row(session, operator.name)
-            row.pin_hash = pin_hash
+            _set_pin(row, fields)
             self._audit(session, AuditKind.PIN_CHANGED, operator.id,
                         {"operator": row.id, "by": "self"})
 
     def unlock(self, by: Operator, name: str) -> None:
         """A supervisor clears someone's lockout at once."""
+        self.registry.require_pin_current(by, "staff")
         with self.ledger.write() as session:
             self._supervisor(session, by)
             self._clear_lock(session, self._row(session, name), by.id, "supervisor")
@@ -193,9 +204,13 @@ class StaffManager:
         """Unlock ``name`` with the recovery code; returns the NEW code (the old is used up)."""
         with self.ledger.read() as session:
             stored = _setting(session, RECOVERY_HASH)
+            stored_key = _setting(session, RECOVERY_KEY)
             self._row(session, name)
         if not stored or not self.registry.hasher.check(normalise_recovery_code(code), stored):
             self._refused(name, "recovery_code")
+            if stored and stored_key not in (None, self.registry.pin_key):
+                # Keyed with a device secret this counter lost: no code can match now.
+                raise LedgerError(LedgerErrorId.RECOVERY_KEY_CHANGED, name)
             raise LedgerError(LedgerErrorId.BAD_RECOVERY_CODE, name)
         fresh = new_recovery_code()
         fresh_hash = self.registry.hasher.hash(fresh)
@@ -205,14 +220,22 @@ class StaffManager:
             row = self._row(session, name)
             self._clear_lock(session, row, row.id, "recovery_code")
             _put_setting(session, RECOVERY_HASH, fresh_hash)
+            _put_setting(session, RECOVERY_KEY, self.registry.pin_key)
             self._audit(session, StaffAudit.RECOVERY_CODE_ISSUED, row.id, {"after": "use"})
         return fresh
 
-    def unlock_with_server_code(self, name: str, text: str) -> None:
-        """Unlock ``name`` with a one-time code from ``merchant-pos-server device unlock-code``."""
+    def unlock_with_server_code(self, name: str, text: str, new_pin: str | None = None) -> None:
+        """Unlock ``name`` with a one-time code from ``merchant-pos-server device unlock-code``,
+        and set ``new_pin`` when given (the way back when the device secret was lost and
+        no stored PIN or recovery code checks any more). The code is keyed by the device
+        token, not by the device secret, so it works either way."""
         key = self.unlock_key() if self.unlock_key is not None else None
         code = parse_unlock_code(text)
+        fields = self.registry.new_pin_fields(check_new_pin(new_pin)) if new_pin else None
         now = self.ledger.clock()
+        if key is None and code is not None:
+            self._refused(name, "server_code_no_token")
+            raise LedgerError(LedgerErrorId.UNLOCK_NEEDS_ENROLLMENT, name)
         with self.ledger.write() as session:
             row = self._row(session, name)
             used: list[list[Any]] = [u for u in _setting(session, USED_UNLOCK_CODES, [])
@@ -225,6 +248,10 @@ class StaffManager:
                 _put_setting(session, USED_UNLOCK_CODES, [*used, [code.fingerprint,
                                                                   code.expires]])
                 self._clear_lock(session, row, row.id, "server_code")
+                if fields is not None:
+                    _set_pin(row, fields)
+                    self._audit(session, AuditKind.PIN_CHANGED, row.id,
+                                {"operator": row.id, "by": "server_code"})
                 return
         raise failure
 
@@ -255,6 +282,10 @@ class StaffManager:
         self.ledger.audit.append(session, at=self.ledger.clock(), kind=kind,
                                  operator_id=operator_id, payload=payload)
 
+
+def _set_pin(row: OperatorRow, fields: dict[str, object]) -> None:
+    for column, value in fields.items():
+        setattr(row, column, value)
 
 
 def idle_lock_seconds(ledger: Ledger, default_minutes: int = 15) -> int:

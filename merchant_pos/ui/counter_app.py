@@ -19,7 +19,8 @@ from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 from merchant_pos.ui.day_reconcile import attach_reconciler
 from merchant_pos.ui.dialogs import FirstSupervisorDialog, SignInDialog
 from merchant_pos.ui.heap import freeze_startup_heap
-from merchant_pos.ui.labels import Labels, StandardItem
+from merchant_pos.ui.labels import Labels
+from merchant_pos.ui.language_switch import WINDOW_FACTORY, standard_items
 from merchant_pos.ui.receipt_printing import attach_receipt_printer
 from merchant_pos.ui.staff_dialog import (
     AccountUnlockDialog,
@@ -28,8 +29,6 @@ from merchant_pos.ui.staff_dialog import (
     StaffDialog,
 )
 from merchant_pos.ui.theme import apply_theme, install_translator
-
-STANDARD_ITEMS = "sync.standard_items"  # where the sync engine keeps the config's items
 
 
 def application(language: str) -> QApplication:
@@ -48,10 +47,7 @@ def counter_services(ctx: PosContext, language: str, *, camera: Any = None) -> C
     if profile is None:
         raise LedgerError(LedgerErrorId.NOT_CONFIGURED)
     labels = Labels(ctx.settings.programs(), language)
-    raw_items = ctx.sync.ledger.get_setting(STANDARD_ITEMS, []) if ctx.sync else []
-    items = [item for raw in (raw_items if isinstance(raw_items, list) else [])
-             if isinstance(raw, dict)
-             and (item := StandardItem.from_config(raw, language)) is not None]
+    items = standard_items(ctx.sync, language)
     return CounterServices(ctx.redemptions, ctx.operators, profile, labels, language,
                            sync=ctx.sync, camera=camera, items=items,
                            preferences=preferences(CounterSettings(ctx.ledger).snapshot()),
@@ -93,6 +89,21 @@ def sign_in(ctx: PosContext, language: str, hint: str = "") -> OperatorSession |
     return None
 
 
+def dressed_window(services: CounterServices, session: OperatorSession) -> CounterWindow:
+    """The counter window with what the program adds: photo input, the receipt printer."""
+    from merchant_pos.ui.scan_photo import PhotoInput
+
+    window = CounterWindow(services, session)
+    photo = PhotoInput(window)
+    photo.scanned.connect(window.on_scan)
+    photo.failed.connect(lambda _f, text: window.show_message(text, "warning"))
+    photo.accept_drops_on(window)
+    services.extras["photo"] = photo
+    attach_receipt_printer(window)
+    attach_reconciler(window)  # issue 12: after each sync, the day against the server's
+    return window
+
+
 def _describe(exc: BaseException, language: str) -> str:
     return exc.message(language) if isinstance(exc, LedgerError) else str(exc)
 
@@ -126,21 +137,13 @@ def run_counter(ctx: PosContext, language: str, *, camera_setting: str | None = 
         camera = CameraWorker(CameraSource.parse(camera_setting), ScanSettings(decoder=decoder))
     services = counter_services(ctx, language, camera=camera)
     apply_theme(app, services.preferences.text_scale)
-    from merchant_pos.ui.scan_photo import PhotoInput
-
     session = script.session(ctx) if script is not None else sign_in(ctx, language, hint)
     if session is None:
         return 1
-    window = CounterWindow(services, session)
-    photo = PhotoInput(window)
-    photo.scanned.connect(window.on_scan)
-    photo.failed.connect(lambda _f, text: window.show_message(text, "warning"))
-    photo.accept_drops_on(window)
-    services.extras["photo"] = photo
     # Issue 12: the receipt goes to the thermal printer on confirm, with no dialog.
     services.extras.setdefault("show_receipts", False)
-    attach_receipt_printer(window)
-    attach_reconciler(window)  # issue 12: after each sync, the day against the server's
+    services.extras[WINDOW_FACTORY] = dressed_window  # a language switch builds anew
+    window = dressed_window(services, session)
     if script is not None:  # a scripted screenshot: the size the README's pictures have
         window.resize(*SCRIPTED_SIZE)
         window.show()

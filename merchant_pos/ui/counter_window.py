@@ -83,7 +83,8 @@ class CounterWindow(QMainWindow):
         self.settings = SettingsController(
             self, self.tasks, CounterSettings(services.redemptions.ledger), services.operators,
             session, lambda: build_pages(self.services),
-            describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc))
+            describe=lambda exc: exc.message(lang) if isinstance(exc, LedgerError) else str(exc),
+            language=lang)
         self.settings.applied.connect(self.settings_changed)
         self.settings.applied.connect(lambda _keys, snapshot: self.apply_settings(snapshot))
         self.settings.refused.connect(lambda text: self.show_message(text, "error"))

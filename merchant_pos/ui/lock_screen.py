@@ -247,7 +247,8 @@ class CounterLock(QObject):
         self.screen.unlock_button.setEnabled(True)
         self.screen.pin.clear()
         self.screen.message.setText(describe_error(exc, self.language))
-        if isinstance(exc, LedgerError) and exc.error is LedgerErrorId.OPERATOR_LOCKED:
+        if isinstance(exc, LedgerError) and exc.error in (LedgerErrorId.OPERATOR_LOCKED,
+                                                          LedgerErrorId.PIN_KEY_CHANGED):
             self.screen.locked_out.setFocus()
 
     def _unlocked(self, session: OperatorSession) -> None:
@@ -271,6 +272,20 @@ class CounterLock(QObject):
         self._set_enabled(True)
         self.window.reset()
         self.locked_changed.emit(False)
+
+    def ask_new_pin(self, exc: BaseException) -> SetPinDialog | None:
+        """The ledger refused a redemption until a weak PIN is changed: ask for the new
+        PIN; the cart stays, so Confirm again records it."""
+        from merchant_pos.ui.pin_change import ask_new_pin
+
+        window, then = self.window, self.tr("PIN changed. Press Confirm again.")
+
+        def done(changed: bool) -> None:
+            if changed:
+                window.session.must_change_pin = False
+                window.show_message(then, "success")
+
+        return ask_new_pin(exc, self.staff, self.language, window, done)
 
     def unlock_account(self) -> AccountUnlockDialog:
         name = self.screen.operator.currentText()

@@ -309,6 +309,11 @@ class RecordsDialog(QDialog):
             text = exc.message(lang) if isinstance(exc, LedgerError) else str(exc)
             self.message.setText(text)
             self.changed.emit()
+            from merchant_pos.ui.pin_change import ask_new_pin  # issue 13: weak PIN first
+
+            ask_new_pin(exc, self.services.extras.get("staff"), lang, self, lambda ok: (
+                self.message.setText(self.tr("PIN changed. Void again with the new PIN."))
+                if ok else None))
 
         def done(_record: object) -> None:
             self.message.setText("")

@@ -132,6 +132,8 @@ class RedemptionController(QObject):
             self.pending_id = None
             w.request_quote()
         w._say(BannerText("rejected", w.texts.error_text(exc)), Sound.REJECTED)
+        # Issue 13: a weak PIN must be changed first; the cart stays for the retry.
+        w.locker.ask_new_pin(exc)
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy

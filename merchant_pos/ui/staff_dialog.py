@@ -29,7 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from merchant_pos.store import Ledger, LedgerError, Operator, OperatorRole
-from merchant_pos.store.staff import StaffManager, StaffMember
+from merchant_pos.store.staff import (
+    RECOVERY_CODE_LENGTH,
+    StaffManager,
+    StaffMember,
+    normalise_recovery_code,
+)
 from merchant_pos.ui.dialogs import FormDialog, pin_field
 from merchant_pos.ui.tasks import BackgroundTasks
 
@@ -40,6 +45,8 @@ def describe_error(exc: BaseException, language: str) -> str:
 
 class _WorkingForm(FormDialog):
     """A form whose OK runs ``work()`` off the UI thread; closes only when it succeeds."""
+
+    staff: StaffManager
 
     def __init__(self, title: str, language: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
@@ -66,6 +73,8 @@ class _WorkingForm(FormDialog):
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
         self.show_error(describe_error(exc, self.language))
+        if not isinstance(self, SetPinDialog):
+            _ask_new_pin(exc, self.staff, self.language, self)
 
 
 class NewOperatorDialog(_WorkingForm):
@@ -141,22 +150,33 @@ class AccountUnlockDialog(_WorkingForm):
         self.form.addRow(self.tr("Supervisor"), self.supervisor)
         self.form.addRow(self.tr("Supervisor's PIN"), self.pin)
         self.form.addRow(self.tr("or a recovery / unlock code"), self.code)
+        # After a lost device secret no old PIN checks: the foundation's code sets a new one.
+        self.new_pin = pin_field()
+        self.new_pin.setPlaceholderText(self.tr("only if the old PIN no longer works"))
+        self.form.addRow(self.tr("New PIN, with the foundation's code"), self.new_pin)
 
     def work(self) -> Callable[[], Any] | None:
         staff, name, code = self.staff, self.target, self.code.text().strip()
+        new_pin = self.new_pin.text() or None
         if code:
             def with_code() -> str | None:
-                try:
+                if len(normalise_recovery_code(code)) == RECOVERY_CODE_LENGTH and not new_pin:
                     return staff.unlock_with_recovery_code(name, code)
-                except LedgerError:
-                    staff.unlock_with_server_code(name, code)
-                    return None
+                staff.unlock_with_server_code(name, code, new_pin)
+                return None
             return with_code
         supervisor, pin = self.supervisor.currentText().strip(), self.pin.text()
         if not supervisor or not pin:
             self.show_error(self.tr("Enter a supervisor and PIN, or a code"))
             return None
         return lambda: staff.unlock(staff.registry.supervisor(supervisor, pin), name)
+
+
+def _ask_new_pin(exc: BaseException, staff: StaffManager, language: str,
+                 parent: QWidget) -> None:
+    from merchant_pos.ui.pin_change import ask_new_pin  # it imports this module
+
+    ask_new_pin(exc, staff, language, parent)
 
 
 class RecoveryCodeDialog(QDialog):
@@ -277,6 +297,8 @@ class StaffDialog(QDialog):
                 status = self.tr("Removed")
             elif m.is_locked(now):
                 status = self.tr("Locked ({0} wrong PINs)").format(m.failed_attempts)
+            elif m.must_change_pin:
+                status = self.tr("Must change weak PIN")
             else:
                 status = self.tr("Active")
             for column, text in enumerate((m.name, role, status)):
@@ -286,6 +308,7 @@ class StaffDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.message.setText(describe_error(exc, self.language))
         self.changed.emit()
+        _ask_new_pin(exc, self.staff, self.language, self)
 
     def selected(self) -> StaffMember | None:
         rows = self.table.selectionModel().selectedRows()

@@ -93,3 +93,38 @@ def test_unlock_a_locked_cashier(data: Path, monkeypatch: pytest.MonkeyPatch,
     assert "locked until" in listing(data, capsys)[1]
     assert staff(data, monkeypatch, "2791\n", "unlock", "李收银") == 0
     assert listing(data, capsys)[1] == "李收银\tcashier"
+
+
+def test_a_weak_supervisor_pin_must_change_first(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "old"
+    with Ledger.open(folder) as ledger:  # a PIN from before the rule
+        OperatorRegistry(ledger).create_first_supervisor("老主管", "1111")
+    capsys.readouterr()
+    assert staff(folder, monkeypatch, "1111\n5937\n", "add", "新收银") == 2
+    assert "change it first" in capsys.readouterr().err
+    assert [line.split("\t")[0] for line in listing(folder, capsys)] == ["老主管"]
+    assert staff(folder, monkeypatch, "1111\n6284\n", "set-pin", "老主管") == 0  # own PIN
+    assert staff(folder, monkeypatch, "6284\n5937\n", "add", "新收银") == 0
+    assert [line.split("\t")[0] for line in listing(folder, capsys)] == ["老主管", "新收银"]
+
+
+def test_an_unlock_code_with_a_new_pin_after_the_device_secret_is_lost(
+        data: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import time
+
+    from merchant_pos.domain.unlock_code import device_key, make_unlock_code
+    from merchant_pos.store.device_secret import SECRET_FILE, SECRET_FOLDER
+    from merchant_pos.sync.token_store import DeviceToken, TokenStore
+
+    TokenStore(data, use_keyring=False).save(DeviceToken("http://127.0.0.1:9", "D01", "tok"))
+    (data / SECRET_FOLDER / SECRET_FILE).unlink()  # a wiped keyring / lost credentials
+    capsys.readouterr()
+    assert staff(data, monkeypatch, "2791\n", "set-pin", "王主管") == 2
+    assert "unlock code" in capsys.readouterr().err  # the old PIN cannot be checked now
+    code = make_unlock_code(device_key("tok"), "D01", "王主管", int(time.time()) + 600)
+    assert staff(data, monkeypatch, "4826\n", "unlock", "王主管", "--unlock-code", code,
+                 "--new-pin") == 0
+    assert staff(data, monkeypatch, "4826\n5937\n", "add", "李收银") == 0

@@ -207,7 +207,9 @@ def test_losing_the_secret_is_noticed_and_pins_no_longer_check(tmp_path: Path,
         assert ledger.secret_replaced  # -> the supervisor recovery of the staff issue
         with pytest.raises(LedgerError) as err:
             OperatorRegistry(ledger, hasher=FAST_PINS).sign_in("王主管", "9999")
-        assert err.value.error is LedgerErrorId.WRONG_PIN
+        # Told apart from a wrong PIN (issue 13): the message names the way out.
+        assert err.value.error is LedgerErrorId.PIN_KEY_CHANGED
+        assert "unlock code" in err.value.message("en")
     with Ledger.open(folder) as ledger:
         assert not ledger.secret_replaced  # said once; the new secret is now the known one
 

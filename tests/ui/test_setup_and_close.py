@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
 from merchant_pos.app import open_pos
@@ -18,6 +20,7 @@ from merchant_pos.ui.settings.camera_page import CameraPage
 from merchant_pos.ui.settings.dialog import SettingsDialog
 from merchant_pos.ui.settings.setup_pages import LanguagePage, StaffPage
 from merchant_pos.ui.staff_dialog import StaffDialog
+from merchant_pos.ui.theme import remove_translators
 from tests.scan.conftest import write_video
 from tests.support.codes import claims, make_code
 from tests.sync.world import PosDevice, ServerWorld
@@ -40,7 +43,8 @@ def _page(dialog: SettingsDialog, kind: type) -> object:
 
 
 def test_camera_and_language_are_saved_applied_and_kept(
-        counter: Counter, qtbot: QtBot, tmp_path: Path) -> None:  # noqa: F811
+        counter: Counter, qtbot: QtBot, tmp_path: Path,  # noqa: F811
+        request: pytest.FixtureRequest) -> None:
     w = counter.window
     code = make_code(counter.key, claims(sub="B-SET-1", nm="赵*燕"))
     specs = [FrameSpec(i, *SIZE, None) for i in range(10)]
@@ -55,32 +59,46 @@ def test_camera_and_language_are_saved_applied_and_kept(
     camera.camera.setEditText(str(video))
     camera.start_preview()
     qtbot.waitUntil(lambda: camera.preview.frames_shown > 0, timeout=20_000)
-    language = _page(dialog, LanguagePage)
-    assert isinstance(language, LanguagePage)
-    language.language.setCurrentIndex(language.language.findData("en"))
     with qtbot.waitSignal(w.quoted, timeout=30_000):  # the new camera scans at once
         with qtbot.waitSignal(w.settings_changed, timeout=10_000) as applied:
             dialog.accept()
-        assert set(applied.args[0]) == {LANGUAGE.key, CAMERA.key}
-        assert "restart" in w.message.text()  # the language: at the next start
+        assert set(applied.args[0]) == {CAMERA.key}
     assert camera.worker is None  # the preview stopped with the dialog
     assert w.card.name.text() == "赵*燕"
     assert w.services.camera is not None
+    # The language applies at once too, between customers: the window is rebuilt in it.
+    w.reset()  # Esc: this customer is done
+    dialog = _open_settings(qtbot, w)
+    language = _page(dialog, LanguagePage)
+    assert isinstance(language, LanguagePage)
+    language.language.setCurrentIndex(language.language.findData("zh_CN"))  # it was en
+    switch = w.services.extras["language_switch"]
+    request.addfinalizer(lambda: remove_translators(QCoreApplication.instance()))  # app-wide
+    with qtbot.waitSignal(switch.switched, timeout=20_000) as switched:
+        with qtbot.waitSignal(w.settings_changed, timeout=10_000) as applied:
+            dialog.accept()
+        assert set(applied.args[0]) == {LANGUAGE.key}
+    chinese = switched.args[0]  # now Chinese
+    assert chinese.services.language == "zh_CN" and chinese.session is w.session
+    assert chinese.services.camera is w.services.camera or w.services.camera is None
+    assert chinese.services.camera is not None  # the camera carried on
+    counter.window = chinese  # the fixture closes this one
     # A new window shows what was saved.
-    again = CounterWindow(w.services, w.session)
+    again = CounterWindow(chinese.services, chinese.session)
     qtbot.addWidget(again)
     dialog = _open_settings(qtbot, again)
     page = _page(dialog, CameraPage)
     assert isinstance(page, CameraPage) and page.chosen_camera() == str(video)
     dialog.reject()
+    again.final_sync.done = True
     again.close()
-    w.services.camera.stop()
+    chinese.services.camera.stop()
     # The app started again on the same folder: no flag needed.
     pos = open_pos(counter.ledger.path.parent, use_keyring=False)
     try:
         start = pos.start_settings()
-        assert (start.camera, start.decoder, start.language) == (str(video), "zxing", "en")
-        assert pos.start_settings(camera="0", language="zh_CN").camera == "0"
+        assert (start.camera, start.decoder, start.language) == (str(video), "zxing", "zh_CN")
+        assert pos.start_settings(camera="0", language="en").camera == "0"
     finally:
         pos.close()
     assert CounterSettings(counter.ledger).get(CAMERA) == str(video)

@@ -24,6 +24,14 @@
         <translation>或输入恢复码 / 解锁码</translation>
     </message>
     <message>
+        <source>only if the old PIN no longer works</source>
+        <translation>仅在原密码已无法使用时填写</translation>
+    </message>
+    <message>
+        <source>New PIN, with the foundation&apos;s code</source>
+        <translation>新密码（与基金会解锁码一起）</translation>
+    </message>
+    <message>
         <source>Enter a supervisor and PIN, or a code</source>
         <translation>请填写主管和密码，或输入一个码</translation>
     </message>
@@ -225,6 +233,10 @@
     <message>
         <source>Operator: {0}</source>
         <translation>操作员：{0}</translation>
+    </message>
+    <message>
+        <source>PIN changed. Press Confirm again.</source>
+        <translation>密码已修改，请再按一次“确认核销”。</translation>
     </message>
     <message>
         <source>Unlocked. Enter the PIN.</source>
@@ -547,12 +559,23 @@
         <translation>跟随电脑设置</translation>
     </message>
     <message>
-        <source>A new language is used from the next start of the counter.</source>
-        <translation>新语言在下次启动收银程序时生效。</translation>
+        <source>The counter switches to the new language when you press OK; during a sale, as soon as the cart is empty.</source>
+        <translation>按“确定”后收银台立即换成新语言；正在结账时，等这位顾客的购物清单清空后再换。</translation>
     </message>
     <message>
         <source>Language</source>
         <translation>语言</translation>
+    </message>
+</context>
+<context>
+    <name>LanguageSwitch</name>
+    <message>
+        <source>Saved. The new language applies after this customer, as soon as the cart is empty.</source>
+        <translation>已保存。新语言在这位顾客结账后、购物清单清空时生效。</translation>
+    </message>
+    <message>
+        <source>The counter now uses the new language.</source>
+        <translation>收银台已换成新语言。</translation>
     </message>
 </context>
 <context>
@@ -884,6 +907,10 @@
         <source>Void receipt {0} ({1} covered)?</source>
         <translation>撤销小票 {0}（补助 {1}）？</translation>
     </message>
+    <message>
+        <source>PIN changed. Void again with the new PIN.</source>
+        <translation>密码已修改，请用新密码再作废一次。</translation>
+    </message>
 </context>
 <context>
     <name>RecoveryCodeDialog</name>
@@ -1179,13 +1206,6 @@
     </message>
 </context>
 <context>
-    <name>SetupPages</name>
-    <message>
-        <source>Saved. The new language is used after a restart of the counter.</source>
-        <translation>已保存。新语言在重启收银程序后生效。</translation>
-    </message>
-</context>
-<context>
     <name>SignInDialog</name>
     <message>
         <source>Sign in</source>
@@ -1265,6 +1285,10 @@
     <message>
         <source>Locked ({0} wrong PINs)</source>
         <translation>已锁定（{0} 次密码错误）</translation>
+    </message>
+    <message>
+        <source>Must change weak PIN</source>
+        <translation>须修改密码（太简单）</translation>
     </message>
     <message>
         <source>Active</source>

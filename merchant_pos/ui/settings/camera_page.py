@@ -1,8 +1,8 @@
 """Settings page: the camera (by name, with a live preview, or none) and the QR decoder.
 
-Camera names come from Qt Multimedia's device list when PySide6-Addons and its
-libraries are there, else from ``/sys/class/video4linux`` (Linux), else the
-cameras are offered by index. A video file path can be typed too (tests and
+Camera names come from Qt Multimedia's device list (when PySide6-Addons and its
+libraries are there) merged with ``/sys/class/video4linux`` (Linux); with neither,
+the cameras are offered by index. A video file path can be typed too (tests and
 demos). The preview runs its own capture while the page is open; the
 counter's camera switches to the saved choice without a restart
 (:func:`apply_camera`).
@@ -10,6 +10,7 @@ counter's camera switches to the saved choice without a restart
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
@@ -28,23 +29,43 @@ if TYPE_CHECKING:
     from merchant_pos.ui.counter_window import CounterServices, CounterWindow
 
 INDEXES_WITHOUT_NAMES = 4
+log = logging.getLogger(__name__)
+
+
+def qt_camera_names() -> list[str] | None:
+    """Qt Multimedia's camera descriptions, in its order; None when Qt Multimedia cannot
+    load here (no PySide6-Addons, or a library it links to, like libpulse0, is missing)."""
+    try:
+        from PySide6.QtMultimedia import QMediaDevices
+    except ImportError:
+        log.info("Qt Multimedia cannot load; cameras come from /sys or by index")
+        return None
+    return [d.description() for d in QMediaDevices.videoInputs()]
+
+
+def merge_cameras(qt_names: list[str] | None, sysfs: dict[str, int]) -> list[tuple[str, str]]:
+    """(label, setting value) of each camera once: Qt's list first, then /sys names it
+    lacks. A name /sys knows is saved by name (it survives replugging); a camera only Qt
+    knows (Windows, macOS) by its index in Qt's order, which is the capture's order."""
+    devices: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for index, name in enumerate(qt_names or ()):
+        if name and name not in seen:
+            seen.add(name)
+            devices.append((name, name if name in sysfs else str(index)))
+    for name in sysfs:
+        if name not in seen:
+            seen.add(name)
+            devices.append((name, name))
+    if devices:
+        return devices
+    label = QCoreApplication.translate("CameraPage", "Camera {0}")
+    return [(label.format(i), str(i)) for i in range(INDEXES_WITHOUT_NAMES)]
 
 
 def camera_devices() -> list[tuple[str, str]]:
     """(label, setting value) of the cameras this computer reports."""
-    try:
-        from PySide6.QtMultimedia import QMediaDevices
-
-        inputs = QMediaDevices.videoInputs()
-        if inputs:
-            return [(d.description(), d.description()) for d in inputs]
-    except ImportError:  # no PySide6-Addons, or its libraries (libpulse...) are missing
-        pass
-    names = camera_names()
-    if names:
-        return [(name, name) for name in names]
-    label = QCoreApplication.translate("CameraPage", "Camera {0}")
-    return [(label.format(i), str(i)) for i in range(INDEXES_WITHOUT_NAMES)]
+    return merge_cameras(qt_camera_names(), camera_names())
 
 
 def make_camera(setting: str, decoder: str) -> CameraWorker | None:

@@ -45,8 +45,10 @@ class SettingsController(QObject):
     def __init__(self, parent: QWidget, tasks: BackgroundTasks, settings: CounterSettings,
                  operators: OperatorRegistry, session: OperatorSession,
                  pages: Callable[[], list[SettingsPage]],
-                 describe: Callable[[BaseException], str]) -> None:
+                 describe: Callable[[BaseException], str], language: str = "zh_CN") -> None:
         super().__init__(parent)
+        self.language = language
+        self.pin_dialog: QDialog | None = None  # a weak supervisor PIN: the change dialog
         self._parent = parent
         self.tasks = tasks
         self.settings = settings
@@ -122,6 +124,11 @@ class SettingsController(QObject):
     def _failed(self, exc: BaseException) -> None:
         self._done()
         self.refused.emit(self.describe(exc))
+        from merchant_pos.store.staff import StaffManager
+        from merchant_pos.ui.pin_change import ask_new_pin  # issue 13: a weak PIN first
+
+        self.pin_dialog = ask_new_pin(exc, StaffManager(self.operators), self.language,
+                                      self._parent)
 
     def _done(self) -> None:
         self._busy = False

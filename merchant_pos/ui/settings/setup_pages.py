@@ -1,15 +1,15 @@
 """Settings pages: language, the server (test connection, re-enroll), staff.
 
-The language is saved and used at the next start: this program's windows set
-their texts when they are built, so a changed language says a restart is
-needed. Staff opens the staff screen for the supervisor who opened settings.
+A changed language applies at once, without a restart: the counter window is
+rebuilt in it when no sale is in progress, else after this customer
+(:mod:`merchant_pos.ui.language_switch`). Staff opens the staff screen for the
+supervisor who opened settings.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -42,7 +42,8 @@ class LanguagePage(SettingsPage):
         self.language.addItem(self.tr("As the computer is set"), "")
         self.language.addItem("中文（简体）", "zh_CN")
         self.language.addItem("English", "en")
-        note = QLabel(self.tr("A new language is used from the next start of the counter."))
+        note = QLabel(self.tr("The counter switches to the new language when you press OK; "
+                              "during a sale, as soon as the cart is empty."))
         note.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow(self.tr("Language"), self.language)
@@ -170,15 +171,16 @@ class StaffPage(SettingsPage):
 
 
 def connect_setup(window: CounterWindow) -> None:
-    """Apply saved camera changes at once; say that a new language needs a restart."""
+    """Apply saved camera and language changes at once (the language between customers)."""
+    from merchant_pos.ui.language_switch import LanguageSwitch
+
     window.services.extras["settings_controller"] = window.settings
+    switch = window.services.extras["language_switch"] = LanguageSwitch(window)
 
     def applied(changed: list[str], snapshot: SettingsSnapshot) -> None:
         if CAMERA.key in changed or DECODER.key in changed:
             apply_camera(window, snapshot.get(CAMERA), snapshot.get(DECODER))
         if LANGUAGE.key in changed:
-            window.show_message(QCoreApplication.translate(
-                "SetupPages", "Saved. The new language is used after a restart of the "
-                "counter."), "info")
+            switch.request(snapshot.get(LANGUAGE))
 
     window.settings_changed.connect(applied)
