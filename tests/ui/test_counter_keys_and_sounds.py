@@ -60,10 +60,17 @@ def test_tab_walks_every_control_and_leaves_the_cart_table(shop: Shop, qtbot: Qt
         assert focus is not None
         seen.append(focus)
         qtbot.keyClick(focus, Qt.Key.Key_Tab)
-    # The category buttons are one exclusive group (F1-F4 pick them): not asked here.
+    # The category buttons are one exclusive group: Tab stops at the group once, as at a
+    # row of radio buttons, and the arrow keys move along it (F1-F4 pick directly).
     group = w.entry.group.buttons()
     reachable = [c for c in chain if c.isEnabled() and c.isVisible() and c not in group]
     assert all(c in seen for c in reachable), [c for c in reachable if c not in seen]
+    stops = [b for b in group if b in seen]
+    assert len(stops) == 1, [b.text() for b in stops]
+    stops[0].setFocus()
+    qtbot.keyClick(stops[0], Qt.Key.Key_Right)
+    moved = QApplication.focusWidget()
+    assert moved in group and moved is not stops[0]
     at = seen.index(w.table)
     assert seen[at + 1] is not w.table  # one Tab and the focus has left the table
 

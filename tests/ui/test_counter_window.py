@@ -233,3 +233,18 @@ def test_nothing_moves_when_the_banner_says_more(shop: Shop, qtbot: QtBot) -> No
     assert w.banner.kind == "question" and w.banner.detail.text()
     qtbot.wait(50)
     assert places() == waiting  # a two-line question: the banner keeps its height
+
+
+def test_the_clerk_sees_what_a_cart_forfeits_before_confirming(shop: Shop,
+                                                               qtbot: QtBot) -> None:
+    w = shop.window
+    _scan(shop, qtbot, make_code(shop.key, claims(sub="B-UI-FORFEIT")))
+    _add(shop, qtbot, "formula", "100")  # two whole 50-yuan vouchers: nothing lost
+    assert "forfeited" not in w.banner.detail.text()
+    _add(shop, qtbot, "formula", "19")  # opens a third single-use voucher for 19 of 50
+    detail = w.banner.detail.text()
+    assert "single-use" in detail and "¥19.00" in detail and "¥31.00 will be forfeited" in detail
+    assert w.confirm.isEnabled()  # information only: the allocation is the spec's
+    with qtbot.waitSignal(w.redeemed, timeout=10_000) as sig:
+        w.confirm_redemption()
+    assert (sig.args[0].total, sig.args[0].covered) == (11900, 11900)
