@@ -6,14 +6,20 @@ straight to the printer, never through the persisted print queue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from merchant_pos.domain.i18n import pick
 from merchant_pos.printing.config import PrinterConfig
 from merchant_pos.printing.escpos_render import render_escpos
 from merchant_pos.printing.layout import PrintLine
 from merchant_pos.printing.targets import Target, send
 
+# Draws lines on a system printer: (printer name, lines, columns), as SystemPrinter.print_lines.
+SystemPrint = Callable[[str, list[PrintLine], int], None]
 
-def recovery_slip(code: str, config: PrinterConfig) -> bytes:
+
+def recovery_lines(code: str, config: PrinterConfig) -> list[PrintLine]:
+    """The slip's lines, laid out for the roll's width."""
     title = pick({"zh_CN": "主管恢复码", "en": "Supervisor recovery code"}, config.language)
     note = pick({"zh_CN": "可解锁一次被锁定的主管。请妥善保管，不要放在收银台。",
                  "en": "Unlocks a locked supervisor once. Keep it safe, away from the counter."},
@@ -31,9 +37,20 @@ def recovery_slip(code: str, config: PrinterConfig) -> bytes:
         else:
             line = f"{line}{joiner}{word}" if line else word
     lines += [PrintLine(line), PrintLine(kind="feed")]
-    return render_escpos(lines, width)
+    return lines
 
 
-def print_recovery_code(code: str, config: PrinterConfig) -> None:
-    """Print the slip now; raises PrintError (with a clerk's message) when it did not."""
-    send(Target.parse(config.target), recovery_slip(code, config))
+def recovery_slip(code: str, config: PrinterConfig) -> bytes:
+    """The slip as ESC/POS bytes for a thermal printer."""
+    return render_escpos(recovery_lines(code, config), config.columns)
+
+
+def print_recovery_code(code: str, config: PrinterConfig,
+                        system: SystemPrint | None = None) -> None:
+    """Print the slip now, on the thermal printer or, through ``system``, on a system
+    printer; raises PrintError (with a clerk's message) when it did not."""
+    target = Target.parse(config.target)
+    if target.scheme == "system" and system is not None:
+        system(target.address, recovery_lines(code, config), config.columns)
+        return
+    send(target, recovery_slip(code, config))

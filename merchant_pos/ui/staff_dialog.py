@@ -222,8 +222,10 @@ class RecoveryCodeDialog(QDialog):
 
     def _print(self, code: str) -> None:
         from merchant_pos.printing.recovery_slip import print_recovery_code
+        from merchant_pos.ui.system_printer import SystemPrinter
 
         config, lang = self.config, self.language
+        system = SystemPrinter().print_lines  # used when the counter prints on a system printer
         self.print_button.setEnabled(False)
 
         def failed(exc: BaseException) -> None:
@@ -236,7 +238,7 @@ class RecoveryCodeDialog(QDialog):
             self.status.setText(self.tr("Printed."))
             self.printed.emit("")
 
-        self.tasks.run(lambda: print_recovery_code(code, config), done, failed)
+        self.tasks.run(lambda: print_recovery_code(code, config, system), done, failed)
 
 
 class StaffDialog(QDialog):

@@ -172,3 +172,17 @@ def test_a_real_cups_pdf_queue_is_listed_and_gets_the_receipt_at_roll_width(
         time.sleep(0.1)
     (pdf,) = set(out.glob("*.pdf")) - before
     assert abs(page_size_mm(pdf)[0] - 58) < 0.5  # the driver kept the roll's width
+
+
+def test_the_recovery_code_prints_on_a_system_printer_too(qapp: QApplication,
+                                                          tmp_path: Path) -> None:
+    from merchant_pos.printing.recovery_slip import print_recovery_code
+
+    pdfs = PdfPrinters(tmp_path)
+    config = PrinterConfig(target="system://Office Laser", width_mm=80, language="zh_CN")
+    print_recovery_code("ABCD-EFGH-JKLM", config, SystemPrinter(pdfs).print_lines)
+    assert pdfs.names == ["Office Laser"]
+    text = pdf_text(pdfs.files[0])
+    assert "主管恢复码" in text and "ABCD-EFGH-JKLM" in text
+    with pytest.raises(PrintError):  # without a way to draw, a system target is refused
+        print_recovery_code("ABCD-EFGH-JKLM", config)
