@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from merchant_pos.domain.errors import CodeRejected, ErrorId
+from merchant_pos.domain.frozen import fast_init
 
 DEFAULT_TZ = "Asia/Shanghai"
 BC_KEY = -70001
@@ -28,6 +29,14 @@ class Period(StrEnum):
     YEAR = "year"
 
 
+
+# The members as module globals: reading ``Unit.FEN`` goes through the enum's
+# class (about 70 ns on CPython 3.11, ten times a global), and the decode and
+# quote paths test units and periods a few dozen times per scan.
+FEN, COUNT = Unit.FEN, Unit.COUNT
+TOTAL = Period.TOTAL
+
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Entitlement:
     id: str
@@ -61,6 +70,7 @@ class Entitlement:
         return out
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Claims:
     iss: str
@@ -138,42 +148,52 @@ _PERIODS = {p.value: p for p in Period}
 
 
 def _category(value: Any) -> str:
-    if type(value) is str and 1 <= len(value) <= 64:
-        return value
     return _text(value, "ent.cat[]", 1, 64)  # raises with the message
 
 
+def _positive(value: Any, what: str) -> int:
+    number = _int(value, what)
+    if number <= 0:
+        raise _bad(f"{what} must be > 0")
+    return number
+
+
 def parse_entitlement(raw: Any) -> Entitlement:
+    """One entitlement map. The checks come in the order of the spec's section 3, with
+    the common well-typed value tested inline and the helpers only raising the message."""
     if not isinstance(raw, dict):
         raise _bad("entitlement is not a map")
     get = raw.get
     ent_id = get("id")
-    if type(ent_id) is not str or not 1 <= len(ent_id) <= 32:
+    if type(ent_id) is not str or not 0 < len(ent_id) <= 32:
         ent_id = _text(ent_id, "ent.id", 1, 32)
     cats = get("cat")
-    if not isinstance(cats, list | tuple) or not 1 <= len(cats) <= 16:
+    if not isinstance(cats, (list, tuple)) or not 0 < len(cats) <= 16:
         raise _bad("ent.cat is not an array of 1-16 categories")
-    cat = tuple(map(_category, cats))
+    cat = tuple(cats)
+    for c in cat:
+        if type(c) is not str or not 0 < len(c) <= 64:
+            _category(c)  # raises with the message
     unit_text, per_text = get("unit"), get("per")
     unit = _UNITS.get(unit_text) if type(unit_text) is str else None
     per = _PERIODS.get(per_text) if type(per_text) is str else None
     if unit is None or per is None:
         raise _bad("ent.unit or ent.per is unknown")
-    lim = _int(get("lim"), "ent.lim")
-    if lim <= 0:
-        raise _bad("ent.lim must be > 0")
+    lim = get("lim")
+    if type(lim) is not int or not 0 < lim <= INT64_MAX:
+        lim = _positive(lim, "ent.lim")
     val: int | None = None
-    if unit is Unit.COUNT:
-        val = _int(get("val"), "ent.val")
-        if val <= 0:
-            raise _bad("ent.val must be > 0")
+    if unit is COUNT:
+        val = get("val")
+        if type(val) is not int or not 0 < val <= INT64_MAX:
+            val = _positive(val, "ent.val")
     elif "val" in raw:
         raise _bad("ent.val is only for count entitlements")
     once = get("once", False)
     if once is not False:
         if once is not True:
             raise _bad("ent.once is not a boolean")
-        if unit is not Unit.FEN or per is not Period.TOTAL:
+        if unit is not FEN or per is not TOTAL:
             raise _bad("ent.once needs unit fen and per total")
     active_from = _int(raw["from"], "ent.from") if "from" in raw else None
     until = _int(raw["until"], "ent.until") if "until" in raw else None
@@ -181,28 +201,38 @@ def parse_entitlement(raw: Any) -> Entitlement:
 
 
 def parse_claims(payload: Any) -> Claims:
-    """Step 9: the payload map with every field present and well typed."""
+    """Step 9: the payload map with every field present and well typed (the common,
+    well-typed values tested inline; the helpers raise the message)."""
     if not isinstance(payload, dict):
         raise _bad("payload is not a map")
-    iss = _text(payload.get(1), "iss")
-    sub = _text(payload.get(2), "sub", 1, 64)
-    exp = _int(payload.get(4), "exp")
-    iat = _int(payload.get(6), "iat")
-    cti = payload.get(7)
+    get = payload.get
+    iss, sub, exp, iat, cti = get(1), get(2), get(4), get(6), get(7)
+    if type(iss) is not str or not 0 < len(iss) <= 256:
+        iss = _text(iss, "iss")
+    if type(sub) is not str or not 0 < len(sub) <= 64:
+        sub = _text(sub, "sub", 1, 64)
+    if type(exp) is not int or not INT64_MIN <= exp <= INT64_MAX:
+        exp = _int(exp, "exp")
+    if type(iat) is not int or not INT64_MIN <= iat <= INT64_MAX:
+        iat = _int(iat, "iat")
     if not isinstance(cti, bytes) or not 8 <= len(cti) <= 16:
         raise _bad("cti is not 8-16 bytes")
-    bc = payload.get(BC_KEY)
+    bc = get(BC_KEY)
     if not isinstance(bc, dict):
         raise _bad("beneficiary block missing")
-    if _int(bc.get("v"), "v") != 1:
-        raise _bad("unsupported beneficiary block version")
-    prg = _text(bc.get("prg"), "prg", 1, 64)
+    version = bc.get("v")
+    if version != 1 or type(version) is not int:
+        if _int(version, "v") != 1:
+            raise _bad("unsupported beneficiary block version")
+    prg = bc.get("prg")
+    if type(prg) is not str or not 0 < len(prg) <= 64:
+        prg = _text(prg, "prg", 1, 64)
     nm = _text(bc["nm"], "nm", 0, 64) if "nm" in bc else None
     tz = _timezone(bc["tz"]) if "tz" in bc else DEFAULT_TZ
     ents = bc.get("ent")
-    if not isinstance(ents, list | tuple) or not 1 <= len(ents) <= 32:
+    if not isinstance(ents, (list, tuple)) or not 0 < len(ents) <= 32:
         raise _bad("ent is not an array of 1-32 entitlements")
-    ent = tuple(parse_entitlement(e) for e in ents)
+    ent = tuple(map(parse_entitlement, ents))
     if len({e.id for e in ent}) != len(ent):
         raise _bad("duplicate entitlement ids")
     return Claims(iss, sub, exp, iat, cti, prg, nm, tz, ent)

@@ -12,6 +12,7 @@ import cbor2
 
 from merchant_pos.domain.base45 import Base45Error, b45decode
 from merchant_pos.domain.errors import CodeRejected, ErrorId
+from merchant_pos.domain.frozen import fast_init
 from merchant_pos.domain.limits import CODE_CHARS
 
 PREFIX = "BC1:"
@@ -25,6 +26,7 @@ KID_LENGTH = 8
 MAX_CBOR_DEPTH = 16
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CoseSign1:
     protected: bytes
@@ -38,8 +40,28 @@ class CoseSign1:
         return sig_structure(self.protected, self.payload)
 
 
+_SIG1_HEAD = b"\x84\x6aSignature1"  # array(4), text(10) "Signature1"
+_EMPTY_BSTR = b"\x40"
+
+
+def _bstr_head(n: int) -> bytes:
+    """The CBOR head of a byte string of length ``n`` (RFC 8949 section 3, shortest form)."""
+    if n < 24:
+        return bytes((0x40 | n,))
+    if n < 0x100:
+        return bytes((0x58, n))
+    if n < 0x10000:
+        return b"\x59" + n.to_bytes(2, "big")
+    if n < 0x100000000:
+        return b"\x5a" + n.to_bytes(4, "big")
+    return b"\x5b" + n.to_bytes(8, "big")
+
+
 def sig_structure(protected: bytes, payload: bytes) -> bytes:
-    return cbor2.dumps(["Signature1", protected, b"", payload])
+    """``cbor2.dumps(["Signature1", protected, b"", payload])``, written out: the
+    Sig_structure is a fixed shape of four items (``tests/domain/test_fast_paths.py``)."""
+    return b"".join((_SIG1_HEAD, _bstr_head(len(protected)), protected, _EMPTY_BSTR,
+                     _bstr_head(len(payload)), payload))
 
 
 def bounded_inflate(data: bytes, limit: int = MAX_COSE) -> bytes:
@@ -63,11 +85,14 @@ def _refuse_semantic_tag(decoder: Any) -> Any:
 
 
 # cbor2 turns many tags into Python objects (datetimes, regular expressions,
-# sets, decimals, shared references...). Nothing in BC1 uses them except
-# COSE's tag 18, so they are refused before their content is even read: an
-# attacker gets no regex compiler, no bignum arithmetic, no object graph.
+# sets, decimals, shared references, complex numbers...). Nothing in BC1 uses
+# them except COSE's tag 18, so they are refused before their content is even
+# read: an attacker gets no regex compiler, no bignum arithmetic, no object
+# graph. cbor2 6.3 decodes 0-5, 25, 28-30, 35-37, 52, 54, 100, 256, 258, 260,
+# 261, 1004, 43000 (complex) and 55799 (tests/domain/test_decode_chain.py
+# finds them all).
 _NO_SEMANTICS: dict[int, Any] = {
-    tag: _refuse_semantic_tag for tag in (*range(0, 1024), 55799) if tag != COSE_SIGN1_TAG
+    tag: _refuse_semantic_tag for tag in (*range(0, 1024), 43000, 55799) if tag != COSE_SIGN1_TAG
 }
 
 
@@ -109,12 +134,12 @@ def parse_cose_sign1(data: bytes) -> CoseSign1:
         if obj.tag != COSE_SIGN1_TAG:
             raise CodeRejected(ErrorId.MALFORMED, f"CBOR tag {obj.tag}")
         obj = obj.value
-    if not isinstance(obj, list | tuple) or len(obj) != 4:
+    if not isinstance(obj, (list, tuple)) or len(obj) != 4:
         raise CodeRejected(ErrorId.MALFORMED, "not a 4-element COSE array")
     protected, unprotected, payload, signature = obj
     if not (
         isinstance(protected, bytes)
-        and isinstance(unprotected, Mapping)
+        and isinstance(unprotected, dict | Mapping)  # dict first: no ABC check for it
         and isinstance(payload, bytes)
         and isinstance(signature, bytes)
     ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from merchant_pos.domain.claims import Period
+from merchant_pos.domain.claims import TOTAL, Period
 
 
 def period_key(per: Period, at: int, tz: ZoneInfo) -> tuple[int, ...]:
@@ -57,7 +57,7 @@ _LAST: dict[tuple[Period, ZoneInfo], tuple[int, int]] = {}
 
 def period_bounds(per: Period, now: int, tz: ZoneInfo) -> tuple[int, int] | None:
     """``[start, end)`` in epoch seconds of the period holding ``now``; None for total."""
-    if per is Period.TOTAL:
+    if per is TOTAL:
         return None
     key = (per, tz)
     last = _LAST.get(key)

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from merchant_pos.domain.claims import Claims, Entitlement, Period, Unit
+from merchant_pos.domain.claims import COUNT, FEN, TOTAL, Claims, Entitlement, Period
+from merchant_pos.domain.frozen import fast_init
 from merchant_pos.domain.periods import period_bounds
 
 CATEGORY_NOT_COVERED = "category_not_covered"
@@ -31,6 +32,7 @@ def _int(value: Any, what: str, lo: int, hi: int) -> int:
     return value
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CartLine:
     cat: str
@@ -50,6 +52,7 @@ class CartLine:
         return cls(raw.get("cat"), raw.get("amount"), raw.get("qty", 1))  # type: ignore[arg-type]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class UsageRecord:
     """What one redemption drew from one entitlement of one beneficiary."""
@@ -80,6 +83,7 @@ class UsageRecord:
                 "at": self.at, "rid": self.rid}
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LineQuote:
     line: CartLine
@@ -100,6 +104,7 @@ class LineQuote:
         return out
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Quote:
     lines: tuple[LineQuote, ...]
@@ -128,16 +133,23 @@ def _candidate_order(ent: Entitlement) -> tuple[int, int, int, str]:
     return (len(ent.cat), 0 if ent.until is not None else 1, ent.until or 0, ent.id)
 
 
-def remaining_at(claims: Claims, now: int, usage: Iterable[UsageRecord]) -> dict[str, int]:
-    """Remaining (fen or units) of every entitlement active at ``now``."""
+def _remaining(claims: Claims, now: int, usage: Iterable[UsageRecord]
+               ) -> tuple[dict[str, int], list[Entitlement]]:
+    """Remaining (fen or units) of every entitlement active at ``now``, and those
+    entitlements in the order the quote draws on them."""
     tz = claims.zone
-    active = [e for e in claims.ent if e.is_active(now)]
+    active: list[Entitlement] = []
     # Per active entitlement: (counts units?, period start, period end, single use?).
     # One pass over the usage with a tuple look-up each: the quote's hot path.
     window: dict[str, tuple[bool, int, int, bool]] = {}
-    for e in active:
-        span = period_bounds(e.per, now, tz) or (_MIN_EPOCH, _MAX_EPOCH)
-        window[e.id] = (e.unit is Unit.COUNT, span[0], span[1], e.once)
+    for e in claims.ent:
+        if (e.active_from is not None and now < e.active_from) or (
+                e.until is not None and now >= e.until):
+            continue  # Entitlement.is_active, inline
+        active.append(e)
+        span = (_MIN_EPOCH, _MAX_EPOCH) if e.per is TOTAL else period_bounds(e.per, now, tz)
+        assert span is not None
+        window[e.id] = (e.unit is COUNT, span[0], span[1], e.once)
     used = dict.fromkeys(window, 0)
     opened: set[str] = set()
     get = window.get
@@ -150,37 +162,42 @@ def remaining_at(claims: Claims, now: int, usage: Iterable[UsageRecord]) -> dict
             opened.add(ent_id)
         if spec[1] <= rec.at < spec[2]:
             used[ent_id] += rec.units if spec[0] else rec.amount
-    return {
-        e.id: 0 if e.id in opened else max(0, e.lim - used[e.id])
-        for e in active
-    }
+    remaining = {e.id: 0 if e.id in opened else max(0, e.lim - used[e.id]) for e in active}
+    if len(active) > 1:
+        active.sort(key=_candidate_order)
+    return remaining, active
+
+
+def remaining_at(claims: Claims, now: int, usage: Iterable[UsageRecord]) -> dict[str, int]:
+    """Remaining (fen or units) of every entitlement active at ``now``."""
+    return _remaining(claims, now, usage)[0]
 
 
 def quote(
     claims: Claims, now: int, cart: Sequence[CartLine], usage: Iterable[UsageRecord] = ()
 ) -> Quote:
     """Covered and paid amounts of ``cart`` for the code's entitlements at ``now``."""
-    remaining = remaining_at(claims, now, usage)
-    active = sorted((e for e in claims.ent if e.id in remaining), key=_candidate_order)
+    remaining, active = _remaining(claims, now, usage)
     lines: list[LineQuote] = []
-    covered_total = 0
+    covered_total = total = 0
     for line in cart:
-        uncovered, units_left = line.amount, line.qty
+        cat = line.cat
+        uncovered = amount = line.amount
+        units_left = line.qty
+        total += amount
         draws: dict[str, int] = {}
         units: dict[str, int] = {}
         for ent in active:
-            if uncovered == 0:
-                break
-            if line.cat not in ent.cat:
+            if cat not in ent.cat:
                 continue
             rem = remaining[ent.id]
-            if ent.unit is Unit.FEN:
-                draw = min(rem, uncovered)
-                if draw == 0:
-                    continue
+            if rem == 0:
+                continue
+            if ent.unit is FEN:
+                draw = rem if rem < uncovered else uncovered
                 remaining[ent.id] = rem - draw
             else:
-                k = min(rem, units_left)
+                k = rem if rem < units_left else units_left
                 if k == 0:
                     continue
                 assert ent.val is not None
@@ -190,20 +207,25 @@ def quote(
                 units[ent.id] = k
             draws[ent.id] = draw
             uncovered -= draw
-        covered = line.amount - uncovered
+            if uncovered == 0:
+                break
+        covered = amount - uncovered
         covered_total += covered
-        reason = None if covered else _reason(claims, line.cat, remaining)
+        reason = None if covered else _reason(claims, cat, remaining)
         lines.append(LineQuote(line, covered, draws, units, reason))
-    return Quote(tuple(lines), covered_total, sum(line.amount for line in cart))
+    return Quote(tuple(lines), covered_total, total)
 
 
 def _reason(claims: Claims, cat: str, remaining: dict[str, int]) -> str:
-    naming = [e for e in claims.ent if cat in e.cat]
-    if not naming:
-        return CATEGORY_NOT_COVERED
-    if not any(e.id in remaining for e in naming):
-        return NOT_ACTIVE
-    return LIMIT_REACHED
+    """Why a line got nothing: no entitlement names its category, none that does is
+    active, or the active ones are used up."""
+    named = False
+    for e in claims.ent:
+        if cat in e.cat:
+            if e.id in remaining:
+                return LIMIT_REACHED
+            named = True
+    return NOT_ACTIVE if named else CATEGORY_NOT_COVERED
 
 
 __all__ = [

@@ -24,11 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from merchant_pos.domain.claims import Claims, Period, zone
+from merchant_pos.domain.claims import TOTAL, Claims, Period, zone
+from merchant_pos.domain.frozen import fast_init
 from merchant_pos.domain.periods import period_bounds
 from merchant_pos.domain.quote import UsageRecord
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Shape:
     """The period kind and IANA zone an entitlement's buckets are for, and its record
@@ -39,6 +41,7 @@ class Shape:
     records: int = 0
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Bucket:
     end: int
@@ -63,18 +66,27 @@ def usage_at(claims: Claims, now: int, shapes: Mapping[str, Shape],
     a non-empty bucket of the period holding ``now`` (at the period's start). None when an
     active entitlement's totals were computed for another period kind or zone."""
     out: list[UsageRecord] = []
+    tz_name = claims.tz
+    tz = zone(tz_name)
     for ent in claims.ent:
-        if not ent.is_active(now):
-            continue
+        if (ent.active_from is not None and now < ent.active_from) or (
+                ent.until is not None and now >= ent.until):
+            continue  # Entitlement.is_active, inline
         shape = shapes.get(ent.id)
         if shape is None or shape.records == 0:
             continue  # nothing ever drawn (or all of it withdrawn)
-        if shape.per is not ent.per or shape.tz != claims.tz:
+        per = ent.per
+        if shape.per is not per or shape.tz != tz_name:
             return None
-        if ent.once and ent.per is not Period.TOTAL:
+        if per is TOTAL:
+            start = end = 0
+        elif ent.once:
             return None  # claims never allow it; the draws decide if they ever do
-        start, end = bucket_span(ent.per, now, claims.tz)
-        bucket = read_bucket(ent.id, ent.per, claims.tz, start)
+        else:
+            bounds = period_bounds(per, now, tz)
+            assert bounds is not None
+            start, end = bounds
+        bucket = read_bucket(ent.id, per, tz_name, start)
         if bucket is None or bucket.records == 0:
             continue
         if bucket.end != end:

@@ -13,12 +13,14 @@ from merchant_pos.domain.cose import (
     unwrap_text,
 )
 from merchant_pos.domain.errors import CodeRejected, ErrorId
+from merchant_pos.domain.frozen import fast_init
 from merchant_pos.domain.trust import RevocationList, TrustList
 
 CLOCK_SKEW = 300
 _NO_REVOCATIONS = RevocationList()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class VerifiedCode:
     """A code whose signature, claims, time and status all checked out."""

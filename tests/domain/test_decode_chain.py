@@ -10,7 +10,13 @@ import pytest
 
 from merchant_pos.domain import CodeRejected, ErrorId, verify
 from merchant_pos.domain.base45 import Base45Error, b45decode, b45encode
-from merchant_pos.domain.cose import MAX_COSE, bounded_inflate, loads_cbor, unwrap_text
+from merchant_pos.domain.cose import (
+    _NO_SEMANTICS,
+    MAX_COSE,
+    bounded_inflate,
+    loads_cbor,
+    unwrap_text,
+)
 from merchant_pos.domain.issuing import sign_payload, wrap_cose
 from tests.support.codes import NOW, claims, issuer_key, make_code, trust_for
 
@@ -73,11 +79,37 @@ def test_cbor_trailing_bytes_depth_and_duplicate_keys_are_malformed() -> None:
     cbor2.CBORTag(258, [1, 2]),  # a set
     cbor2.CBORTag(2, b"\x01" * 64),  # a bignum
     cbor2.CBORTag(28, [1]),  # a shared reference
+    cbor2.CBORTag(43000, [1, 2]),  # a complex number
 ])
 def test_semantic_tags_are_refused(value: cbor2.CBORTag) -> None:
     with pytest.raises(CodeRejected) as info:
         loads_cbor(cbor2.dumps({1: value}))
     assert info.value.error is ErrorId.MALFORMED
+
+
+def _builtin_semantic_tags() -> list[int]:
+    """The tags cbor2 itself turns into something other than a CBORTag (or refuses)."""
+    found = []
+    for tag in (*range(0, 2048), *range(40000, 70000)):
+        for value in (0, "2020-01-01T00:00:00Z", b"\x01", [1, 2], {1: 2}):
+            try:
+                decoded = cbor2.loads(cbor2.dumps(cbor2.CBORTag(tag, value)))
+            except Exception:
+                found.append(tag)
+                break
+            if not isinstance(decoded, cbor2.CBORTag):
+                found.append(tag)
+                break
+    return found
+
+
+def test_every_tag_cbor2_decodes_itself_is_refused() -> None:
+    builtin = _builtin_semantic_tags()
+    assert 43000 in builtin and 1 in builtin  # the search finds what it looks for
+    for tag in builtin:
+        assert tag in _NO_SEMANTICS, tag
+        with pytest.raises(CodeRejected):
+            loads_cbor(cbor2.dumps({1: cbor2.CBORTag(tag, [1, 2])}))
 
 
 def test_untagged_and_tagged_codes_both_verify() -> None:

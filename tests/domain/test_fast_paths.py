@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
+from dataclasses import FrozenInstanceError, dataclass, field, replace
 
+import cbor2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from merchant_pos.domain.base45 import ALPHABET, Base45Error, b45decode, b45encode
-from merchant_pos.domain.claims import Claims, parse_claims
+from merchant_pos.domain.claims import Claims, Entitlement, parse_claims
+from merchant_pos.domain.cose import sig_structure
 from merchant_pos.domain.errors import CodeRejected
+from merchant_pos.domain.frozen import fast_init
+from merchant_pos.domain.quote import CartLine, LineQuote, Quote, UsageRecord
+from merchant_pos.domain.verify import VerifiedCode
 from tests.domain import reference_claims
 
 
@@ -171,3 +177,43 @@ def test_every_entitlement_field_at_its_boundaries(key: str, base: dict[str, obj
                    -70001: {"v": 1, "prg": "p", "ent": [dict(base, **{key: value})]}}
         assert _parsed(parse_claims, payload) == \
             _parsed(reference_claims.parse_claims, payload), (key, value)
+
+
+@pytest.mark.parametrize("size", [0, 1, 23, 24, 255, 256, 4096, 65535, 65536])
+def test_sig_structure_is_the_cbor_of_the_four_items(size: int) -> None:
+    protected, payload = bytes(range(size % 7)), b"\xab" * size
+    for p in (protected, payload):
+        assert sig_structure(p, payload) == cbor2.dumps(["Signature1", p, b"", payload])
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
+class _Sample:
+    a: int
+    b: str = "b"
+    c: dict[str, int] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.a < 0:
+            raise ValueError("a < 0")
+
+
+def test_fast_init_keeps_what_a_frozen_dataclass_promises() -> None:
+    one, two = _Sample(1), _Sample(1)
+    assert (one, hash(one)) == (two, hash(two)) and one.b == "b"
+    assert one.c is not two.c  # the factory runs per object
+    assert _Sample(2, "x", {"k": 1}) == _Sample(a=2, b="x", c={"k": 1})
+    assert replace(one, b="z") == _Sample(1, "z")
+    with pytest.raises(FrozenInstanceError):
+        one.a = 3  # type: ignore[misc]
+    with pytest.raises(ValueError, match="a < 0"):
+        _Sample(-1)  # __post_init__ still runs
+    with pytest.raises(TypeError):
+        _Sample()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="not a frozen dataclass"):
+        fast_init(dataclass(slots=True)(type("Loose", (), {"__annotations__": {"x": int}})))
+
+
+def test_the_domain_hot_classes_construct_through_fast_init() -> None:
+    for cls in (Claims, Entitlement, CartLine, UsageRecord, LineQuote, Quote, VerifiedCode):
+        assert "_set_" in cls.__init__.__code__.co_names[0], cls  # the slot setters
