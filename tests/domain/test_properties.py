@@ -20,6 +20,7 @@ from merchant_pos.domain.issuing import sign_payload, wrap_cose
 from merchant_pos.domain.periods import period_bounds, period_key
 from merchant_pos.domain.quote import CartLine, UsageRecord, quote, remaining_at
 from merchant_pos.domain.verify import verify_strict
+from tests.domain import reference_quote
 from tests.support.codes import NOW, claims, issuer_key, make_code, trust_for
 
 KEY = issuer_key()
@@ -181,6 +182,9 @@ def test_quote_invariants(ents: tuple[Entitlement, ...], cart: list[CartLine],
     shuffled = list(usage)
     rnd.shuffle(shuffled)
     assert quote(c, now, cart, shuffled) == result
+    # And exactly what the plain quote before the fast path gave.
+    assert result == reference_quote.quote(c, now, cart, usage)
+    assert before == reference_quote.remaining_at(c, now, usage)
 
 
 @settings(max_examples=500, deadline=None)
