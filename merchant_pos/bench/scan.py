@@ -9,7 +9,9 @@ on the full-resolution grey frame) as the baseline. The grey frame is what
 the capture hands the decode thread (``Frame.gray``: the Y plane of the
 camera's YUYV or JPEG data, see ``merchant_pos/scan/gray_capture.py``);
 settings marked "BGR in" take the BGR frame instead and convert it, as the
-camera path did before (the "before" row: BGR in, rescue unbounded).
+camera path did before (the "before" row: BGR in, rescue unbounded). The
+"old rescue" row runs the rescue passes as they were before issue 14
+(``merchant_pos/bench/_scan_legacy.py``) beside the current ones.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def _bgr_in(read: Callable[[np.ndarray], list[str]]) -> Reader:
 def _settings(with_opencv: bool) -> dict[str, Reader]:
     import zxingcpp
 
+    from merchant_pos.bench._scan_legacy import OldRescueDecoder
     from merchant_pos.scan.decoders import (
         FramePipeline,
         GuardedDecoder,
@@ -83,6 +86,7 @@ def _settings(with_opencv: bool) -> dict[str, Reader]:
         DEFAULT: _gray_in(pipeline()),
         "pipeline zxing, BGR in": _bgr_in(pipeline()),
         "pipeline zxing, rescue unbounded": _gray_in(pipeline(budget=None)),
+        OLD: _gray_in(FramePipeline(GuardedDecoder(OldRescueDecoder()))),
         "pipeline zxing, no rescue": _gray_in(pipeline(rescue=False)),
         "pipeline zxing, max width 640": _gray_in(pipeline(max_width=640)),
         "pipeline pyzbar (+invert retry)": _gray_in(
@@ -108,6 +112,7 @@ RAW = "raw zxing-cpp (QR only, grey)"
 DEFAULT = "pipeline zxing (default)"
 BEFORE = "before: BGR in, rescue unbounded"
 RAW_SAME = "raw zxing-cpp, try_rotate off"  # the options the pipeline uses
+OLD = "pipeline zxing, old rescue"  # the rescue passes before issue 14's cheaper ones
 
 
 @dataclass
@@ -179,7 +184,7 @@ def report(specs: list[FrameSpec], tallies: dict[str, Tally]) -> list[str]:
             f"{_p95(t.ms):7.2f} {_med(t.ms_720):7.2f} {_med(t.idle_ms):7.2f} {mean:7.2f} "
             f"{mean / raw_mean:6.2f} {lost:5d} {t.wrong:5d}"
         )
-    d, b = tallies[DEFAULT], tallies[BEFORE]
+    d, b, o = tallies[DEFAULT], tallies[BEFORE], tallies[OLD]
     lines += [
         "",
         "decoded: frames whose BC1 text was read; >=4px: the same on the frames with modules",
@@ -194,6 +199,8 @@ def report(specs: list[FrameSpec], tallies: dict[str, Tally]) -> list[str]:
         f" mean {sum(d.ms) / len(d.ms) / raw_mean:.2f}x "
         f"({sum(d.ms) / sum(tallies[RAW_SAME].ms):.2f}x the raw call with the pipeline's "
         "options: no 90-degree passes, which only linear codes need)",
+        f"old rescue (sharpen, enlarge; ms budget) vs raw: decoded {len(o.decoded)} vs "
+        f"{len(raw.decoded)} frames, mean {sum(o.ms) / len(o.ms) / raw_mean:.2f}x",
         "",
         *breakdown(specs, tallies),
     ]
