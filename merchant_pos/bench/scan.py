@@ -22,12 +22,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from merchant_pos.bench._scan_frames import FrameSpec, frame_specs, frames, make_frame
 from merchant_pos.bench._stats import Timing
+
+if TYPE_CHECKING:
+    from merchant_pos.scan.decoders import ZxingDecoder
 
 # --------------------------------------------------------------------------
 # Settings under test. Each maps a frame (BGR and its grey) to the texts read.
@@ -50,7 +54,9 @@ def _bgr_in(read: Callable[[np.ndarray], list[str]]) -> Reader:
     return lambda f: read(f.bgr)
 
 
-def _settings(with_opencv: bool) -> dict[str, Reader]:
+def _settings(with_opencv: bool, default: ZxingDecoder | None = None) -> dict[str, Reader]:
+    """Every setting; ``default``, if given, is the decoder of the default one
+    (so that its rescue counts can be reported)."""
     import zxingcpp
 
     from merchant_pos.bench._scan_legacy import OldRescueDecoder
@@ -83,7 +89,7 @@ def _settings(with_opencv: bool) -> dict[str, Reader]:
         RAW_SAME: _gray_in(raw_zxing_same_options),
         "raw zxing-cpp, all formats": _gray_in(raw_zxing_all),
         BEFORE: _bgr_in(pipeline(budget=None)),
-        DEFAULT: _gray_in(pipeline()),
+        DEFAULT: _gray_in(FramePipeline(GuardedDecoder(default or ZxingDecoder()))),
         "pipeline zxing, BGR in": _bgr_in(pipeline()),
         "pipeline zxing, rescue unbounded": _gray_in(pipeline(budget=None)),
         OLD: _gray_in(FramePipeline(GuardedDecoder(OldRescueDecoder()))),
@@ -205,6 +211,22 @@ def report(specs: list[FrameSpec], tallies: dict[str, Tally]) -> list[str]:
         *breakdown(specs, tallies),
     ]
     return lines
+
+
+def rescue_line(decoder: ZxingDecoder, specs: list[FrameSpec]) -> str:
+    """What the default setting's rescue did, in events and pixels (not time)."""
+    from merchant_pos.scan.rescue import PASS_WEIGHT
+
+    budget = decoder.budget
+    if budget is None:
+        return "rescue (default setting): unbounded"
+    frame_px = sum(s.width * s.height for s in specs)
+    return (
+        f"rescue (default setting): {budget.passes} passes read {decoder.rescued}"
+        f" frames; {budget.skipped} refused by the budget, "
+        f"{decoder.repeats.skipped} skipped as repeats; their pixels x "
+        f"{PASS_WEIGHT:g} = {100.0 * budget.spent / frame_px:.1f} % of the primary reads' "
+        f"pixels (budget: {100.0 * budget.share:.0f} % plus a burst)")
 
 
 def breakdown(specs: list[FrameSpec], tallies: dict[str, Tally]) -> list[str]:
@@ -358,8 +380,12 @@ def run(args: argparse.Namespace) -> int:
         args.save_frames.mkdir(parents=True, exist_ok=True)
         for spec, frame in frames(specs[:24], args.seed):
             cv2.imwrite(str(args.save_frames / f"frame{spec.index:03d}.png"), frame)
-    tallies = measure(specs, _settings(args.opencv), args.seed)
+    from merchant_pos.scan.decoders import ZxingDecoder
+
+    default = ZxingDecoder()
+    tallies = measure(specs, _settings(args.opencv, default), args.seed)
     print("\n".join(report(specs, tallies)))
+    print(rescue_line(default, specs))
     samples = None if args.quick else _find_samples()
     if samples is not None:
         print()
