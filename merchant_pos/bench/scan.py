@@ -9,7 +9,9 @@ on the full-resolution grey frame) as the baseline. The grey frame is what
 the capture hands the decode thread (``Frame.gray``: the Y plane of the
 camera's YUYV or JPEG data, see ``merchant_pos/scan/gray_capture.py``);
 settings marked "BGR in" take the BGR frame instead and convert it, as the
-camera path did before (the "before" row: BGR in, rescue unbounded).
+camera path did before (the "before" row: BGR in, rescue unbounded). The
+"old rescue" row runs the rescue passes as they were before issue 14
+(``merchant_pos/bench/_scan_legacy.py``) beside the current ones.
 """
 
 from __future__ import annotations
@@ -20,12 +22,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from merchant_pos.bench._scan_frames import FrameSpec, frame_specs, frames, make_frame
 from merchant_pos.bench._stats import Timing
+
+if TYPE_CHECKING:
+    from merchant_pos.scan.decoders import ZxingDecoder
 
 # --------------------------------------------------------------------------
 # Settings under test. Each maps a frame (BGR and its grey) to the texts read.
@@ -48,9 +54,12 @@ def _bgr_in(read: Callable[[np.ndarray], list[str]]) -> Reader:
     return lambda f: read(f.bgr)
 
 
-def _settings(with_opencv: bool) -> dict[str, Reader]:
+def _settings(with_opencv: bool, default: ZxingDecoder | None = None) -> dict[str, Reader]:
+    """Every setting; ``default``, if given, is the decoder of the default one
+    (so that its rescue counts can be reported)."""
     import zxingcpp
 
+    from merchant_pos.bench._scan_legacy import OldRescueDecoder
     from merchant_pos.scan.decoders import (
         FramePipeline,
         GuardedDecoder,
@@ -80,9 +89,10 @@ def _settings(with_opencv: bool) -> dict[str, Reader]:
         RAW_SAME: _gray_in(raw_zxing_same_options),
         "raw zxing-cpp, all formats": _gray_in(raw_zxing_all),
         BEFORE: _bgr_in(pipeline(budget=None)),
-        DEFAULT: _gray_in(pipeline()),
+        DEFAULT: _gray_in(FramePipeline(GuardedDecoder(default or ZxingDecoder()))),
         "pipeline zxing, BGR in": _bgr_in(pipeline()),
         "pipeline zxing, rescue unbounded": _gray_in(pipeline(budget=None)),
+        OLD: _gray_in(FramePipeline(GuardedDecoder(OldRescueDecoder()))),
         "pipeline zxing, no rescue": _gray_in(pipeline(rescue=False)),
         "pipeline zxing, max width 640": _gray_in(pipeline(max_width=640)),
         "pipeline pyzbar (+invert retry)": _gray_in(
@@ -108,6 +118,7 @@ RAW = "raw zxing-cpp (QR only, grey)"
 DEFAULT = "pipeline zxing (default)"
 BEFORE = "before: BGR in, rescue unbounded"
 RAW_SAME = "raw zxing-cpp, try_rotate off"  # the options the pipeline uses
+OLD = "pipeline zxing, old rescue"  # the rescue passes before issue 14's cheaper ones
 
 
 @dataclass
@@ -179,7 +190,7 @@ def report(specs: list[FrameSpec], tallies: dict[str, Tally]) -> list[str]:
             f"{_p95(t.ms):7.2f} {_med(t.ms_720):7.2f} {_med(t.idle_ms):7.2f} {mean:7.2f} "
             f"{mean / raw_mean:6.2f} {lost:5d} {t.wrong:5d}"
         )
-    d, b = tallies[DEFAULT], tallies[BEFORE]
+    d, b, o = tallies[DEFAULT], tallies[BEFORE], tallies[OLD]
     lines += [
         "",
         "decoded: frames whose BC1 text was read; >=4px: the same on the frames with modules",
@@ -194,10 +205,28 @@ def report(specs: list[FrameSpec], tallies: dict[str, Tally]) -> list[str]:
         f" mean {sum(d.ms) / len(d.ms) / raw_mean:.2f}x "
         f"({sum(d.ms) / sum(tallies[RAW_SAME].ms):.2f}x the raw call with the pipeline's "
         "options: no 90-degree passes, which only linear codes need)",
+        f"old rescue (sharpen, enlarge; ms budget) vs raw: decoded {len(o.decoded)} vs "
+        f"{len(raw.decoded)} frames, mean {sum(o.ms) / len(o.ms) / raw_mean:.2f}x",
         "",
         *breakdown(specs, tallies),
     ]
     return lines
+
+
+def rescue_line(decoder: ZxingDecoder, specs: list[FrameSpec]) -> str:
+    """What the default setting's rescue did, in events and pixels (not time)."""
+    from merchant_pos.scan.rescue import PASS_WEIGHT
+
+    budget = decoder.budget
+    if budget is None:
+        return "rescue (default setting): unbounded"
+    frame_px = sum(s.width * s.height for s in specs)
+    return (
+        f"rescue (default setting): {budget.passes} passes read {decoder.rescued}"
+        f" frames; {budget.skipped} refused by the budget, "
+        f"{decoder.repeats.skipped} skipped as repeats; their pixels x "
+        f"{PASS_WEIGHT:g} = {100.0 * budget.spent / frame_px:.1f} % of the primary reads' "
+        f"pixels (budget: {100.0 * budget.share:.0f} % plus a burst)")
 
 
 def breakdown(specs: list[FrameSpec], tallies: dict[str, Tally]) -> list[str]:
@@ -351,8 +380,12 @@ def run(args: argparse.Namespace) -> int:
         args.save_frames.mkdir(parents=True, exist_ok=True)
         for spec, frame in frames(specs[:24], args.seed):
             cv2.imwrite(str(args.save_frames / f"frame{spec.index:03d}.png"), frame)
-    tallies = measure(specs, _settings(args.opencv), args.seed)
+    from merchant_pos.scan.decoders import ZxingDecoder
+
+    default = ZxingDecoder()
+    tallies = measure(specs, _settings(args.opencv, default), args.seed)
     print("\n".join(report(specs, tallies)))
+    print(rescue_line(default, specs))
     samples = None if args.quick else _find_samples()
     if samples is not None:
         print()

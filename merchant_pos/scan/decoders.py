@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 import cv2
 import numpy as np
 
 from merchant_pos.scan.messages import ScanMessage
-from merchant_pos.scan.rescue import DEFAULT_SHARE, RescueBudget
+from merchant_pos.scan.rescue import (
+    DEFAULT_SHARE,
+    Located,
+    RepeatFilter,
+    RescueBudget,
+    pass_cost,
+    rescue_images,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,20 +82,20 @@ class ZxingDecoder:
     Its own retries stay on: ``try_invert`` reads light-on-dark codes from
     dark-mode phones and ``try_downscale`` reads codes filling a close-up
     frame. With ``rescue`` on, a frame in which zxing located a QR symbol but
-    could not decode it (typically motion or focus blur) is tried again on
-    a sharpened crop around that symbol, then on the crop sharpened and
-    enlarged 2x. Frames without any code never pay for the rescue; on the
-    frames that do it costs 1-30 ms, so it runs within a :class:`RescueBudget`
-    (``rescue_budget``: the share of the plain decode time it may add on
-    average; None: unbounded) and the mean per frame stays within that share
-    of a plain read (measured by the benchmark).
+    could not decode it (typically motion or focus blur) is tried again on a
+    crop around that symbol, scaled to about three pixels a module and
+    sharpened, then sharpened harder (see :mod:`merchant_pos.scan.rescue`).
+    Frames without any code never pay for the rescue; the frames that do pay
+    about a pass on a 300x300 image, within a :class:`RescueBudget`
+    (``rescue_budget``: the share of the plain reads' pixels the rescue may add
+    on average; None: unbounded), and a symbol whose rescue failed on the
+    frame before, in the same place, is skipped every other frame.
     """
 
     name = ZXING
 
     def __init__(self, *, rescue: bool = True, try_rotate: bool = False,
-                 rescue_budget: float | RescueBudget | None = DEFAULT_SHARE,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 rescue_budget: float | RescueBudget | None = DEFAULT_SHARE) -> None:
         import zxingcpp
 
         self._z = zxingcpp
@@ -104,7 +110,7 @@ class ZxingDecoder:
         self.rescued = 0
         self.budget = RescueBudget(rescue_budget) \
             if isinstance(rescue_budget, (int, float)) else rescue_budget
-        self._clock = clock
+        self.repeats = RepeatFilter()
 
     def _read(self, gray: Image, errors: bool = False) -> list:  # type: ignore[type-arg]
         return list(self._z.read_barcodes(
@@ -113,58 +119,39 @@ class ZxingDecoder:
         ))
 
     def decode(self, gray: Image) -> list[str]:
-        budget, clock = self.budget, self._clock
-        t0 = clock()
         found = self._read(gray, errors=self.rescue)
-        if budget is not None:
-            budget.earn((clock() - t0) * 1000.0)
+        if self.budget is not None:
+            self.budget.earn(gray.shape[0] * gray.shape[1])
         texts = [b.text for b in found if b.valid]
         if texts or not found:
+            self.repeats.next_frame()
             return _unique(texts)
+        try:
+            return self._rescue(gray, found)
+        finally:
+            self.repeats.next_frame()
+
+    def _rescue(self, gray: Image, found: list) -> list[str]:  # type: ignore[type-arg]
+        budget = self.budget
         for barcode in found:
-            crop = _crop_around(gray, barcode.position)
-            if crop is None:
+            located = Located.of(barcode)
+            if self.repeats.should_skip(located.box):
                 continue
-            attempt = crop
-            for kind in (0, 1):
-                if budget is not None and not budget.allows(kind):
+            tried = False
+            for image in rescue_images(gray, located):
+                cost = pass_cost(image)
+                if budget is not None and not budget.allows(cost):
                     return []
-                t0 = clock()
-                attempt = _unsharp(crop) if kind == 0 else _enlarge(attempt)
-                texts = [b.text for b in self._read(attempt) if b.valid]
+                texts = [b.text for b in self._read(image) if b.valid]
                 if budget is not None:
-                    budget.spend(kind, (clock() - t0) * 1000.0)
+                    budget.spend(cost)
+                tried = True
                 if texts:
                     self.rescued += 1
                     return _unique(texts)
+            if tried:
+                self.repeats.failed(located.box)
         return []
-
-
-def _crop_around(gray: Image, position: object, margin: float = 0.25) -> Image | None:
-    """The part of ``gray`` around a located symbol, with a margin for the quiet zone."""
-    corners = [getattr(position, n) for n in
-               ("top_left", "top_right", "bottom_right", "bottom_left")]
-    xs = [int(c.x) for c in corners]
-    ys = [int(c.y) for c in corners]
-    w, h = max(xs) - min(xs), max(ys) - min(ys)
-    if w < 8 or h < 8:
-        return None
-    mx, my = int(w * margin) + 8, int(h * margin) + 8
-    x0, y0 = max(0, min(xs) - mx), max(0, min(ys) - my)
-    x1, y1 = min(gray.shape[1], max(xs) + mx), min(gray.shape[0], max(ys) + my)
-    return gray[y0:y1, x0:x1]
-
-
-def _unsharp(gray: Image, sigma: float = 2.0, amount: float = 1.0) -> Image:
-    blurred = cv2.GaussianBlur(gray, (0, 0), sigma)
-    return cv2.addWeighted(gray, 1.0 + amount, blurred, -amount, 0)
-
-
-def _enlarge(gray: Image, limit: int = 1000) -> Image:
-    factor = min(2.0, limit / max(gray.shape[:2]))
-    if factor <= 1.0:
-        return gray
-    return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
 
 
 class PyzbarDecoder:

@@ -1,4 +1,4 @@
-"""Grey frames from the capture (no colour conversion) and the rescue's time budget."""
+"""Grey frames from the capture (no colour conversion); the rescue budget is in test_rescue."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import pytest
 
 from merchant_pos.bench._scan_frames import FrameSpec, frame_specs, make_frame
 from merchant_pos.scan.capture import CameraSource, CaptureWorker, Frame, FrameSlot
-from merchant_pos.scan.decoders import ZxingDecoder, to_gray
+from merchant_pos.scan.decoders import to_gray
 from merchant_pos.scan.gray_capture import RawFrames, is_jpeg
-from merchant_pos.scan.rescue import RescueBudget
 from tests.scan.conftest import write_video
 
 
@@ -107,31 +106,3 @@ def test_what_is_neither_jpeg_nor_yuyv_nor_grey_is_refused() -> None:
     assert not raw.accepts(np.zeros((480, 1280), np.uint8))  # packed bytes, not grey
     assert raw.accepts(np.zeros((480, 640), np.uint8))
     assert raw.split(np.array([[0xFF, 0xD8, 0, 0, 0]], np.uint8)) == (None, None)
-
-
-def test_the_rescue_budget_bounds_what_rescues_add() -> None:
-    budget = RescueBudget(share=0.15, burst_ms=20.0)
-    primary_ms, pass_ms, frames = 10.0, 6.0, 1000
-    ran = 0
-    for _ in range(frames):  # every frame wants two rescue passes
-        budget.earn(primary_ms)
-        for kind in (0, 1):
-            if budget.allows(kind):
-                budget.spend(kind, pass_ms)
-                ran += 1
-    assert budget.spent_ms <= 0.15 * primary_ms * frames + 20.0 + pass_ms
-    assert ran > 0.8 * 0.15 * primary_ms * frames / pass_ms  # and it uses what it has
-    assert budget.skipped == 2 * frames - ran
-
-
-def test_a_decoder_without_rescue_budget_skips_the_rescue() -> None:
-    spec = frame_specs(33)[32]  # located but not read in one pass (see test_decoders)
-    gray = to_gray(make_frame(spec))
-    broke = ZxingDecoder(rescue_budget=RescueBudget(share=0.0, burst_ms=0.0))
-    assert broke.decode(gray) == [] and broke.rescued == 0
-    assert broke.budget is not None and broke.budget.skipped == 1
-    funded = ZxingDecoder()
-    assert funded.decode(gray) == [spec.text] and funded.rescued == 1
-    assert funded.budget is not None and funded.budget.spent_ms > 0
-    unbounded = ZxingDecoder(rescue_budget=None)
-    assert unbounded.decode(gray) == [spec.text] and unbounded.budget is None
