@@ -15,8 +15,9 @@ the longest stall. Phases, in one run, one after the other:
 - idle window again (to see the machine's load drift).
 
 Each round runs twice on fresh copies of the same backlog: the push in the
-window's process (before) and from a child process (after, what ``open_pos``
-does: ``merchant_pos/sync/push_process.py``), one after the other.
+window's process (what ``open_pos`` does) and from a child process (the option
+in ``merchant_pos/sync/push_process.py``, which ``open_pos`` leaves off), one
+after the other.
 
 Collections the garbage collector ran during each phase are counted by
 generation (``gc.callbacks``) with the longest one and its thread.
