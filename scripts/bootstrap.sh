@@ -11,9 +11,10 @@ mpos_debian_packages() {
     # libxcb-cursor0, -icccm4 and -keysyms1 it cannot load), faketime for the
     # trusted-time tests, and PostgreSQL for the server's tests; libpulse0 is the one
     # library PySide6.QtMultimedia (the settings' camera list) links to and Debian lacks
-    # (ldd of QtMultimedia.abi3.so and the ffmpeg plugin; libva is optional). Extra
-    # arguments are more packages (scripts/bundle).
-    local wanted=(libzbar0 fonts-noto-cjk faketime libegl1 libgl1 libxkbcommon0 libfontconfig1
+    # (ldd of QtMultimedia.abi3.so and the ffmpeg plugin; libva is optional);
+    # poppler-utils gives the tests pdftotext, pdfinfo and pdftoppm to read PDFs back
+    # (a fresh Debian machine lacks it). Extra arguments are more packages (scripts/bundle).
+    local wanted=(libzbar0 fonts-noto-cjk faketime poppler-utils libegl1 libgl1 libxkbcommon0 libfontconfig1
                   libdbus-1-3 libglib2.0-0 libpulse0
                   libxkbcommon-x11-0 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4
                   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0
