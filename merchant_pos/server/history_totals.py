@@ -30,7 +30,7 @@ from sqlalchemy import Connection, and_, select
 
 from merchant_pos.domain.claims import Period
 from merchant_pos.domain.quote import UsageRecord
-from merchant_pos.domain.usage_totals import Bucket, Shape, usage_at
+from merchant_pos.domain.usage_totals import Bucket, Shape, bucket_span, usage_at
 from merchant_pos.server.requote import Entry, Verdict
 from merchant_pos.server.schema import usage_totals, usage_totals_shape
 from merchant_pos.server.sql_lists import INT, TEXT, rows_table
@@ -43,48 +43,39 @@ TOTALS_RID = ""  # the rid of the records usage_at makes of the buckets
 
 @dataclass(frozen=True)
 class TotalsPlan:
-    """One beneficiary's totals before ``t``: its live shapes and the buckets read."""
+    """One beneficiary's totals before ``t``: the buckets its re-judged entries look at
+    (what ``usage_at`` asked for, with the period end it computed) and those read."""
 
     t: int
-    shapes: Mapping[str, Shape]
+    wanted: Mapping[Wanted, int]
     buckets: Mapping[Wanted, Bucket]
 
-    def stored(self, ent: str, per: Period, tz: str, start: int) -> Bucket | None:
-        """A bucket as stored (None: not read, or not before ``t``)."""
-        return self.buckets.get((ent, per.value, tz, start)) if start < self.t else None
-
-    def usage(self, entries: Iterable[Entry], recent: Iterable[UsageRecord]
-              ) -> list[UsageRecord]:
-        """The usage before ``t`` the re-judged ``entries`` can see, given ``recent``: the
-        counted draws at or after ``t`` (they are in the buckets' totals too)."""
+    def usage(self, recent: Iterable[UsageRecord]) -> list[UsageRecord]:
+        """The usage before ``t`` the re-judged entries can see, given ``recent``: the
+        counted draws at or after ``t`` (they are in the buckets' totals too). What
+        ``usage_at`` gives each entry, for all of them at once: a record per bucket."""
         later: dict[str, list[UsageRecord]] = defaultdict(list)
         for rec in recent:
             later[rec.ent].append(rec)
-
-        def before_t(ent: str, per: Period, tz: str, start: int) -> Bucket | None:
-            b = self.stored(ent, per, tz, start)
+        out = []
+        for (ent, per, tz, start) in sorted(self.wanted):
+            b = self.buckets.get((ent, per, tz, start))
             if b is None:
-                return None
-            inside = [u for u in later.get(ent, ())  # total: one bucket, (0, 0)
-                      if per is Period.TOTAL or start <= u.at < b.end]
-            return Bucket(b.end, b.amount - sum(u.amount for u in inside),
-                          b.units - sum(u.units for u in inside), b.records - len(inside))
-
-        out: dict[tuple[str, int], UsageRecord] = {}
-        for e in entries:
-            if not e.rejudge:
                 continue
-            recs = usage_at(e.claims, e.at, self.shapes, before_t)
-            assert recs is not None, "plan_totals checked every entry"
-            out.update(((u.ent, u.at), u) for u in recs)
-        return sorted(out.values(), key=lambda u: (u.at, u.ent))
+            inside = [u for u in later.get(ent, ())  # total: one bucket, (0, 0)
+                      if per == Period.TOTAL.value or start <= u.at < b.end]
+            if b.records - len(inside) == 0:
+                continue  # all of it at or after t
+            out.append(UsageRecord(ent, b.amount - sum(u.amount for u in inside),
+                                   b.units - sum(u.units for u in inside), start, TOTALS_RID))
+        return sorted(out, key=lambda u: (u.at, u.ent))
 
 
 def plan_totals(conn: Connection, keys: list[Key], start: Mapping[Key, Order],
                 entries: Mapping[Key, list[Entry]]) -> dict[Key, TotalsPlan]:
     """The beneficiaries whose history before their ``start`` the totals can give."""
     live = _read_shapes(conn, keys)
-    candidates: dict[Key, tuple[dict[str, Shape], set[Wanted]]] = {}
+    candidates: dict[Key, dict[Wanted, int]] = {}
     for key in keys:
         t = start[key][0]
         rejudged = [e for e in entries[key] if e.rejudge]
@@ -92,25 +83,26 @@ def plan_totals(conn: Connection, keys: list[Key], start: Mapping[Key, Order],
         if any(len(live[key].get(ent, ())) > 1 for ent in used):
             continue  # drawn under two shapes: the draws decide
         shapes = {ent: s[0] for ent, s in live[key].items() if len(s) == 1}
-        wanted: set[Wanted] = set()
+        wanted: dict[Wanted, int] = {}
 
         def collect(ent: str, per: Period, tz: str, bucket_start: int,
-                    t: int = t, wanted: set[Wanted] = wanted) -> Bucket | None:
-            if bucket_start < t:
-                wanted.add((ent, per.value, tz, bucket_start))
-            return None
+                    t: int = t, wanted: dict[Wanted, int] = wanted) -> Bucket | None:
+            w = (ent, per.value, tz, bucket_start)
+            if bucket_start < t and w not in wanted:
+                wanted[w] = bucket_span(per, bucket_start, tz)[1]
+            return None  # (so usage_at goes on to the next entitlement)
 
+        # usage_at says None when a shape is not the code's: the draws decide
         if all(usage_at(e.claims, e.at, shapes, collect) is not None for e in rejudged):
-            candidates[key] = (shapes, wanted)
-    read = _read_buckets(conn, [(*key, *w) for key, (_s, ws) in candidates.items()
+            candidates[key] = wanted
+    read = _read_buckets(conn, [(*key, *w) for key, ws in candidates.items()
                                 for w in sorted(ws)])
     plans: dict[Key, TotalsPlan] = {}
-    for key, (shapes, _wanted) in candidates.items():
-        plan = TotalsPlan(start[key][0], shapes, read.get(key, {}))
-        # a bucket whose end is not the code's period end: usage_at says None
-        if all(usage_at(e.claims, e.at, shapes, plan.stored) is not None
-               for e in entries[key] if e.rejudge):
-            plans[key] = plan
+    for key, wanted in candidates.items():
+        buckets = read.get(key, {})
+        # a bucket computed with other zone rules ends elsewhere: the draws decide
+        if all(b.end == wanted[w] for w, b in buckets.items()):
+            plans[key] = TotalsPlan(start[key][0], wanted, buckets)
     return plans
 
 
