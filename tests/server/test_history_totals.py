@@ -211,3 +211,24 @@ def test_the_migration_builds_the_totals_of_a_ledger(world: World) -> None:
     create_schema(world.engine)
     with world.engine.connect() as conn:
         assert usage_totals.stored(conn) == kept == usage_totals.replay(conn)
+
+
+def test_a_bucket_computed_under_other_zone_rules_is_not_trusted(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bucket whose end is not the period end the code's zone gives now (the zone's
+    rules changed since it was written): the judge reads the draws instead."""
+    now = world.clock.now
+    code = issue_code(world.key, claims(sub="B-TOT-Z", prg=MEALS, ent=YEARLY,
+                                        iat=now - 100 * DAY, exp=now + 30 * DAY))
+    pos = world.pos("canteen-01")
+    _serve(world, pos, code, [now - 3 * DAY, now - 2 * DAY])
+    spy = Spy(monkeypatch)
+    _serve(world, pos, code, [now - DAY])
+    assert (spy.planned, spy.draw_rows) == (1, 0)
+    t = totals_table.c
+    with world.engine.begin() as conn:
+        conn.execute(totals_table.update().where(t.sub == "B-TOT-Z", t.ent == "y")
+                     .values(period_end=t.period_end + 3600))
+    _serve(world, pos, code, [now])
+    assert spy.planned == 1 and spy.draw_rows == 3  # the year's draws, not the bucket
+    assert _stored(world) == _full_rejudge(world)
