@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from merchant_pos.domain.claims import Period
 from merchant_pos.domain.usage_totals import bucket_span
 from merchant_pos.server.schema import draws, usage_totals, usage_totals_shape
+from merchant_pos.server.sql_lists import rows_table
 
 ShapeKey = tuple[str, str, str, str, str]  # iss, sub, ent, per, tz
 BucketKey = tuple[str, str, str, str, str, int]  # iss, sub, ent, per, tz, period start
@@ -70,13 +71,23 @@ class Deltas:
 
 def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]],
             adds: tuple[str, ...]) -> None:
+    """Add ``rows`` to ``table`` (``adds``: the columns summed on a key already there).
+    PostgreSQL: one statement over ``unnest`` arrays (the same text for any number of
+    rows); SQLite: executemany of one row's upsert."""
     if not rows:
         return
-    ins = (postgresql.insert(table) if conn.dialect.name == "postgresql"
-           else sqlite.insert(table))
     keys = [c.name for c in table.primary_key.columns]
-    conn.execute(ins.on_conflict_do_update(
-        index_elements=keys, set_={c: table.c[c] + ins.excluded[c] for c in adds}), rows)
+    if conn.dialect.name == "postgresql":
+        cols = list(rows[0])
+        k = rows_table(conn, f"add_{table.name}", [(c, table.c[c].type) for c in cols],
+                       [tuple(r[c] for c in cols) for r in rows])
+        pg = postgresql.insert(table).from_select(cols, select(*(k.c[c] for c in cols)))
+        conn.execute(pg.on_conflict_do_update(
+            index_elements=keys, set_={c: table.c[c] + pg.excluded[c] for c in adds}))
+        return
+    lite = sqlite.insert(table)
+    conn.execute(lite.on_conflict_do_update(
+        index_elements=keys, set_={c: table.c[c] + lite.excluded[c] for c in adds}), rows)
 
 
 def replay(conn: Connection) -> tuple[dict[ShapeKey, int], dict[BucketKey, BucketValue]]:

@@ -57,6 +57,7 @@ def test_one_prepared_statement_per_read_whatever_the_batch(pg_schema_url: str) 
     finally:
         engine.dispose()
     # the stored redemptions, the usage totals' shapes and buckets, the draws from the
-    # earliest change on (the draws of whole-history ones: only when the totals cannot say)
-    assert len(statements) == 4, statements
-    assert len(upserts) == 2, upserts  # the shapes' and the buckets' upsert
+    # earliest change on (the draws of whole-history ones: only when the totals cannot
+    # say), and the shapes' and the buckets' upserts
+    assert len(statements) == 6, statements
+    assert len(upserts) == 2, upserts
