@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import tempfile
 from pathlib import Path
@@ -13,7 +14,9 @@ from merchant_pos.bench import server_ingest
 
 
 def _workload(args: argparse.Namespace, now: int) -> sa.Workload:
-    items = server_ingest.make_items(args.count, args.per_beneficiary, now)
+    ents = server_ingest.workload_ents(args)
+    items = server_ingest.make_items(args.count, args.per_beneficiary, now, ents=ents,
+                                     forward=args.forward)
     per_device: list[list[tuple[dict[str, object], dict[str, object]]]] = [
         [] for _ in range(args.devices)]
     for item, meta, b in items:  # each device (canteen) serves its own beneficiaries
@@ -21,7 +24,8 @@ def _workload(args: argparse.Namespace, now: int) -> sa.Workload:
     batches = [[d[i:i + args.batch] for i in range(0, len(d), args.batch)] for d in per_device]
     bodies = [[json.dumps({"items": [item for item, _ in batch]}).encode() for batch in device]
               for device in batches]
-    return sa.Workload(bodies, batches, server_ingest.seed, len(items))
+    return sa.Workload(bodies, batches, functools.partial(server_ingest.seed, ents=ents),
+                       len(items))
 
 
 def run_standalone(args: argparse.Namespace) -> int:

@@ -49,6 +49,9 @@ DAY = 86_400
 PROGRAM = "bench-meals"
 ENTS = (Entitlement("meal", ("meal",), Unit.COUNT, 1, Period.DAY, val=1000),
         Entitlement("fruit", ("meal", "fruit"), Unit.FEN, 2000, Period.WEEK))
+# --yearly: a yearly allowance beside them, drawn by every meal (the judge's history
+# then reaches back to the new year: a long history is hundreds of draws)
+YEARLY = Entitlement("year", ("meal",), Unit.FEN, 10**9, Period.YEAR)
 PER_BENEFICIARY = 5  # one meal a day on five days: realistic, no conflicts
 
 
@@ -68,6 +71,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--old-ref", default="main",
                         help="git ref of today's code to run beside this tree ('' for none)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    parser.add_argument("--yearly", action="store_true",
+                        help="codes with a yearly allowance too, drawn by every meal")
+    parser.add_argument("--forward", action="store_true",
+                        help="push the oldest days first (default: the newest first, so "
+                             "every push is a late arrival re-judging the later days)")
+
+
+def workload_ents(args: argparse.Namespace) -> tuple[Entitlement, ...]:
+    return (*ENTS, YEARLY) if getattr(args, "yearly", False) else ENTS
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,36 +92,46 @@ def run(args: argparse.Namespace) -> int:
         print("PostgreSQL: no --pg-url and no $MPOS_TEST_PG_URL "
               "(source scripts/bootstrap.sh && mpos_postgres)")
         return 2
-    batches = _make_batches(args.count, args.batch, args.per_beneficiary)
+    ents = workload_ents(args)
+    batches = _make_batches(args.count, args.batch, args.per_beneficiary, ents=ents,
+                            forward=args.forward)
     print(f"server ingest: {args.count} redemptions in batches of {args.batch} "
-          f"over loopback HTTP ({len(batches)} pushes)")
+          f"over loopback HTTP ({len(batches)} pushes; {args.per_beneficiary} per "
+          f"beneficiary, {'oldest' if args.forward else 'newest'} first"
+          f"{', yearly allowance' if args.yearly else ''})")
     for target in targets:
         with _database(target, args.pg_url) as url:
-            _bench_one(target, url, batches, args.empty_trips)
+            _bench_one(target, url, batches, args.empty_trips, ents)
     return 0
 
 
-def _make_batches(count: int, size: int, per_beneficiary: int = PER_BENEFICIARY) -> list[bytes]:
+def _make_batches(count: int, size: int, per_beneficiary: int = PER_BENEFICIARY, *,
+                  ents: tuple[Entitlement, ...] = ENTS, forward: bool = False) -> list[bytes]:
     """Pre-encoded push bodies: real signed codes, quoted carts, one meal a day each."""
-    items = [item for item, _meta, _b in make_items(count, per_beneficiary, NOW)]
+    items = [item for item, _meta, _b in make_items(count, per_beneficiary, NOW, ents=ents,
+                                                    forward=forward)]
     return [json.dumps({"items": items[i:i + size]}).encode() for i in range(0, count, size)]
 
 
-def make_items(count: int, per_beneficiary: int, now: int
+def make_items(count: int, per_beneficiary: int, now: int, *,
+               ents: tuple[Entitlement, ...] = ENTS, forward: bool = False
                ) -> list[tuple[dict[str, Any], dict[str, Any], int]]:
-    """(push item, what its code says, beneficiary number): one meal a day each."""
+    """(push item, what its code says, beneficiary number): one meal a day each, the
+    newest day first (``forward``: the oldest first)."""
     key = _key(now)
     n_beneficiaries = max(1, -(-count // per_beneficiary))
     issued = now - (per_beneficiary + 30) * DAY
     claims = [Claims(
         iss="bench", sub=f"B-{i:06d}", exp=now + 60 * DAY, iat=issued, cti=os.urandom(12),
-        prg=PROGRAM, nm="王*英", tz="Asia/Shanghai", ent=ENTS) for i in range(n_beneficiaries)]
+        prg=PROGRAM, nm="王*英", tz="Asia/Shanghai", ent=ents) for i in range(n_beneficiaries)]
     codes = [issue_code(key, c) for c in claims]
-    facts = {e.id: e for e in ENTS}
+    facts = {e.id: e for e in ents}
+    days = -(-count // n_beneficiaries)
     items = []
     for n in range(count):
         b = n % n_beneficiaries
         day = n // n_beneficiaries
+        day = days - 1 - day if forward else day
         at = now - day * DAY - (n % 3600)
         cart = [CartLine("meal", 1200, 1)]
         q = quote(claims[b], at, cart).to_json()
@@ -144,7 +166,7 @@ def _key(now: int = NOW) -> IssuerKey:
     return _KEYS[now]
 
 
-def seed(engine: Any, now: int) -> None:
+def seed(engine: Any, now: int, ents: tuple[Entitlement, ...] = ENTS) -> None:
     """The bench's issuer key, program and merchant (its throwaway schema's key is
     wrapped with a throwaway KEK unless one is set)."""
     if not os.environ.get("MPOS_SERVER_KEK") and not os.environ.get("MPOS_SERVER_KEK_FILE"):
@@ -154,7 +176,7 @@ def seed(engine: Any, now: int) -> None:
                          tz="Asia/Shanghai", iss="bench",
                          cats=[admin.Category("meal", "餐食", "Meal"),
                                admin.Category("fruit", "水果", "Fruit")],
-                         entitlements=ENTS, code_valid_days=60, now=now)
+                         entitlements=ents, code_valid_days=60, now=now)
     admin.create_merchant(engine, id="bench-canteen", name="食堂", kind="canteen",
                           program_ids=[PROGRAM], now=now)
 
@@ -170,13 +192,14 @@ def _database(target: str, pg_url: str | None) -> Iterator[str]:
         yield url
 
 
-def _bench_one(target: str, url: str, batches: list[bytes], empty_trips: int) -> None:
+def _bench_one(target: str, url: str, batches: list[bytes], empty_trips: int,
+               ents: tuple[Entitlement, ...] = ENTS) -> None:
     server = EmbeddedServer(url, clock=lambda: float(NOW))
     base_url = server.start()
     try:
         engine = server.engine
         assert engine is not None
-        seed(engine, NOW)
+        seed(engine, NOW, ents)
         code = admin.create_enrollment_code(engine, "bench-canteen", hours=1, now=NOW)
         # TCP_NODELAY as urllib3 (the POS's requests) sets it: without it, a body sent
         # after its headers waits for a delayed ACK (~40 ms) on loopback.

@@ -56,6 +56,7 @@ from merchant_pos.server.schema import (
 )
 from merchant_pos.server.sql_lists import in_list
 from merchant_pos.server.trust_source import load_trust_list
+from merchant_pos.server.usage_totals import Deltas
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 5
@@ -143,11 +144,14 @@ def _run(conn: Connection, batch: _Batch) -> None:
     _classify(batch)
     _check_rejected_quota(conn, batch)
     judged = _judge(conn, batch)
-    _insert_new(conn, batch, judged)
+    totals = Deltas()  # every change to the draws below, counted into the usage totals
+    _insert_new(conn, batch, judged, totals)
     events = _new_usage_events(batch, judged)
-    events += _apply_voids(conn, batch)
-    more_draws, changed = apply_stored(conn, judged)
+    events += _apply_voids(conn, batch, totals)
+    more_draws, changed = apply_stored(conn, judged, totals)
     bulk_insert(conn, draws, more_draws)
+    totals.count(more_draws)
+    totals.flush(conn)
     _append_events(conn, events + changed)
     batch.results = [_result(batch, c) for c in batch.checked]
 
@@ -255,7 +259,7 @@ def _as_stored(c: Checked, device: Device) -> Stored:
     )
 
 
-def _insert_new(conn: Connection, batch: _Batch, judged: Judged) -> None:
+def _insert_new(conn: Connection, batch: _Batch, judged: Judged, totals: Deltas) -> None:
     if not batch.new:
         return
     rows = []
@@ -294,19 +298,22 @@ def _insert_new(conn: Connection, batch: _Batch, judged: Judged) -> None:
                                          voided=c.uuid in batch.voided_now)
     bulk_insert(conn, redemption_lines, line_rows)
     bulk_insert(conn, draws, draw_rows)
+    totals.count(draw_rows)
 
 
-def _apply_voids(conn: Connection, batch: _Batch) -> list[dict[str, Any]]:
+def _apply_voids(conn: Connection, batch: _Batch, totals: Deltas) -> list[dict[str, Any]]:
     """Mark voided targets stored earlier; usage events saying their draws are gone."""
     events: list[dict[str, Any]] = []
     new_uuids = {c.uuid for c in batch.new}
     for target_uuid, void_uuid in batch.voided_now.items():
         target = batch.stored[target_uuid]
+        target_draws = conn.execute(select(draws).where(draws.c.rid == target_uuid)).all()
         if target_uuid not in new_uuids:
             conn.execute(update(redemptions).where(redemptions.c.uuid == target_uuid)
                          .values(voided_by=void_uuid, voided_at=batch.now))
             conn.execute(update(draws).where(draws.c.rid == target_uuid).values(voided=True))
-        for d in conn.execute(select(draws).where(draws.c.rid == target_uuid)):
+            totals.count((d._mapping for d in target_draws), -1)  # those counted until now
+        for d in target_draws:
             events.append({"table": usage_events, "rid": target_uuid,
                            "device_id": target.device_id, "merchant_id": target.merchant_id,
                            "program_id": target.program_id or "", "iss": d.iss, "sub": d.sub,

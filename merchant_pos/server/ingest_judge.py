@@ -23,10 +23,12 @@ from sqlalchemy import Connection, delete, update
 from merchant_pos.domain.claims import Claims
 from merchant_pos.domain.quote import CartLine, UsageRecord
 from merchant_pos.server.api_models import RedemptionItem
+from merchant_pos.server.history_totals import totals_in_conflict
 from merchant_pos.server.ingest_checks import Checked
-from merchant_pos.server.ledger_history import Judged, Key, load_histories
+from merchant_pos.server.ledger_history import Judged, Key, load_histories, read_before
 from merchant_pos.server.requote import Entry, judge_history
 from merchant_pos.server.schema import draws, outcome_events, redemptions, usage_events
+from merchant_pos.server.usage_totals import Deltas
 
 __all__ = ["Judged", "apply_stored", "conflict_text", "draw_rows", "judge", "usage_event"]
 
@@ -62,8 +64,13 @@ def judge(conn: Connection, new: list[Checked], voided_now: Iterable[tuple[str, 
         _earliest(start, key, (at, rid))
     new_ids = {c.uuid for c in new}
     before = load_histories(conn, start, voided, new_ids, entries, out)
-    for key in sorted(start):
-        for rid, verdict in judge_history(entries[key], before[key]).items():
+    verdicts = {key: judge_history(entries[key], before[key]) for key in sorted(start)}
+    redo = [key for key, v in verdicts.items() if totals_in_conflict(v)]
+    if redo:  # a conflict names the earlier redemptions of its period: read their draws
+        before = read_before(conn, redo, start, voided, entries, out, totals=False)
+        verdicts.update((key, judge_history(entries[key], before[key])) for key in redo)
+    for v in verdicts.values():
+        for rid, verdict in v.items():
             (out.new if rid in new_ids else out.stored)[rid] = verdict
     return out
 
@@ -92,9 +99,10 @@ def usage_event(u: UsageRecord, claims: Claims, device_id: str, merchant_id: str
             "at": u.at, "voided": voided}
 
 
-def apply_stored(conn: Connection, judged: Judged) -> tuple[list[dict[str, Any]],
-                                                            list[dict[str, Any]]]:
-    """Write the changed verdicts of stored redemptions; (draw rows to insert, events)."""
+def apply_stored(conn: Connection, judged: Judged, totals: Deltas
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Write the changed verdicts of stored redemptions; (draw rows to insert, events).
+    The draws deleted are withdrawn from ``totals``; the caller counts those it inserts."""
     events: list[dict[str, Any]] = []
     new_draws: list[dict[str, Any]] = []
     for rid, verdict in judged.stored.items():
@@ -114,6 +122,7 @@ def apply_stored(conn: Connection, judged: Judged) -> tuple[list[dict[str, Any]]
         if verdict.allocation != row.allocation:
             claims = judged.claims[rid]
             conn.execute(delete(draws).where(draws.c.rid == rid))
+            totals.count(draw_rows(rid, claims, row.allocation, voided=False), -1)
             new_draws += draw_rows(rid, claims, verdict.allocation, voided=False)
             events += [usage_event(u, claims, row.device_id, row.merchant_id, voided=True)
                        for u in row.allocation]

@@ -1,21 +1,22 @@
 """What the judge reads of the touched beneficiaries' histories, for a whole batch at once.
 
-Three statements per batch whatever its size, each with the same SQL text every
+Four statements per batch whatever its size, each with the same SQL text every
 time (``sql_lists``: array parameters on PostgreSQL, so its prepared statements
 are reused): the stored redemptions from each beneficiary's earliest change on,
-the draws the re-quoting can see, and the older draws of the entitlements that
-look at all of history.
+the shapes and the buckets of the usage totals that give the history before it
+(``history_totals``), and the draws from the change on (re-judged, and
+subtracted from the buckets they fall in).
 
-Which older draws the re-quoting can see follows from the quote
-(``domain.quote.remaining_at`` and ``requote._exceeded``): a draw counts only
-inside the period of the entitlement at the time of the entry quoted, except
-that a ``once`` entitlement is used by any draw at all, and a ``total`` one has
-a single period. So for each beneficiary only the draws from the earliest
-period start among the entries re-judged are read (a week back, for a weekly
-limit), plus every draw of its ``once`` and ``total`` entitlements: the same
-usage the quote would count from the whole history, without a Python object per
-historical draw. ``tests/server/test_history_window.py`` checks it against a
-full re-judge.
+Where the totals cannot say it (``history_totals``), a beneficiary's history is
+read from the draws, as far back as the re-quoting can see. That follows from
+the quote (``domain.quote.remaining_at`` and ``requote._exceeded``): a draw
+counts only inside the period of the entitlement at the time of the entry
+quoted, except that a ``once`` entitlement is used by any draw at all, and a
+``total`` one has a single period. So only the draws from the earliest period
+start among the entries re-judged are read (a week back, for a weekly limit),
+plus every draw of its ``once`` and ``total`` entitlements (a fifth statement).
+``tests/server/test_history_window.py`` and ``test_history_totals.py`` check
+both against a full re-judge.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy import Connection, and_, select
 from merchant_pos.domain.claims import Claims
 from merchant_pos.domain.periods import period_bounds
 from merchant_pos.domain.quote import CartLine, UsageRecord
+from merchant_pos.server.history_totals import plan_totals
 from merchant_pos.server.requote import Entry, Verdict, stored_claims
 from merchant_pos.server.schema import draws, redemptions
 from merchant_pos.server.sql_lists import INT, TEXT, rows_table
@@ -67,20 +69,33 @@ def load_histories(conn: Connection, start: dict[Key, Order], voided: set[str],
                    new_ids: set[str], entries: dict[Key, list[Entry]], out: Judged
                    ) -> dict[Key, list[UsageRecord]]:
     """Stored redemptions from each key's ``start`` on (into ``entries``); per key, the
-    counted allocation of those before it (returned)."""
+    usage the first of them sees (returned): from the usage totals where they can say it
+    (``history_totals``), else the counted allocation of the redemptions before it."""
     if not start:
         return {}
     keys = sorted(start)
     _load_entries(conn, keys, start, new_ids, voided, entries, out)
-    windows = {key: _window(entries[key], start[key][0]) for key in keys}
-    recent = _read_draws(conn, "w", [(*key, windows[key][0], _last(entries[key]))
-                                     for key in keys], ">=")
-    older_rows = [(*key, ent, windows[key][0]) for key in keys for ent in sorted(windows[key][1])]
+    return read_before(conn, keys, start, voided, entries, out, totals=True)
+
+
+def read_before(conn: Connection, keys: list[Key], start: dict[Key, Order], voided: set[str],
+                entries: dict[Key, list[Entry]], out: Judged, *, totals: bool
+                ) -> dict[Key, list[UsageRecord]]:
+    """The usage before each key's ``start`` and the stored allocations of its entries
+    (into ``out.rows``). ``totals`` False: from the draws only (the windowed read)."""
+    plans = plan_totals(conn, keys, start, entries) if totals else {}
+    windows = {key: _window(entries[key], start[key][0]) for key in keys if key not in plans}
+    lo = {key: start[key][0] if key in plans else windows[key][0] for key in keys}
+    recent = _read_draws(conn, "w", [(*key, lo[key], _last(entries[key])) for key in keys],
+                         ">=")
+    older_rows = [(*key, ent, lo[key]) for key in keys if key not in plans
+                  for ent in sorted(windows[key][1])]
     older = _read_draws(conn, "o", older_rows, "<") if older_rows else {}
     before: dict[Key, list[UsageRecord]] = {}
     for key in keys:
         first = start[key]
-        out_before: list[UsageRecord] = []
+        plan = plans.get(key)
+        out_before = [] if plan is None else plan.usage(recent.get(key, ()))
         allocations: dict[str, list[UsageRecord]] = defaultdict(list)
         for rec in [*older.get(key, ()), *recent.get(key, ())]:
             if (rec.at, rec.rid) < first:

@@ -271,6 +271,30 @@ draws = Table(
     Index("ix_draws_rid", "rid"),
 )
 
+# Running totals of the non-voided draws (0005_n14d_usage_totals; ``server/usage_totals``),
+# written in the same transaction as the draws: per beneficiary, entitlement and the
+# shape the draw's code gave it (period kind, zone), the record count over all time;
+# and per period bucket of that shape, the amount, units and record count. A cache of
+# the judge: ``ledger_history`` reads them for the history before a re-judge.
+def _shape_key() -> list[Column[str]]:
+    return [Column(name, String(size), primary_key=True)
+            for name, size in (("iss", 64), ("sub", 64), ("ent", 32), ("per", 8), ("tz", 64))]
+
+
+usage_totals_shape = Table(
+    "usage_totals_shape", metadata, *_shape_key(),
+    Column("records", BigInteger, nullable=False),
+)
+
+usage_totals = Table(
+    "usage_totals", metadata, *_shape_key(),
+    Column("period_start", BigInteger, primary_key=True, autoincrement=False),
+    Column("period_end", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("units", BigInteger, nullable=False),
+    Column("records", BigInteger, nullable=False),
+)
+
 usage_events = Table(
     "usage_events", metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),

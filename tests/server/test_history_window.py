@@ -45,12 +45,21 @@ def _scenario(world: World, seed: int) -> list[tuple[Pos, list[dict[str, Any]]]]
                                           iat=now - 100 * DAY, exp=now + 30 * DAY))
              for n in range(2)]
     counters = [world.pos("canteen-01", f"counter {n}") for n in range(2)]
-    outboxes: list[list[dict[str, Any]]] = []
     first = [(now - rng.randrange(SPAN_DAYS * DAY), rng.choice(codes)) for _ in range(18)]
     # the second counter serves some of the same people an hour later the same day
     second = [(min(at + 3600, now), code) for at, code in rng.sample(first, 9)] + [
         (now - rng.randrange(SPAN_DAYS * DAY), rng.choice(codes)) for _ in range(9)]
-    for _pos, made in zip(counters, (first, second), strict=True):
+    return offline_pushes(rng, counters, (first, second), 6)
+
+
+def offline_pushes(rng: random.Random, counters: list[Pos],
+                   served: tuple[list[tuple[int, str]], ...], most: int
+                   ) -> list[tuple[Pos, list[dict[str, Any]]]]:
+    """Each counter quotes what it ``served`` ((time, code)) on its own history only; the
+    outboxes are pushed in a random interleaving of 1 to ``most`` items, with voids of
+    earlier redemptions pushed later."""
+    outboxes: list[list[dict[str, Any]]] = []
+    for _pos, made in zip(counters, served, strict=True):
         own: dict[str, list[UsageRecord]] = defaultdict(list)  # what this counter knows
         box = []
         for at, code in sorted(made):
@@ -63,7 +72,7 @@ def _scenario(world: World, seed: int) -> list[tuple[Pos, list[dict[str, Any]]]]
     pushed: list[list[dict[str, Any]]] = [[], []]
     while any(outboxes):
         n = rng.choice([i for i in (0, 1) if outboxes[i]])
-        take = rng.randint(1, 6)
+        take = rng.randint(1, most)
         batch, outboxes[n] = outboxes[n][:take], outboxes[n][take:]
         if pushed[n] and rng.random() < 0.4:  # a void of one pushed before
             target = pushed[n].pop(rng.randrange(len(pushed[n])))
