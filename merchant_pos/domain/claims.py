@@ -221,9 +221,8 @@ def parse_claims(payload: Any) -> Claims:
     if not isinstance(bc, dict):
         raise _bad("beneficiary block missing")
     version = bc.get("v")
-    if version != 1 or type(version) is not int:
-        if _int(version, "v") != 1:
-            raise _bad("unsupported beneficiary block version")
+    if (version != 1 or type(version) is not int) and _int(version, "v") != 1:
+        raise _bad("unsupported beneficiary block version")
     prg = bc.get("prg")
     if type(prg) is not str or not 0 < len(prg) <= 64:
         prg = _text(prg, "prg", 1, 64)
