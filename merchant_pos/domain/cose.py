@@ -127,8 +127,51 @@ def unwrap_text(text: str) -> bytes:
     return bounded_inflate(compressed)
 
 
+# The layout every issuer of the spec writes (tag 18, a 4-array, the protected header
+# {1: alg, 4: kid} in 13 bytes, an empty unprotected map, the payload, a 64-byte
+# signature), read by position. Anything else goes the general way.
+_FIXED_HEAD = b"\xd2\x84\x4d"  # tag(18), array(4), bstr(13)
+_FIXED_ALGS = {b"\xa2\x01\x26\x04\x48": ALG_ES256, b"\xa2\x01\x27\x04\x48": ALG_EDDSA}
+_FIXED_SIG_HEAD = b"\x58\x40"  # bstr(64)
+
+
+def _parse_fixed_layout(data: bytes) -> CoseSign1 | None:
+    """The COSE_Sign1 of the common layout, read by position; None for any other layout.
+
+    For every input it accepts it returns exactly what the general parse returns
+    (``tests/domain/test_fast_paths.py`` compares them on mutated codes)."""
+    if data[:3] != _FIXED_HEAD or data[16:17] != b"\xa0":
+        return None
+    protected = data[3:16]
+    alg = _FIXED_ALGS.get(protected[:5])
+    if alg is None:
+        return None
+    # The payload's length, in its shortest form only (a longer form goes the general way).
+    head = data[17] if len(data) > 17 else 0
+    if 0x40 <= head < 0x58:
+        start, size = 18, head - 0x40
+    elif head == 0x58 and len(data) > 18 and data[18] >= 24:
+        start, size = 19, data[18]
+    elif head == 0x59 and data[18:20] >= b"\x01\x00":
+        start, size = 20, int.from_bytes(data[18:20], "big")
+    else:
+        return None
+    end = start + size
+    if len(data) != end + 66 or data[end:end + 2] != _FIXED_SIG_HEAD:
+        return None
+    return CoseSign1(protected, alg, protected[5:], data[start:end], data[end + 2:])
+
+
 def parse_cose_sign1(data: bytes) -> CoseSign1:
     """Step 5: the COSE_Sign1 structure and its protected header."""
+    fixed = _parse_fixed_layout(data)
+    if fixed is not None:
+        return fixed
+    return parse_cose_general(data)
+
+
+def parse_cose_general(data: bytes) -> CoseSign1:
+    """Step 5 for any layout CBOR allows: decoded, then checked item by item."""
     obj = loads_cbor(data)
     if isinstance(obj, cbor2.CBORTag):
         if obj.tag != COSE_SIGN1_TAG:
