@@ -178,23 +178,39 @@ def test_bad_usage_exits_2(db_url: str, capsys: pytest.CaptureFixture[str]) -> N
     capsys.readouterr()
 
 
-def test_repair_waits_for_a_push_holding_a_beneficiary(world: World, db_url: str) -> None:
-    """A push holds a beneficiary's ledger lock (``ingest._lock``, SQLite's write lock):
-    the repair waits until it ends, then rebuilds."""
+def _hold_a_beneficiary(conn: Connection) -> None:
+    """What a push takes first: the ledger lock of a beneficiary with draws."""
+    key = conn.execute(select(shapes_table.c.iss, shapes_table.c.sub).limit(1)).one()
+    ingest._lock(conn, [(key.iss, key.sub)])
+
+
+def _add_a_new_beneficiarys_totals(conn: Connection) -> None:
+    """What a push of someone seen for the first time writes (no ledger row to wait for)."""
+    row = _first(conn, buckets_table)
+    totals = usage_totals.Deltas(buckets={(row.iss, "B-NEW", *_key(row)[2:]):
+                                          [row.period_end, 100, 0, 1]})
+    totals.flush(conn)
+
+
+@pytest.mark.parametrize("hold", [_hold_a_beneficiary, _add_a_new_beneficiarys_totals])
+def test_repair_waits_for_a_push(world: World, db_url: str,
+                                 hold: Callable[[Connection], None]) -> None:
+    """A push holds a beneficiary's ledger lock (``ingest._lock``), or has written the
+    totals of a new one (SQLite: the write lock either way): the repair waits until the
+    push ends, then rebuilds from what it committed."""
     _build(world)
     with world.engine.begin() as conn:
-        conn.execute(delete(buckets_table))
+        conn.execute(update(buckets_table).values(amount=buckets_table.c.amount + 1))
     engine = make_engine(db_url)
     done: list[tuple[int, int]] = []
     try:
         with world.engine.begin() as conn:
-            key = conn.execute(select(shapes_table.c.iss, shapes_table.c.sub).limit(1)).one()
-            ingest._lock(conn, [(key.iss, key.sub)])
+            hold(conn)
             repairing = threading.Thread(
                 target=lambda: done.append(totals_check.repair(engine)), daemon=True)
             repairing.start()
             time.sleep(1.5)
-            assert repairing.is_alive() and not done  # waiting for the push's lock
+            assert repairing.is_alive() and not done  # waiting for the push
         repairing.join(30)
         assert done and done[0][0] > 20
         assert totals_check.check(world.engine).mismatches == []
