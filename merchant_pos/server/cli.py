@@ -11,6 +11,7 @@
     merchant-pos-server issue-code SUB [--qr code.png]
     merchant-pos-server seed-demo [--out DIR]
     merchant-pos-server settlement [--merchant M] [--day YYYY-MM-DD] [--json]
+    merchant-pos-server totals check [--repair] [--show N]
     merchant-pos-server serve [--host 127.0.0.1] [--port 8700] [--workers N]
 
 The database is ``--db`` (SQLite path or URL, or a postgresql:// URL), else
@@ -225,6 +226,12 @@ def cmd_settlement(args: argparse.Namespace) -> int:
     if flags:  # on stderr with --json, so the JSON stays one document
         print(format_flags(flags), file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def cmd_totals_check(args: argparse.Namespace) -> int:
+    from merchant_pos.server.totals_check import run
+
+    return run(_engine(args), repair_them=args.repair, show=args.show)
 
 
 def cmd_openapi(args: argparse.Namespace) -> int:

@@ -17,6 +17,12 @@ def _sub(parent: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
     return p
 
 
+def _count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number >= 0")
+    return int(value)
+
+
 def build(cli: ModuleType) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="merchant-pos-server",
@@ -111,6 +117,19 @@ def build(cli: ModuleType) -> argparse.ArgumentParser:
     p.add_argument("--merchant")
     p.add_argument("--day", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
+
+    totals = top.add_parser("totals", help="the usage totals the judge reads (a cache of "
+                            "the draws)").add_subparsers(metavar="ACTION", required=True)
+    p = _sub(totals, "check", "compare the usage totals with a replay of the draws (exit 1 "
+             "on mismatches); --repair rebuilds them", cli.cmd_totals_check, now=False)
+    p.add_argument("--repair", action="store_true",
+                   help="rebuild the totals from the draws in one transaction, then check "
+                        "again. Safe while the server runs: it takes the locks a push takes, "
+                        "so pushes wait until it commits (a push waiting over 30 s fails and "
+                        "the counter pushes it again later). Redemptions judged while the "
+                        "totals were wrong are not judged again")
+    p.add_argument("--show", type=_count, default=50, metavar="N",
+                   help="list at most N mismatches (0: all; default 50)")
 
     p = _sub(top, "openapi", "print, --write or --check the bundled openapi.json", cli.cmd_openapi,
              now=False)

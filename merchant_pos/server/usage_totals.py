@@ -12,7 +12,10 @@ voids; all in ``ingest``) counts what it adds and withdraws into a
 :class:`Deltas` and flushes it in the same transaction, so the totals always
 equal a replay of the draws (:func:`replay`, :func:`stored`); the beneficiary
 locks of ``ingest`` keep concurrent workers off the same rows.
-:func:`rebuild` replays them from the draws (migration 0005_n14d_usage_totals).
+:func:`rebuild` replays them from the draws (migration 0005_n14d_usage_totals,
+``merchant-pos-server totals check --repair``). The three take an optional range of
+beneficiaries (``after`` < (iss, sub) <= ``upto``), so a large ledger can be read a
+range at a time (``server/totals_check``).
 Buckets that drop back to nothing are kept as zero rows (they count as nothing).
 """
 
@@ -22,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import ColumnElement, Connection, Table, delete, literal, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from merchant_pos.domain.claims import Period
@@ -33,6 +36,7 @@ from merchant_pos.server.sql_lists import rows_table
 ShapeKey = tuple[str, str, str, str, str]  # iss, sub, ent, per, tz
 BucketKey = tuple[str, str, str, str, str, int]  # iss, sub, ent, per, tz, period start
 BucketValue = tuple[int, int, int, int]  # period end, amount, units, records
+Beneficiary = tuple[str, str]  # iss, sub
 SHAPE_COLUMNS = ("iss", "sub", "ent", "per", "tz")
 
 
@@ -90,36 +94,57 @@ def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]],
         index_elements=keys, set_={c: table.c[c] + lite.excluded[c] for c in adds}), rows)
 
 
-def replay(conn: Connection) -> tuple[dict[ShapeKey, int], dict[BucketKey, BucketValue]]:
+def within(table: Table, after: Beneficiary | None = None, upto: Beneficiary | None = None
+           ) -> list[ColumnElement[bool]]:
+    """The rows of ``table`` whose beneficiary is in ``after < (iss, sub) <= upto``
+    (no bound when None; row values, which the ``(iss, sub, ...)`` keys serve)."""
+    key = tuple_(table.c.iss, table.c.sub)
+    out = []
+    if after is not None:
+        out.append(key > tuple_(*(literal(v) for v in after)))
+    if upto is not None:
+        out.append(key <= tuple_(*(literal(v) for v in upto)))
+    return out
+
+
+def replay(conn: Connection, after: Beneficiary | None = None, upto: Beneficiary | None = None,
+           ) -> tuple[dict[ShapeKey, int], dict[BucketKey, BucketValue]]:
     """The totals the non-voided draws give, from nothing (zero rows left out)."""
     d = Deltas()
     d.count(row._mapping for row in conn.execute(
         select(draws.c.iss, draws.c.sub, draws.c.ent, draws.c.per, draws.c.tz, draws.c.at,
-               draws.c.amount, draws.c.units, draws.c.voided)))
+               draws.c.amount, draws.c.units, draws.c.voided)
+        .where(*within(draws, after, upto))))
     return ({k: n for k, n in d.shapes.items() if n},
             {k: (b[0], b[1], b[2], b[3]) for k, b in d.buckets.items() if any(b[1:])})
 
 
-def stored(conn: Connection) -> tuple[dict[ShapeKey, int], dict[BucketKey, BucketValue]]:
+def stored(conn: Connection, after: Beneficiary | None = None, upto: Beneficiary | None = None,
+           ) -> tuple[dict[ShapeKey, int], dict[BucketKey, BucketValue]]:
     """The totals as stored (zero rows left out): equal to :func:`replay` at all times."""
     shapes = {(r.iss, r.sub, r.ent, r.per, r.tz): r.records
-              for r in conn.execute(select(usage_totals_shape)) if r.records}
+              for r in conn.execute(select(usage_totals_shape)
+                                    .where(*within(usage_totals_shape, after, upto)))
+              if r.records}
     buckets = {(r.iss, r.sub, r.ent, r.per, r.tz, r.period_start):
                (r.period_end, r.amount, r.units, r.records)
-               for r in conn.execute(select(usage_totals))
+               for r in conn.execute(select(usage_totals)
+                                     .where(*within(usage_totals, after, upto)))
                if (r.amount, r.units, r.records) != (0, 0, 0)}
     return shapes, buckets
 
 
-def rebuild(conn: Connection) -> int:
-    """Inside the caller's transaction: replace the totals by a replay of the draws.
-    Returns the number of bucket rows written."""
-    shapes, buckets = replay(conn)
-    conn.execute(delete(usage_totals))
-    conn.execute(delete(usage_totals_shape))
+def rebuild(conn: Connection, after: Beneficiary | None = None,
+            upto: Beneficiary | None = None) -> int:
+    """Inside the caller's transaction: replace the totals (of the beneficiaries in the
+    range, by default all) by a replay of the draws. Returns the bucket rows written."""
+    shapes, buckets = replay(conn, after, upto)
+    conn.execute(delete(usage_totals).where(*within(usage_totals, after, upto)))
+    conn.execute(delete(usage_totals_shape).where(*within(usage_totals_shape, after, upto)))
     d = Deltas(dict(shapes), {k: list(v) for k, v in buckets.items()})
     d.flush(conn)
     return len(buckets)
 
 
-__all__ = ["BucketKey", "Deltas", "ShapeKey", "rebuild", "replay", "stored"]
+__all__ = ["Beneficiary", "BucketKey", "BucketValue", "Deltas", "ShapeKey", "rebuild", "replay",
+           "stored", "within"]
