@@ -122,8 +122,11 @@ def _totals_match_the_draws(world: World) -> None:
         assert usage_totals.stored(conn) == usage_totals.replay(conn)
 
 
+DEFAULT_SMALL = history_totals.SMALL_HISTORY  # (before any test sets it)
+
+
 # 0: the totals wherever they can say; 8: short and long histories in one batch
-@pytest.mark.parametrize("small", [0, 8, history_totals.SMALL_HISTORY])
+@pytest.mark.parametrize("small", [0, 8, DEFAULT_SMALL])
 @pytest.mark.parametrize(("seed", "shapes"), [(3, False), (4, False), (5, True), (6, True)])
 def test_totals_based_judge_equals_a_full_rejudge(world: World, monkeypatch: pytest.MonkeyPatch,
                                                   seed: int, shapes: bool, small: int) -> None:
@@ -137,7 +140,7 @@ def test_totals_based_judge_equals_a_full_rejudge(world: World, monkeypatch: pyt
     assert stored == full
     assert "conflict" in {s[0] for s in stored.values()}
     print("planned", spy.planned, "of", spy.keys, "bucket reads", spy.bucket_reads)
-    if small < history_totals.SMALL_HISTORY:  # (at the default all of them are short)
+    if small < DEFAULT_SMALL:  # (at the default all of them are short)
         assert spy.bucket_reads > 0  # the totals did answer
     if shapes or small:  # the beneficiary with two shapes of "w", or the short
         assert spy.planned < spy.keys  # histories, fell back to the draws
@@ -279,7 +282,8 @@ def test_a_short_history_is_read_from_its_draws_a_longer_one_from_the_buckets(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """SMALL_HISTORY draws of a yearly limit: the judge reads them through the window and
     no bucket; one more and it reads the year's bucket and no draw before the entry. A
-    beneficiary with no draw at all gets an (empty) plan. A batch of short histories
+    beneficiary with no draw at all gets an (empty) plan; one whose long history is of
+    entitlements its re-judged code does not give is short. A batch of short histories
     only issues no bucket statement."""
     small = history_totals.SMALL_HISTORY
     assert small >= 1
@@ -291,11 +295,17 @@ def test_a_short_history_is_read_from_its_draws_a_longer_one_from_the_buckets(
                                                    ent=YEARLY, iat=now - 100 * DAY,
                                                    exp=now + 30 * DAY))
         _serve(world, pos, codes[name], [now - 3600 - 60 * n for n in range(served)][::-1])
+    daily = (Entitlement("d2", ("meal",), Unit.FEN, 10**9, Period.DAY),)
+    codes["mixed"] = issue_code(world.key, claims(sub="B-SMALL-long", prg=MEALS, ent=daily,
+                                                  iat=now - 100 * DAY, exp=now + 30 * DAY))
+    _serve(world, pos, codes["mixed"], [now - 60])  # one "d2" draw beside the long "y"
     key = {name: ("demo-foundation", f"B-SMALL-{name}") for name in codes}
+    key["mixed"] = key["long"]
     spy = Spy(monkeypatch)
 
     def push_all() -> None:
-        items = [pos.item(codes[name], now, [("meal", 800, 1)]) for name in codes]
+        items = [pos.item(codes[name], now, [("meal", 800, 1)])
+                 for name in ("short", "long", "new")]
         assert {r["status"] for r in pos.push(*items)} == {"accepted"}
 
     assert _bucket_selects(world, push_all) == 1
@@ -309,6 +319,12 @@ def test_a_short_history_is_read_from_its_draws_a_longer_one_from_the_buckets(
                                          iat=now - 100 * DAY, exp=now + 30 * DAY))
     _serve(world, pos, other, [now - 7200, now - 3600])
     spy.planned_keys.clear()
-    assert _bucket_selects(world, lambda: _serve(world, pos, other, [now])) == 0
-    assert spy.planned_keys == [set()] and spy.bucket_reads == 1
+
+    def push_short() -> None:  # two draws of "y"; one of "d2" (the long "y" not used)
+        items = [pos.item(code, now + 60, [("meal", 800, 1)])
+                 for code in (other, codes["mixed"])]
+        assert {r["status"] for r in pos.push(*items)} == {"accepted"}
+
+    assert _bucket_selects(world, push_short) == 0
+    assert spy.planned_keys == [set()] and spy.bucket_reads == 1  # (the first push's)
     assert _stored(world) == _full_rejudge(world)
