@@ -1,13 +1,15 @@
 """What the judge reads of the touched beneficiaries' histories, for a whole batch at once.
 
-Four statements per batch whatever its size, each with the same SQL text every
-time (``sql_lists``: array parameters on PostgreSQL, so its prepared statements
-are reused): the stored redemptions from each beneficiary's earliest change on,
-the shapes and the buckets of the usage totals that give the history before it
-(``history_totals``), and the draws from the change on (re-judged, and
-subtracted from the buckets they fall in).
+At most four statements per batch whatever its size, each with the same SQL text
+every time (``sql_lists``: array parameters on PostgreSQL, so its prepared
+statements are reused): the stored redemptions from each beneficiary's earliest
+change on, the shapes and the buckets of the usage totals that give the history
+before it (``history_totals``; no buckets' statement when no beneficiary needs
+one), and the draws from the change on (re-judged, and subtracted from the
+buckets they fall in).
 
-Where the totals cannot say it (``history_totals``), a beneficiary's history is
+Where the totals cannot say it, or a short history is cheaper read from its few
+draws (``history_totals.SMALL_HISTORY``), a beneficiary's history is
 read from the draws, as far back as the re-quoting can see. That follows from
 the quote (``domain.quote.remaining_at`` and ``requote._exceeded``): a draw
 counts only inside the period of the entitlement at the time of the entry

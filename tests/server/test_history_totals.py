@@ -2,11 +2,14 @@
 (``server/history_totals``, kept by ``server/usage_totals``): its stored verdicts must
 be those of a full re-judge of every draw from the start, the totals must equal a
 replay of the draws after every push, and the rows it reads must not grow with the
-history."""
+history. A short history is read from the draws by choice (``SMALL_HISTORY``): the
+random histories run with it at 0 (the totals wherever they can say) and at its
+default, and the tests of the totals' own reads set it to 0."""
 
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -36,14 +39,18 @@ class Spy:
     """Counts what the judge did (the real functions run)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.keys = self.planned = self.redone = self.draw_rows = 0
+        self.keys = self.planned = self.redone = self.draw_rows = self.bucket_reads = 0
+        self.planned_keys: list[set[Any]] = []  # per call of plan_totals
+        self.drawn: dict[Any, int] = defaultdict(int)  # draw rows read per key
+        self.buckets: dict[Any, int] = defaultdict(int)  # buckets asked for per key
         real_plan, real_conflict = history_totals.plan_totals, history_totals.totals_in_conflict
-        real_read = ledger_history._read_draws
+        real_read, real_buckets = ledger_history._read_draws, history_totals._read_buckets
 
         def plan(conn: Any, keys: list[Any], *args: Any) -> Any:
             out = real_plan(conn, keys, *args)
             self.keys += len(keys)
             self.planned += len(out)
+            self.planned_keys.append(set(out))
             return out
 
         def conflict(verdicts: Any) -> bool:
@@ -54,11 +61,26 @@ class Spy:
         def read(*args: Any) -> Any:
             out = real_read(*args)
             self.draw_rows += sum(len(v) for v in out.values())
+            for key, recs in out.items():
+                self.drawn[key] += len(recs)
             return out
+
+        def buckets(conn: Any, rows: list[Any]) -> Any:
+            self.bucket_reads += bool(rows)  # (no rows: no statement)
+            for row in rows:
+                self.buckets[row[:2]] += 1
+            return real_buckets(conn, rows)
 
         monkeypatch.setattr(ledger_history, "plan_totals", plan)
         monkeypatch.setattr(ingest_judge, "totals_in_conflict", conflict)
         monkeypatch.setattr(ledger_history, "_read_draws", read)
+        monkeypatch.setattr(history_totals, "_read_buckets", buckets)
+
+
+@pytest.fixture
+def totals_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The totals for every history they can say, however short."""
+    monkeypatch.setattr(history_totals, "SMALL_HISTORY", 0)
 
 
 def _edge_time(rng: random.Random, now: int) -> int:
@@ -100,9 +122,15 @@ def _totals_match_the_draws(world: World) -> None:
         assert usage_totals.stored(conn) == usage_totals.replay(conn)
 
 
+DEFAULT_SMALL = history_totals.SMALL_HISTORY  # (before any test sets it)
+
+
+# 0: the totals wherever they can say; 8: short and long histories in one batch
+@pytest.mark.parametrize("small", [0, 8, DEFAULT_SMALL])
 @pytest.mark.parametrize(("seed", "shapes"), [(3, False), (4, False), (5, True), (6, True)])
 def test_totals_based_judge_equals_a_full_rejudge(world: World, monkeypatch: pytest.MonkeyPatch,
-                                                  seed: int, shapes: bool) -> None:
+                                                  seed: int, shapes: bool, small: int) -> None:
+    monkeypatch.setattr(history_totals, "SMALL_HISTORY", small)
     spy = Spy(monkeypatch)
     for pos, batch in _scenario(world, seed, shapes):
         for result in pos.push(*batch):
@@ -111,16 +139,19 @@ def test_totals_based_judge_equals_a_full_rejudge(world: World, monkeypatch: pyt
     stored, full = _stored(world), _full_rejudge(world)
     assert stored == full
     assert "conflict" in {s[0] for s in stored.values()}
-    assert spy.planned > 0  # the totals did answer
-    if shapes:  # and the beneficiary with two shapes of "w" fell back to the draws
-        assert spy.planned < spy.keys
+    print("planned", spy.planned, "of", spy.keys, "bucket reads", spy.bucket_reads)
+    if small < DEFAULT_SMALL:  # (at the default all of them are short)
+        assert spy.bucket_reads > 0  # the totals did answer
+    if shapes or small:  # the beneficiary with two shapes of "w", or the short
+        assert spy.planned < spy.keys  # histories, fell back to the draws
     with world.engine.connect() as conn:  # re-allocations and voids left buckets at zero
         assert conn.scalar(select(totals_table.c.records).order_by(totals_table.c.records)
                            .limit(1)) == 0
 
 
 def test_a_conflict_naming_earlier_redemptions_reads_their_draws(
-        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+        world: World, monkeypatch: pytest.MonkeyPatch, totals_always: None
+) -> None:
     """A double spend whose period began before the re-judge: the conflict lists the
     redemptions drawn earlier in the period, so the judge reads them (not a bucket)."""
     spy = Spy(monkeypatch)
@@ -152,7 +183,8 @@ def _serve(world: World, pos: Pos, code: str, times: list[int]) -> None:
 
 @pytest.mark.parametrize("history", [30, 300])
 def test_rows_read_do_not_grow_with_a_yearly_history(
-        world: World, monkeypatch: pytest.MonkeyPatch, history: int) -> None:
+        world: World, monkeypatch: pytest.MonkeyPatch, totals_always: None, history: int
+) -> None:
     """300 prior draws in a yearly limit (every 3 hours since the new year): a new
     redemption reads a few rows, as with 30; a late arrival reads from its time on."""
     now = world.clock.now
@@ -177,19 +209,24 @@ def test_rows_read_do_not_grow_with_a_yearly_history(
 
 
 def _count_statements(world: World, run: Callable[[], None]) -> int:
+    return len(_statements(world, run))
+
+
+def _statements(world: World, run: Callable[[], None]) -> list[str]:
+    """The SQL texts ``run`` issued, in order."""
     from sqlalchemy import event
 
     seen: list[str] = []
 
     def count(*args: Any) -> None:
-        seen.append(args[2])
+        seen.append(" ".join(args[2].split()))
 
     event.listen(world.engine, "before_cursor_execute", count)
     try:
         run()
     finally:
         event.remove(world.engine, "before_cursor_execute", count)
-    return len(seen)
+    return seen
 
 
 def test_the_migration_builds_the_totals_of_a_ledger(world: World) -> None:
@@ -214,7 +251,8 @@ def test_the_migration_builds_the_totals_of_a_ledger(world: World) -> None:
 
 
 def test_a_bucket_computed_under_other_zone_rules_is_not_trusted(
-        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+        world: World, monkeypatch: pytest.MonkeyPatch, totals_always: None
+) -> None:
     """A bucket whose end is not the period end the code's zone gives now (the zone's
     rules changed since it was written): the judge reads the draws instead."""
     now = world.clock.now
@@ -231,4 +269,62 @@ def test_a_bucket_computed_under_other_zone_rules_is_not_trusted(
                      .values(period_end=t.period_end + 3600))
     _serve(world, pos, code, [now])
     assert spy.planned == 1 and spy.draw_rows == 3  # the year's draws, not the bucket
+    assert _stored(world) == _full_rejudge(world)
+
+
+def _bucket_selects(world: World, run: Callable[[], None]) -> int:
+    """The statements ``run`` issued that read the buckets (``_read_buckets``)."""
+    return sum("FROM usage_totals JOIN" in sql  # (not usage_totals_shape)
+               for sql in _statements(world, run))
+
+
+def test_a_short_history_is_read_from_its_draws_a_longer_one_from_the_buckets(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SMALL_HISTORY draws of a yearly limit: the judge reads them through the window and
+    no bucket; one more and it reads the year's bucket and no draw before the entry. A
+    beneficiary with no draw at all gets an (empty) plan; one whose long history is of
+    entitlements its re-judged code does not give is short. A batch of short histories
+    only issues no bucket statement."""
+    small = history_totals.SMALL_HISTORY
+    assert small >= 1
+    now = world.clock.now
+    pos = world.pos("canteen-01")
+    codes = {}
+    for name, served in (("short", small), ("long", small + 1), ("new", 0)):
+        codes[name] = issue_code(world.key, claims(sub=f"B-SMALL-{name}", prg=MEALS,
+                                                   ent=YEARLY, iat=now - 100 * DAY,
+                                                   exp=now + 30 * DAY))
+        _serve(world, pos, codes[name], [now - 3600 - 60 * n for n in range(served)][::-1])
+    daily = (Entitlement("d2", ("meal",), Unit.FEN, 10**9, Period.DAY),)
+    codes["mixed"] = issue_code(world.key, claims(sub="B-SMALL-long", prg=MEALS, ent=daily,
+                                                  iat=now - 100 * DAY, exp=now + 30 * DAY))
+    _serve(world, pos, codes["mixed"], [now - 60])  # one "d2" draw beside the long "y"
+    key = {name: ("demo-foundation", f"B-SMALL-{name}") for name in codes}
+    key["mixed"] = key["long"]
+    spy = Spy(monkeypatch)
+
+    def push_all() -> None:
+        items = [pos.item(codes[name], now, [("meal", 800, 1)])
+                 for name in ("short", "long", "new")]
+        assert {r["status"] for r in pos.push(*items)} == {"accepted"}
+
+    assert _bucket_selects(world, push_all) == 1
+    assert spy.planned_keys == [{key["long"], key["new"]}]
+    assert spy.buckets == {key["long"]: 1}  # the year's bucket of "y" ("o": never drawn)
+    assert spy.drawn[key["short"]] == small and spy.drawn[key["long"]] == 0
+    assert spy.drawn[key["new"]] == 0
+    assert _stored(world) == _full_rejudge(world)
+
+    other = issue_code(world.key, claims(sub="B-SMALL-other", prg=MEALS, ent=YEARLY,
+                                         iat=now - 100 * DAY, exp=now + 30 * DAY))
+    _serve(world, pos, other, [now - 7200, now - 3600])
+    spy.planned_keys.clear()
+
+    def push_short() -> None:  # two draws of "y"; one of "d2" (the long "y" not used)
+        items = [pos.item(code, now + 60, [("meal", 800, 1)])
+                 for code in (other, codes["mixed"])]
+        assert {r["status"] for r in pos.push(*items)} == {"accepted"}
+
+    assert _bucket_selects(world, push_short) == 0
+    assert spy.planned_keys == [set()] and spy.bucket_reads == 1  # (the first push's)
     assert _stored(world) == _full_rejudge(world)
