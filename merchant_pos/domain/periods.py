@@ -49,23 +49,40 @@ def _start_of_local_day(day: date, tz: ZoneInfo) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
 
 
-# The last period computed per (kind, zone): a counter quotes all day within the
-# same day, week, month and year, and a period's bounds hold for every instant in
-# it. At most 4 kinds x the IANA zones, so it cannot grow without bound.
-_LAST: dict[tuple[Period, ZoneInfo], tuple[int, int]] = {}
+# Periods computed lately, by (kind, zone, UTC day of the instant): a counter quotes
+# all day within the same periods, and the server's judge re-quotes redemptions
+# spread over many days, so one remembered span per kind would miss there. A UTC
+# day overlaps at most three periods of a kind (a 23-hour day may lie inside it);
+# a span is used only if it holds the instant, so the cache can never change an
+# answer. It is emptied when it holds _MAX_SPANS days.
+_SPANS: dict[tuple[Period, ZoneInfo, int], list[tuple[int, int]]] = {}
+_MAX_SPANS = 4096
+_SLOT = 86_400  # seconds
 
 
 def period_bounds(per: Period, now: int, tz: ZoneInfo) -> tuple[int, int] | None:
     """``[start, end)`` in epoch seconds of the period holding ``now``; None for total."""
     if per is TOTAL:
         return None
-    key = (per, tz)
-    last = _LAST.get(key)
-    if last is not None and last[0] <= now < last[1]:
-        return last
+    key = (per, tz, now // _SLOT)
+    known = _SPANS.get(key)
+    if known is not None:
+        for span in known:
+            if span[0] <= now < span[1]:
+                return span
+    span = compute_bounds(per, now, tz)
+    if known is None:
+        if len(_SPANS) >= _MAX_SPANS:
+            _SPANS.clear()
+        _SPANS[key] = [span]
+    else:
+        known.append(span)
+    return span
+
+
+def compute_bounds(per: Period, now: int, tz: ZoneInfo) -> tuple[int, int]:
+    """:func:`period_bounds` of a period kind other than total, computed afresh."""
     today = datetime.fromtimestamp(now, tz).date()
     first = _first_day(per, today)
-    bounds = (_start_of_local_day(first, tz),
-              _start_of_local_day(_next_first_day(per, first), tz))
-    _LAST[key] = bounds
-    return bounds
+    return (_start_of_local_day(first, tz),
+            _start_of_local_day(_next_first_day(per, first), tz))
