@@ -139,7 +139,7 @@ def _parse_fixed_layout(data: bytes) -> CoseSign1 | None:
     """The COSE_Sign1 of the common layout, read by position; None for any other layout.
 
     For every input it accepts it returns exactly what the general parse returns
-    (``tests/domain/test_fast_paths.py`` compares them on mutated codes)."""
+    (``tests/domain/test_cose_layout.py`` compares them on mutated codes)."""
     if data[:3] != _FIXED_HEAD or data[16:17] != b"\xa0":
         return None
     protected = data[3:16]
@@ -147,12 +147,14 @@ def _parse_fixed_layout(data: bytes) -> CoseSign1 | None:
     if alg is None:
         return None
     # The payload's length, in its shortest form only (a longer form goes the general way).
-    head = data[17] if len(data) > 17 else 0
+    if len(data) < 20:
+        return None  # shorter than any code of this layout (the signature alone is 66)
+    head = data[17]
     if 0x40 <= head < 0x58:
         start, size = 18, head - 0x40
-    elif head == 0x58 and len(data) > 18 and data[18] >= 24:
+    elif head == 0x58 and data[18] >= 24:
         start, size = 19, data[18]
-    elif head == 0x59 and data[18:20] >= b"\x01\x00":
+    elif head == 0x59 and data[18] > 0:  # 256 or more
         start, size = 20, int.from_bytes(data[18:20], "big")
     else:
         return None

@@ -106,7 +106,7 @@ def _der_integer(big_endian: bytes) -> bytes:
 def der_signature(signature: bytes) -> bytes:
     """COSE's ``r || s`` (two 32-byte big-endian integers) as the DER ``SEQUENCE {r, s}``
     that ``cryptography`` verifies: ``encode_dss_signature`` of the same integers,
-    written out (``tests/domain/test_fast_paths.py``). At most 70 bytes: short lengths."""
+    written out (``tests/domain/test_cose_layout.py``). At most 70 bytes: short lengths."""
     body = _der_integer(signature[:32]) + _der_integer(signature[32:])
     return b"\x30" + bytes((len(body),)) + body
 

@@ -4,6 +4,7 @@ what the general CBOR parse and ``cryptography``'s encoder give."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import cbor2
 import pytest
@@ -35,8 +36,7 @@ def _header(alg: int = ALG_ES256, kid: bytes = b"K" * 8) -> bytes:
     return cbor2.dumps({1: alg, 4: kid})
 
 
-def _outcome(parse: object, data: bytes) -> CoseSign1 | str:
-    assert callable(parse)
+def _outcome(parse: Callable[[bytes], CoseSign1], data: bytes) -> CoseSign1 | str:
     try:
         result = parse(data)
     except CodeRejected as exc:

@@ -139,7 +139,6 @@ def test_totals_based_judge_equals_a_full_rejudge(world: World, monkeypatch: pyt
     stored, full = _stored(world), _full_rejudge(world)
     assert stored == full
     assert "conflict" in {s[0] for s in stored.values()}
-    print("planned", spy.planned, "of", spy.keys, "bucket reads", spy.bucket_reads)
     if small < DEFAULT_SMALL:  # (at the default all of them are short)
         assert spy.bucket_reads > 0  # the totals did answer
     if shapes or small:  # the beneficiary with two shapes of "w", or the short
@@ -204,7 +203,6 @@ def test_rows_read_do_not_grow_with_a_yearly_history(
     _serve(world, pos, code, [now - 3600 - 10_800 * 4 - 30])  # a late arrival: 7 draws after it
     assert spy.planned == 3 and spy.draw_rows == 7  # re-judged from its time on
     assert _stored(world) == _full_rejudge(world)
-    print("statements", statements)
     assert statements <= 30  # whatever the history (the same count for 30 and 300)
 
 
