@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -138,20 +139,33 @@ def translated_errors() -> Iterator[None]:
         raise LedgerError(error, str(exc).splitlines()[0][:300]) from exc
 
 
-def purge_wal(engine: Engine) -> bool:
+PURGE_ATTEMPTS = 5  # a checkpoint another connection is running answers "busy" at once
+
+
+def purge_wal(engine: Engine, attempts: int = PURGE_ATTEMPTS,
+              wait: Callable[[float], None] = time.sleep) -> bool:
     """Checkpoint everything and truncate the WAL to zero bytes, so page images of rows
     since changed (a code text the server accepted, an old PIN hash) leave the -wal
-    file. Waits for readers up to the busy timeout; ``False`` if one still held on
-    (the next purge, or SQLite's next WAL restart, overwrites them)."""
-    with translated_errors():
-        pooled = engine.raw_connection()
-        try:
-            driver = pooled.driver_connection
-            assert isinstance(driver, sqlite3.Connection)
-            busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        finally:
-            pooled.close()
-    return not busy
+    file. Waits for readers up to the busy timeout. A checkpoint that another connection
+    is running (the background checkpointer, another process) makes SQLite answer busy
+    without waiting, so that is tried again, ``attempts`` times in all, a little later
+    each time. ``False`` if it never completed: then the page images are still in the
+    -wal and in the main file (the next purge, or SQLite's next WAL restart, overwrites
+    them)."""
+    for attempt in range(attempts):
+        with translated_errors():
+            pooled = engine.raw_connection()
+            try:
+                driver = pooled.driver_connection
+                assert isinstance(driver, sqlite3.Connection)
+                busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                pooled.close()
+        if not busy:
+            return True
+        if attempt + 1 < attempts:
+            wait(0.01 * (attempt + 1))
+    return False
 
 
 class BackgroundCheckpointer:
@@ -171,6 +185,7 @@ class BackgroundCheckpointer:
         self.checkpoints = 0
         self.last_error: str | None = None
         self._stop = threading.Event()
+        self._running = threading.Lock()  # held while this thread checkpoints
         self._thread = threading.Thread(target=self._run, name="ledger-wal-checkpoint",
                                         daemon=True)
 
@@ -183,14 +198,22 @@ class BackgroundCheckpointer:
             self._thread.join(timeout=10)
 
     def checkpoint_now(self) -> None:
-        pooled = self.engine.raw_connection()
-        try:
-            driver = pooled.driver_connection
-            assert isinstance(driver, sqlite3.Connection)
-            driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            self.checkpoints += 1
-        finally:
-            pooled.close()
+        with self._running:
+            pooled = self.engine.raw_connection()
+            try:
+                driver = pooled.driver_connection
+                assert isinstance(driver, sqlite3.Connection)
+                driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                self.checkpoints += 1
+            finally:
+                pooled.close()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No checkpoint of this thread runs inside the block (a purge's TRUNCATE
+        checkpoint would find it running and get "busy")."""
+        with self._running:
+            yield
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

@@ -23,6 +23,7 @@ from merchant_pos.store.device_secret import (
 from merchant_pos.store.engine import (
     BEGIN_OPTION,
     DEFAULT_BUSY_TIMEOUT_MS,
+    PURGE_ATTEMPTS,
     BackgroundCheckpointer,
     create_ledger_engine,
     purge_wal,
@@ -151,9 +152,13 @@ class Ledger:
                        (FINGERPRINT_SETTING, json.dumps(fingerprint(secret))))
             return known is not None
 
-    def purge_wal(self) -> bool:
-        """Empty the -wal file (see :func:`merchant_pos.store.engine.purge_wal`)."""
-        return purge_wal(self.engine)
+    def purge_wal(self, attempts: int = PURGE_ATTEMPTS) -> bool:
+        """Empty the -wal file (see :func:`merchant_pos.store.engine.purge_wal`), with the
+        background checkpointer paused so the two checkpoints do not collide."""
+        if self.checkpointer is None:
+            return purge_wal(self.engine, attempts)
+        with self.checkpointer.paused():
+            return purge_wal(self.engine, attempts)
 
     def close(self) -> None:
         if self.checkpointer is not None:

@@ -1,0 +1,101 @@
+"""Emptying the -wal file after accepted codes or old PIN hashes changed: it must not
+lose to the background checkpointer, and a reader in the way is waited out, then retried."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from merchant_pos.store import Ledger
+from merchant_pos.store.engine import PURGE_ATTEMPTS, BackgroundCheckpointer, purge_wal
+from merchant_pos.store.ledger import raw_connection
+
+MARK = "CODE-THE-SERVER-ACCEPTED"
+
+
+def write_setting(ledger: Ledger, value: str) -> None:
+    with ledger.write() as session:
+        raw_connection(session).execute(
+            "INSERT INTO settings (key, value) VALUES ('purge-test', ?) ON CONFLICT(key) "
+            "DO UPDATE SET value = excluded.value", (f'"{value}"',))
+
+
+def wal(ledger: Ledger) -> Path:
+    return ledger.path.with_name(ledger.path.name + "-wal")
+
+
+def holds_mark(ledger: Ledger) -> list[str]:
+    return [p.name for p in (ledger.path, wal(ledger)) if p.exists() and MARK.encode()
+            in p.read_bytes()]
+
+
+def test_a_purge_never_collides_with_the_background_checkpointer(tmp_path: Path) -> None:
+    # The checkpointer here runs back to back (interval 0): before it paused for purges,
+    # about every other purge found its PASSIVE checkpoint running and got "busy". One
+    # attempt each, so retries cannot hide a collision.
+    with Ledger.open(tmp_path / "data", background_checkpoints=False) as ledger:
+        ledger.checkpointer = BackgroundCheckpointer(ledger.engine, interval=0)
+        ledger.checkpointer.start()
+        for i in range(150):
+            write_setting(ledger, f"{MARK}-{i:04d}")
+            write_setting(ledger, "gone")
+            assert ledger.purge_wal(attempts=1), f"purge {i} was busy"
+            assert wal(ledger).stat().st_size == 0 and holds_mark(ledger) == []
+        assert ledger.checkpointer.checkpoints > 0 and ledger.checkpointer.last_error is None
+
+
+def test_a_reader_in_the_way_is_waited_out_then_the_purge_is_tried_again(
+        tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "data", busy_timeout_ms=20,
+                     background_checkpoints=False) as ledger:
+        write_setting(ledger, MARK)
+        reader = sqlite3.connect(ledger.path, isolation_level=None)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM settings").fetchone()[0] > 0
+        write_setting(ledger, "gone")  # the old page image now sits in the -wal
+        waits: list[float] = []
+
+        def reader_leaves(seconds: float) -> None:
+            waits.append(seconds)
+            reader.execute("COMMIT")
+
+        assert purge_wal(ledger.engine, wait=reader_leaves)
+        assert len(waits) == 1 and wal(ledger).stat().st_size == 0
+        assert holds_mark(ledger) == []
+        reader.close()
+
+
+def test_a_reader_that_stays_makes_the_purge_say_false_and_nothing_breaks(
+        tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "data", busy_timeout_ms=20,
+                     background_checkpoints=False) as ledger:
+        write_setting(ledger, MARK)
+        reader = sqlite3.connect(ledger.path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM settings").fetchone()
+        write_setting(ledger, "gone")
+        waits: list[float] = []
+        assert not purge_wal(ledger.engine, wait=waits.append)
+        assert len(waits) == PURGE_ATTEMPTS - 1
+        assert waits == sorted(waits) and len(set(waits)) == len(waits)  # later each time
+        reader.execute("COMMIT")
+        reader.close()
+        write_setting(ledger, "still writable")
+        assert ledger.purge_wal() and holds_mark(ledger) == []
+
+
+@pytest.mark.parametrize("attempts", [1, 3])
+def test_attempts_bound_the_tries(tmp_path: Path, attempts: int) -> None:
+    with Ledger.open(tmp_path / "data", busy_timeout_ms=20,
+                     background_checkpoints=False) as ledger:
+        reader = sqlite3.connect(ledger.path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM settings").fetchone()
+        write_setting(ledger, "x")
+        waits: list[float] = []
+        assert not purge_wal(ledger.engine, attempts=attempts, wait=waits.append)
+        assert len(waits) == attempts - 1
+        reader.execute("COMMIT")
+        reader.close()
