@@ -4,13 +4,19 @@ lose to the background checkpointer, and a reader in the way is waited out, then
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from merchant_pos.store import Ledger
-from merchant_pos.store.engine import PURGE_ATTEMPTS, BackgroundCheckpointer, purge_wal
-from merchant_pos.store.ledger import raw_connection
+from merchant_pos.store.engine import (
+    PURGE_ATTEMPTS,
+    BackgroundCheckpointer,
+    purge_wal,
+    raw_connection,
+)
 
 MARK = "CODE-THE-SERVER-ACCEPTED"
 
@@ -31,6 +37,23 @@ def holds_mark(ledger: Ledger) -> list[str]:
             in p.read_bytes()]
 
 
+@contextmanager
+def reader_in_the_way(tmp_path: Path) -> Iterator[tuple[Ledger, sqlite3.Connection]]:
+    """A ledger (20 ms busy timeout) whose marked row changed while another connection
+    holds a read snapshot from before: its old page image is in the -wal."""
+    with Ledger.open(tmp_path / "data", busy_timeout_ms=20,
+                     background_checkpoints=False) as ledger:
+        write_setting(ledger, MARK)
+        reader = sqlite3.connect(ledger.path, isolation_level=None)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM settings").fetchone()[0] > 0
+        write_setting(ledger, "gone")
+        try:
+            yield ledger, reader
+        finally:
+            reader.close()
+
+
 def test_a_purge_never_collides_with_the_background_checkpointer(tmp_path: Path) -> None:
     # The checkpointer here runs back to back (interval 0): before it paused for purges,
     # about every other purge found its PASSIVE checkpoint running and got "busy". One
@@ -48,13 +71,7 @@ def test_a_purge_never_collides_with_the_background_checkpointer(tmp_path: Path)
 
 def test_a_reader_in_the_way_is_waited_out_then_the_purge_is_tried_again(
         tmp_path: Path) -> None:
-    with Ledger.open(tmp_path / "data", busy_timeout_ms=20,
-                     background_checkpoints=False) as ledger:
-        write_setting(ledger, MARK)
-        reader = sqlite3.connect(ledger.path, isolation_level=None)
-        reader.execute("BEGIN")
-        assert reader.execute("SELECT count(*) FROM settings").fetchone()[0] > 0
-        write_setting(ledger, "gone")  # the old page image now sits in the -wal
+    with reader_in_the_way(tmp_path) as (ledger, reader):
         waits: list[float] = []
 
         def reader_leaves(seconds: float) -> None:
@@ -64,38 +81,24 @@ def test_a_reader_in_the_way_is_waited_out_then_the_purge_is_tried_again(
         assert purge_wal(ledger.engine, wait=reader_leaves)
         assert len(waits) == 1 and wal(ledger).stat().st_size == 0
         assert holds_mark(ledger) == []
-        reader.close()
 
 
 def test_a_reader_that_stays_makes_the_purge_say_false_and_nothing_breaks(
         tmp_path: Path) -> None:
-    with Ledger.open(tmp_path / "data", busy_timeout_ms=20,
-                     background_checkpoints=False) as ledger:
-        write_setting(ledger, MARK)
-        reader = sqlite3.connect(ledger.path, isolation_level=None)
-        reader.execute("BEGIN")
-        reader.execute("SELECT count(*) FROM settings").fetchone()
-        write_setting(ledger, "gone")
+    with reader_in_the_way(tmp_path) as (ledger, reader):
         waits: list[float] = []
         assert not purge_wal(ledger.engine, wait=waits.append)
-        assert len(waits) == PURGE_ATTEMPTS - 1
+        assert len(waits) == PURGE_ATTEMPTS - 1 and holds_mark(ledger) != []
         assert waits == sorted(waits) and len(set(waits)) == len(waits)  # later each time
         reader.execute("COMMIT")
-        reader.close()
         write_setting(ledger, "still writable")
         assert ledger.purge_wal() and holds_mark(ledger) == []
 
 
 @pytest.mark.parametrize("attempts", [1, 3])
 def test_attempts_bound_the_tries(tmp_path: Path, attempts: int) -> None:
-    with Ledger.open(tmp_path / "data", busy_timeout_ms=20,
-                     background_checkpoints=False) as ledger:
-        reader = sqlite3.connect(ledger.path, isolation_level=None)
-        reader.execute("BEGIN")
-        reader.execute("SELECT count(*) FROM settings").fetchone()
-        write_setting(ledger, "x")
+    with reader_in_the_way(tmp_path) as (ledger, reader):
         waits: list[float] = []
         assert not purge_wal(ledger.engine, attempts=attempts, wait=waits.append)
         assert len(waits) == attempts - 1
         reader.execute("COMMIT")
-        reader.close()
