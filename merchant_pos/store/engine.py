@@ -140,19 +140,24 @@ def translated_errors() -> Iterator[None]:
 
 
 PURGE_ATTEMPTS = 5  # a checkpoint another connection is running answers "busy" at once
+PURGE_QUICK_BUSY = 0.25  # seconds: a busy answer slower than this waited out a reader
 
 
 def purge_wal(engine: Engine, attempts: int = PURGE_ATTEMPTS,
-              wait: Callable[[float], None] = time.sleep) -> bool:
+              wait: Callable[[float], None] = time.sleep,
+              monotonic: Callable[[], float] = time.monotonic) -> bool:
     """Checkpoint everything and truncate the WAL to zero bytes, so page images of rows
     since changed (a code text the server accepted, an old PIN hash) leave the -wal
-    file. Waits for readers up to the busy timeout. A checkpoint that another connection
-    is running (the background checkpointer, another process) makes SQLite answer busy
-    without waiting, so that is tried again, ``attempts`` times in all, a little later
-    each time. ``False`` if it never completed: then the page images are still in the
-    -wal and in the main file (the next purge, or SQLite's next WAL restart, overwrites
-    them)."""
+    file. ``False`` if it did not complete: then the page images are still in the -wal
+    and the main file (the next purge, or SQLite's next WAL restart, overwrites them).
+
+    A reader in the way is waited for up to the busy timeout, holding the write lock;
+    if it still holds on, that is the answer (trying again would hold writers off once
+    more). A checkpoint another connection is running (another process's background
+    checkpointer) answers busy at once: that is tried again, ``attempts`` times in all,
+    a little later each time."""
     for attempt in range(attempts):
+        started = monotonic()
         with translated_errors():
             pooled = engine.raw_connection()
             try:
@@ -163,8 +168,9 @@ def purge_wal(engine: Engine, attempts: int = PURGE_ATTEMPTS,
                 pooled.close()
         if not busy:
             return True
-        if attempt + 1 < attempts:
-            wait(0.01 * (attempt + 1))
+        if attempt + 1 == attempts or monotonic() - started > PURGE_QUICK_BUSY:
+            return False
+        wait(0.01 * (attempt + 1))
     return False
 
 

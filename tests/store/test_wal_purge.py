@@ -95,6 +95,20 @@ def test_a_reader_that_stays_makes_the_purge_say_false_and_nothing_breaks(
         assert ledger.purge_wal() and holds_mark(ledger) == []
 
 
+def test_a_reader_that_outlasts_the_busy_timeout_is_not_waited_for_again(
+        tmp_path: Path) -> None:
+    # Each try holds writers off for the busy timeout: a slow busy answer ends the purge.
+    ticks = iter(range(0, 1000, 10))  # every reading of the clock 10 s later
+    with reader_in_the_way(tmp_path) as (ledger, reader):
+        waits: list[float] = []
+        assert not purge_wal(ledger.engine, wait=waits.append,
+                             monotonic=lambda: float(next(ticks)))
+        assert waits == [] and holds_mark(ledger) != []
+        reader.execute("COMMIT")
+        assert purge_wal(ledger.engine, monotonic=lambda: float(next(ticks)))
+        assert holds_mark(ledger) == []
+
+
 @pytest.mark.parametrize("attempts", [1, 3])
 def test_attempts_bound_the_tries(tmp_path: Path, attempts: int) -> None:
     with reader_in_the_way(tmp_path) as (ledger, reader):
