@@ -139,6 +139,17 @@ def translated_errors() -> Iterator[None]:
         raise LedgerError(error, str(exc).splitlines()[0][:300]) from exc
 
 
+def checkpoint(engine: Engine, mode: str) -> int:
+    """``PRAGMA wal_checkpoint(mode)`` on a pooled connection; its busy flag (0 or 1)."""
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        return int(driver.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()[0])
+    finally:
+        pooled.close()
+
+
 PURGE_ATTEMPTS = 5  # a checkpoint another connection is running answers "busy" at once
 PURGE_QUICK_BUSY = 0.25  # seconds: a busy answer slower than this waited out a reader
 
@@ -159,13 +170,7 @@ def purge_wal(engine: Engine, attempts: int = PURGE_ATTEMPTS,
     for attempt in range(attempts):
         started = monotonic()
         with translated_errors():
-            pooled = engine.raw_connection()
-            try:
-                driver = pooled.driver_connection
-                assert isinstance(driver, sqlite3.Connection)
-                busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-            finally:
-                pooled.close()
+            busy = checkpoint(engine, "TRUNCATE")
         if not busy:
             return True
         if attempt + 1 == attempts or monotonic() - started > PURGE_QUICK_BUSY:
@@ -205,14 +210,8 @@ class BackgroundCheckpointer:
 
     def checkpoint_now(self) -> None:
         with self._running:
-            pooled = self.engine.raw_connection()
-            try:
-                driver = pooled.driver_connection
-                assert isinstance(driver, sqlite3.Connection)
-                driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                self.checkpoints += 1
-            finally:
-                pooled.close()
+            checkpoint(self.engine, "PASSIVE")
+            self.checkpoints += 1
 
     @contextmanager
     def paused(self) -> Iterator[None]:

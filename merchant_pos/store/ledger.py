@@ -7,7 +7,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -155,9 +155,7 @@ class Ledger:
     def purge_wal(self, attempts: int = PURGE_ATTEMPTS) -> bool:
         """Empty the -wal file (see :func:`merchant_pos.store.engine.purge_wal`), with the
         background checkpointer paused so the two checkpoints do not collide."""
-        if self.checkpointer is None:
-            return purge_wal(self.engine, attempts)
-        with self.checkpointer.paused():
+        with nullcontext() if self.checkpointer is None else self.checkpointer.paused():
             return purge_wal(self.engine, attempts)
 
     def close(self) -> None:
